@@ -1,0 +1,185 @@
+//! The bundle's bytes on the wire: a fixed header (magic, format version, payload length,
+//! CRC-32) followed by a postcard-encoded [`BundleWire`]. Bulk per-product arrays are packed
+//! byte strings, never element-by-element sequences, so decoding them is a copy.
+//!
+//! Layout, all integers little-endian:
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `AISLEBDL` |
+//! | 8 | 2 | format version ([`FORMAT_VERSION`]) |
+//! | 10 | 2 | reserved, zero |
+//! | 12 | 4 | payload length in bytes |
+//! | 16 | 4 | CRC-32 (IEEE) of the payload |
+//! | 20 | n | payload: postcard [`BundleWire`], whose first field is the model version |
+#![forbid(unsafe_code)]
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use super::BundleError;
+
+/// The first eight bytes of every bundle.
+pub const MAGIC: [u8; 8] = *b"AISLEBDL";
+/// The bundle format this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+/// Bytes before the payload.
+pub const HEADER_LEN: usize = 20;
+/// A bundle larger than this is refused before decoding (64 MiB).
+pub const MAX_PAYLOAD_LEN: usize = 64 << 20;
+
+/// The decoded payload. Only this struct and [`crate::abandon::AbandonModelWire`] are
+/// serialized; the in-memory [`super::Model`] is built from it by hand.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BundleWire {
+    /// Free-form model version chosen by `aisle build` (shown in debug views and exposures).
+    pub model_version: String,
+    /// When the bundle was built, ms since the Unix epoch (taken from the newest event, so the
+    /// same input gives the same bytes).
+    pub built_at_ms: u64,
+    /// Product ids in bundle order, joined with `\n`.
+    pub product_ids: String,
+    /// Category names; products refer to them by index.
+    pub category_names: Vec<String>,
+    /// Per product, its category index as u16 LE.
+    #[serde(with = "serde_bytes")]
+    pub product_category: Vec<u8>,
+    /// Brand names; products refer to them by index.
+    pub brand_names: Vec<String>,
+    /// Per product, its brand index as u16 LE (`0xFFFF`: no brand).
+    #[serde(with = "serde_bytes")]
+    pub product_brand: Vec<u8>,
+    /// Per product, time-decayed popularity quantized to 0..=255 (log scale).
+    #[serde(with = "serde_bytes")]
+    pub popularity: Vec<u8>,
+    /// Per product, price band within its category: 0 unknown, 1..=255 cheapest to dearest.
+    #[serde(with = "serde_bytes")]
+    pub price_band: Vec<u8>,
+    /// Per product: a varint neighbour count, then per neighbour a zigzag varint of the
+    /// difference between its index and the previous index (the product's own index first).
+    #[serde(with = "serde_bytes")]
+    pub neighbours: Vec<u8>,
+    /// One quantized weight (1..=255) per neighbour, in the same order as `neighbours`.
+    #[serde(with = "serde_bytes")]
+    pub neighbour_weights: Vec<u8>,
+    /// The scoring function's weights.
+    pub weights: ScoringWeights,
+    /// The cart-abandon model, when the training data had carts.
+    pub abandon: Option<crate::abandon::AbandonModelWire>,
+}
+
+/// Weights of the scoring function in [`crate::rank`], fitted by `aisle build`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoringWeights {
+    /// Weight of the product's popularity (0..1 after dequantization).
+    pub popularity: f32,
+    /// Weight of the shopper's affinity for the product's category.
+    pub category: f32,
+    /// Weight of the shopper's affinity for the product's brand.
+    pub brand: f32,
+    /// Weight of neighbour votes from recent actions.
+    pub neighbour: f32,
+    /// Weight of closeness to the price band the shopper looks at.
+    pub price: f32,
+    /// Weight (usually negative) for products the shopper already viewed in this history.
+    pub seen: f32,
+    /// Half-life of an action's influence, counted in actions (the newest counts 1).
+    pub recency_half_life: f32,
+    /// Strength of each action kind, in the order view, click, add, remove, purchase, category.
+    pub action_strength: [f32; 6],
+}
+
+impl Default for ScoringWeights {
+    fn default() -> Self {
+        ScoringWeights {
+            popularity: 0.2,
+            category: 1.0,
+            brand: 0.3,
+            neighbour: 1.0,
+            price: 0.2,
+            seen: 0.0,
+            recency_half_life: 5.0,
+            action_strength: [1.0, 1.5, 3.0, -1.0, 0.5, 0.7],
+        }
+    }
+}
+
+/// Writes header and payload for `wire`.
+pub fn encode(wire: &BundleWire) -> Vec<u8> {
+    let payload = postcard::to_allocvec(wire).expect("postcard encoding into a Vec cannot fail");
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    bytes.extend_from_slice(&MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&[0, 0]);
+    bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
+/// Checks the header and the checksum, then decodes the payload. Never panics.
+pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(BundleError::TooShort { len: bytes.len() });
+    }
+    if bytes[..8] != MAGIC {
+        return Err(BundleError::BadMagic);
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version != FORMAT_VERSION {
+        return Err(BundleError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    let declared = u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]) as usize;
+    let payload = &bytes[HEADER_LEN..];
+    if declared > MAX_PAYLOAD_LEN || declared != payload.len() {
+        return Err(BundleError::LengthMismatch { declared, actual: payload.len() });
+    }
+    let expected = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let actual = crc32fast::hash(payload);
+    if expected != actual {
+        return Err(BundleError::ChecksumMismatch { expected, actual });
+    }
+    let (wire, rest) = postcard::take_from_bytes::<BundleWire>(payload).map_err(|_| BundleError::Malformed("payload does not decode"))?;
+    if !rest.is_empty() {
+        return Err(BundleError::Malformed("trailing bytes after the payload"));
+    }
+    Ok(wire)
+}
+
+/// Appends `value` as an unsigned LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Reads an unsigned LEB128 varint at `*pos`, advancing it.
+pub fn take_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, BundleError> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*pos).ok_or(BundleError::Malformed("neighbour list ends early"))?;
+        *pos += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err(BundleError::Malformed("varint longer than 64 bits"))
+}
+
+/// Zigzag-encodes a signed difference.
+pub fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+/// Undoes [`zigzag`].
+pub fn unzigzag(value: u64) -> i64 {
+    ((value >> 1) as i64) ^ -((value & 1) as i64)
+}

@@ -1,0 +1,491 @@
+//! The shopper's recent actions: the last N of them with time stamps, sessions split after
+//! 30 idle minutes, the cart they imply, and the versioned form they take in storage.
+//!
+//! The history is the only state aisle keeps about a shopper. It never reads a clock itself:
+//! every call takes `now_ms` (milliseconds since the Unix epoch) from the caller.
+#![forbid(unsafe_code)]
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+/// The version of [`StoredHistory`]. Bump it when the stored shape changes; older shapes are
+/// rejected by [`History::restore`] and the shopper starts with a fresh history.
+pub const HISTORY_FORMAT_VERSION: u32 = 1;
+
+/// Longest product or category id kept. Longer ids are cut so storage stays size-capped.
+pub const MAX_ID_LEN: usize = 96;
+
+/// Most actions a history may be configured to keep.
+pub const MAX_CAPACITY: usize = 100;
+
+/// Most cart lines kept; a theme that reports more gets the oldest lines dropped.
+pub const MAX_CART_LINES: usize = 50;
+
+/// Most return gaps remembered for the visitor's own return pattern.
+pub const MAX_RETURN_GAPS: usize = 8;
+
+/// What the shopper did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionKind {
+    /// Opened a product page.
+    #[serde(rename = "v")]
+    ProductView,
+    /// Clicked a product in a category grid.
+    #[serde(rename = "c")]
+    GridClick,
+    /// Added a product to the cart.
+    #[serde(rename = "a")]
+    AddToCart,
+    /// Removed a product from the cart.
+    #[serde(rename = "r")]
+    RemoveFromCart,
+    /// Bought (the id is a product id; one action per purchased product).
+    #[serde(rename = "p")]
+    Purchase,
+    /// Opened a category page (the id is a category id).
+    #[serde(rename = "g")]
+    CategoryView,
+}
+
+impl ActionKind {
+    /// Parses the names used by the JS API and the event schema.
+    pub fn from_name(name: &str) -> Option<ActionKind> {
+        Some(match name {
+            "view" | "product_view" => ActionKind::ProductView,
+            "click" | "grid_click" => ActionKind::GridClick,
+            "add" | "add_to_cart" => ActionKind::AddToCart,
+            "remove" | "remove_from_cart" => ActionKind::RemoveFromCart,
+            "purchase" => ActionKind::Purchase,
+            "category" | "category_view" => ActionKind::CategoryView,
+            _ => return None,
+        })
+    }
+
+    /// The name used in the event schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::ProductView => "product_view",
+            ActionKind::GridClick => "grid_click",
+            ActionKind::AddToCart => "add_to_cart",
+            ActionKind::RemoveFromCart => "remove_from_cart",
+            ActionKind::Purchase => "purchase",
+            ActionKind::CategoryView => "category_view",
+        }
+    }
+
+    /// True when the id names a product (every kind but a category view).
+    pub fn is_about_product(self) -> bool {
+        self != ActionKind::CategoryView
+    }
+}
+
+/// One thing the shopper did, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// What happened.
+    #[serde(rename = "k")]
+    pub kind: ActionKind,
+    /// Product id, or category id for a category view.
+    #[serde(rename = "i")]
+    pub id: String,
+    /// When, in milliseconds since the Unix epoch.
+    #[serde(rename = "t")]
+    pub at_ms: u64,
+    /// The session number this action belongs to (counts up from 1 per visitor).
+    #[serde(rename = "s", default)]
+    pub session: u32,
+}
+
+/// One line of the cart the history implies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CartLine {
+    /// Product id.
+    #[serde(rename = "i")]
+    pub id: String,
+    /// Units in the cart; always at least 1.
+    #[serde(rename = "q")]
+    pub quantity: u32,
+    /// Unit price as the theme reported it, if it did and it was a sane number.
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<f32>,
+    /// When this line was last added to.
+    #[serde(rename = "t")]
+    pub added_at_ms: u64,
+}
+
+/// The history as it is written to storage (JSON in localStorage).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredHistory {
+    /// [`HISTORY_FORMAT_VERSION`] at the time of writing.
+    pub v: u32,
+    /// Actions, oldest first.
+    pub a: Vec<Action>,
+    /// Current session number.
+    pub s: u32,
+    /// When the current session started.
+    pub ss: u64,
+    /// When the shopper was last active.
+    pub la: u64,
+    /// When this visitor was first seen.
+    pub fs: u64,
+    /// The cart.
+    #[serde(default)]
+    pub c: Vec<CartLine>,
+    /// Gaps between the end of one session and the start of the next, newest last.
+    #[serde(default)]
+    pub g: Vec<u64>,
+}
+
+/// Settings for a history.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistoryConfig {
+    /// How many actions to keep (default 20, at most [`MAX_CAPACITY`]).
+    pub capacity: usize,
+    /// Idle time after which the next action opens a new session (default 30 minutes).
+    pub session_idle_ms: u64,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig { capacity: 20, session_idle_ms: 30 * 60 * 1000 }
+    }
+}
+
+/// Why a stored history could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HistoryError {
+    /// Written by a different format version.
+    #[error("stored history has format version {found}, this build reads version {expected}")]
+    WrongVersion { found: u32, expected: u32 },
+}
+
+/// The shopper's recent actions and the state derived from them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    config: HistoryConfig,
+    actions: VecDeque<Action>,
+    session: u32,
+    session_started_ms: u64,
+    last_active_ms: u64,
+    first_seen_ms: u64,
+    cart: Vec<CartLine>,
+    return_gaps_ms: Vec<u64>,
+}
+
+impl History {
+    /// An empty history for a visitor seen for the first time at `now_ms`.
+    pub fn new(config: HistoryConfig, now_ms: u64) -> History {
+        let capacity = config.capacity.clamp(1, MAX_CAPACITY);
+        History {
+            config: HistoryConfig { capacity, ..config },
+            actions: VecDeque::with_capacity(capacity),
+            session: 1,
+            session_started_ms: now_ms,
+            last_active_ms: now_ms,
+            first_seen_ms: now_ms,
+            cart: Vec::new(),
+            return_gaps_ms: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a history from storage, repairing what a hand-edited or truncated entry may
+    /// hold: over-long ids are cut, empty ids dropped, extra actions trimmed, times that run
+    /// backwards clamped forward.
+    pub fn restore(stored: StoredHistory, config: HistoryConfig) -> Result<History, HistoryError> {
+        if stored.v != HISTORY_FORMAT_VERSION {
+            return Err(HistoryError::WrongVersion { found: stored.v, expected: HISTORY_FORMAT_VERSION });
+        }
+        let mut history = History::new(config, stored.fs);
+        let mut clock = 0u64;
+        for mut action in stored.a {
+            if action.id.is_empty() {
+                continue;
+            }
+            truncate_id(&mut action.id);
+            clock = clock.max(action.at_ms);
+            action.at_ms = clock;
+            history.push_action(action);
+        }
+        history.session = stored.s.max(1);
+        history.session_started_ms = stored.ss;
+        history.last_active_ms = stored.la.max(clock);
+        history.first_seen_ms = stored.fs.min(history.session_started_ms);
+        history.cart = stored
+            .c
+            .into_iter()
+            .filter(|line| !line.id.is_empty() && line.quantity > 0)
+            .map(|mut line| {
+                truncate_id(&mut line.id);
+                line.unit_price = line.unit_price.filter(|p| p.is_finite() && *p >= 0.0);
+                line
+            })
+            .collect();
+        history.cart.truncate(MAX_CART_LINES);
+        history.return_gaps_ms = stored.g;
+        keep_newest(&mut history.return_gaps_ms, MAX_RETURN_GAPS);
+        Ok(history)
+    }
+
+    /// The form written to storage.
+    pub fn to_stored(&self) -> StoredHistory {
+        StoredHistory {
+            v: HISTORY_FORMAT_VERSION,
+            a: self.actions.iter().cloned().collect(),
+            s: self.session,
+            ss: self.session_started_ms,
+            la: self.last_active_ms,
+            fs: self.first_seen_ms,
+            c: self.cart.clone(),
+            g: self.return_gaps_ms.clone(),
+        }
+    }
+
+    /// Records an action at `now_ms`. A clock that went backwards is treated as "no time
+    /// passed". Add, remove and purchase also update the cart; `unit_price` is only used by
+    /// adds and ignored unless it is a finite, non-negative number.
+    pub fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, unit_price: Option<f32>, now_ms: u64) {
+        if id.is_empty() {
+            return;
+        }
+        let now_ms = self.touch(now_ms);
+        let mut id = String::from(id);
+        truncate_id(&mut id);
+        match kind {
+            ActionKind::AddToCart => self.add_to_cart(&id, quantity.max(1), unit_price, now_ms),
+            ActionKind::RemoveFromCart => self.remove_from_cart(&id, quantity),
+            ActionKind::Purchase => self.cart.retain(|line| line.id != id),
+            _ => {}
+        }
+        self.push_action(Action { kind, id, at_ms: now_ms, session: self.session });
+    }
+
+    /// Starts a new session when the shopper was idle for longer than the configured time,
+    /// and returns the clamped time. Call it when a page opens even if nothing is recorded.
+    pub fn touch(&mut self, now_ms: u64) -> u64 {
+        let now_ms = now_ms.max(self.last_active_ms);
+        let idle = now_ms - self.last_active_ms;
+        if idle > self.config.session_idle_ms {
+            self.session += 1;
+            self.session_started_ms = now_ms;
+            self.return_gaps_ms.push(idle);
+            keep_newest(&mut self.return_gaps_ms, MAX_RETURN_GAPS);
+        }
+        self.last_active_ms = now_ms;
+        now_ms
+    }
+
+    /// Empties the cart (for example when the theme reports an order without line items).
+    pub fn clear_cart(&mut self) {
+        self.cart.clear();
+    }
+
+    /// Actions, oldest first.
+    pub fn actions(&self) -> impl DoubleEndedIterator<Item = &Action> + ExactSizeIterator {
+        self.actions.iter()
+    }
+
+    /// Number of actions kept.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// True when nothing was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// The current cart.
+    pub fn cart(&self) -> &[CartLine] {
+        &self.cart
+    }
+
+    /// The current session number (1 for a first visit).
+    pub fn session(&self) -> u32 {
+        self.session
+    }
+
+    /// When the current session started.
+    pub fn session_started_ms(&self) -> u64 {
+        self.session_started_ms
+    }
+
+    /// When the shopper was last active.
+    pub fn last_active_ms(&self) -> u64 {
+        self.last_active_ms
+    }
+
+    /// When this visitor was first seen.
+    pub fn first_seen_ms(&self) -> u64 {
+        self.first_seen_ms
+    }
+
+    /// Idle gaps between past sessions, newest last.
+    pub fn return_gaps_ms(&self) -> &[u64] {
+        &self.return_gaps_ms
+    }
+
+    fn push_action(&mut self, action: Action) {
+        if self.actions.len() == self.config.capacity {
+            self.actions.pop_front();
+        }
+        self.actions.push_back(action);
+    }
+
+    fn add_to_cart(&mut self, id: &str, quantity: u32, unit_price: Option<f32>, now_ms: u64) {
+        let unit_price = unit_price.filter(|p| p.is_finite() && *p >= 0.0);
+        if let Some(line) = self.cart.iter_mut().find(|line| line.id == id) {
+            line.quantity = line.quantity.saturating_add(quantity);
+            line.unit_price = unit_price.or(line.unit_price);
+            line.added_at_ms = now_ms;
+            return;
+        }
+        if self.cart.len() == MAX_CART_LINES {
+            self.cart.remove(0);
+        }
+        self.cart.push(CartLine { id: String::from(id), quantity, unit_price, added_at_ms: now_ms });
+    }
+
+    /// Removes `quantity` units, or the whole line when `quantity` is 0 or covers it.
+    fn remove_from_cart(&mut self, id: &str, quantity: u32) {
+        if let Some(index) = self.cart.iter().position(|line| line.id == id) {
+            let line = &mut self.cart[index];
+            if quantity == 0 || quantity >= line.quantity {
+                self.cart.remove(index);
+            } else {
+                line.quantity -= quantity;
+            }
+        }
+    }
+}
+
+fn truncate_id(id: &mut String) {
+    if id.len() > MAX_ID_LEN {
+        let mut end = MAX_ID_LEN;
+        while !id.is_char_boundary(end) {
+            end -= 1;
+        }
+        id.truncate(end);
+    }
+}
+
+fn keep_newest(values: &mut Vec<u64>, max: usize) {
+    if values.len() > max {
+        values.drain(..values.len() - max);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: u64 = 60_000;
+
+    fn history() -> History {
+        History::new(HistoryConfig::default(), 1_000_000)
+    }
+
+    #[test]
+    fn keeps_only_the_last_n_actions() {
+        let mut h = History::new(HistoryConfig { capacity: 3, ..Default::default() }, 0);
+        for (i, id) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            h.record(ActionKind::ProductView, id, 1, None, i as u64);
+        }
+        let ids: Vec<&str> = h.actions().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["c", "d", "e"]);
+    }
+
+    #[test]
+    fn a_new_session_starts_after_thirty_idle_minutes() {
+        let mut h = history();
+        h.record(ActionKind::ProductView, "a", 1, None, 1_000_000);
+        h.record(ActionKind::ProductView, "b", 1, None, 1_000_000 + 29 * MINUTE);
+        assert_eq!(h.session(), 1);
+        h.record(ActionKind::ProductView, "c", 1, None, 1_000_000 + 60 * MINUTE);
+        assert_eq!(h.session(), 2);
+        assert_eq!(h.return_gaps_ms(), &[31 * MINUTE]);
+        let sessions: Vec<u32> = h.actions().map(|a| a.session).collect();
+        assert_eq!(sessions, [1, 1, 2]);
+    }
+
+    #[test]
+    fn a_clock_that_runs_backwards_is_clamped() {
+        let mut h = history();
+        h.record(ActionKind::ProductView, "a", 1, None, 2_000_000);
+        h.record(ActionKind::ProductView, "b", 1, None, 1_000);
+        let times: Vec<u64> = h.actions().map(|a| a.at_ms).collect();
+        assert_eq!(times, [2_000_000, 2_000_000]);
+        assert_eq!(h.session(), 1);
+    }
+
+    #[test]
+    fn the_cart_follows_adds_removes_and_purchases() {
+        let mut h = history();
+        h.record(ActionKind::AddToCart, "a", 2, Some(10.0), 1_000_001);
+        h.record(ActionKind::AddToCart, "b", 1, Some(f32::NAN), 1_000_002);
+        h.record(ActionKind::AddToCart, "a", 1, None, 1_000_003);
+        assert_eq!(h.cart()[0].quantity, 3);
+        assert_eq!(h.cart()[0].unit_price, Some(10.0));
+        assert_eq!(h.cart()[1].unit_price, None);
+        h.record(ActionKind::RemoveFromCart, "a", 1, None, 1_000_004);
+        assert_eq!(h.cart()[0].quantity, 2);
+        h.record(ActionKind::RemoveFromCart, "a", 0, None, 1_000_005);
+        assert_eq!(h.cart().len(), 1);
+        h.record(ActionKind::Purchase, "b", 1, None, 1_000_006);
+        assert!(h.cart().is_empty());
+    }
+
+    #[test]
+    fn stored_form_round_trips() {
+        let mut h = history();
+        h.record(ActionKind::CategoryView, "shoes", 1, None, 1_000_000);
+        h.record(ActionKind::AddToCart, "a", 1, Some(5.0), 1_000_100);
+        let restored = History::restore(h.to_stored(), HistoryConfig::default()).unwrap();
+        assert_eq!(restored, h);
+    }
+
+    #[test]
+    fn restore_rejects_other_versions() {
+        let mut stored = history().to_stored();
+        stored.v = 0;
+        assert_eq!(
+            History::restore(stored, HistoryConfig::default()),
+            Err(HistoryError::WrongVersion { found: 0, expected: HISTORY_FORMAT_VERSION })
+        );
+    }
+
+    #[test]
+    fn restore_repairs_garbage() {
+        let long_id = "x".repeat(500);
+        let stored = StoredHistory {
+            v: HISTORY_FORMAT_VERSION,
+            a: (0..300)
+                .map(|i| Action { kind: ActionKind::ProductView, id: if i % 2 == 0 { String::new() } else { long_id.clone() }, at_ms: 300 - i, session: 1 })
+                .collect(),
+            s: 0,
+            ss: 5,
+            la: 0,
+            fs: 10,
+            c: vec![CartLine { id: "a".into(), quantity: 0, unit_price: None, added_at_ms: 0 }],
+            g: vec![1; 40],
+        };
+        let h = History::restore(stored, HistoryConfig::default()).unwrap();
+        assert_eq!(h.len(), 20);
+        assert!(h.actions().all(|a| a.id.len() == MAX_ID_LEN));
+        let times: Vec<u64> = h.actions().map(|a| a.at_ms).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+        assert!(h.cart().is_empty());
+        assert_eq!(h.session(), 1);
+        assert_eq!(h.return_gaps_ms().len(), MAX_RETURN_GAPS);
+    }
+
+    #[test]
+    fn ids_are_cut_on_a_char_boundary() {
+        let mut h = history();
+        let id = "é".repeat(100);
+        h.record(ActionKind::ProductView, &id, 1, None, 1_000_000);
+        let kept = &h.actions().next().unwrap().id;
+        assert!(kept.len() <= MAX_ID_LEN && kept.chars().all(|c| c == 'é'));
+    }
+}

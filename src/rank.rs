@@ -1,0 +1,212 @@
+//! Reranking a category grid for one shopper: score each product the bundle knows from the
+//! shopper's recent actions, then permute the known products among the slots they occupy.
+//!
+//! Products the bundle does not know keep their slots, so their relative order is the shop's;
+//! ties keep the shop's order too, which makes the result stable and deterministic.
+#![forbid(unsafe_code)]
+
+use alloc::vec::Vec;
+use std::collections::{HashMap, HashSet};
+
+use crate::bundle::{Model, NO_BRAND};
+use crate::history::{ActionKind, History};
+
+/// What the shopper's history says about their taste, computed once per page.
+#[derive(Clone, Debug, Default)]
+pub struct ShopperContext {
+    category_affinity: Vec<f32>,
+    brand_affinity: HashMap<u16, f32>,
+    neighbour_votes: HashMap<u32, f32>,
+    price_band_focus: Vec<(f32, f32)>,
+    seen: HashSet<u32>,
+}
+
+impl ShopperContext {
+    /// Folds the history into affinities. Newer actions weigh more (half-life in actions).
+    pub fn new(model: &Model, history: &History) -> ShopperContext {
+        let weights = &model.weights;
+        let mut context = ShopperContext {
+            category_affinity: vec![0.0; model.category_count()],
+            price_band_focus: vec![(0.0, 0.0); model.category_count()],
+            ..Default::default()
+        };
+        let half_life = weights.recency_half_life.max(0.1);
+        for (age, action) in history.actions().rev().enumerate() {
+            let recency = 0.5f32.powf(age as f32 / half_life);
+            let strength = weights.action_strength[action_slot(action.kind)] * recency;
+            if action.kind == ActionKind::CategoryView {
+                if let Some(category) = model.category_by_name(&action.id) {
+                    context.category_affinity[usize::from(category)] += strength;
+                }
+                continue;
+            }
+            let Some(product) = model.index_of(&action.id) else { continue };
+            context.seen.insert(product);
+            context.category_affinity[usize::from(model.category(product))] += strength;
+            let brand = model.brand(product);
+            if brand != NO_BRAND {
+                *context.brand_affinity.entry(brand).or_insert(0.0) += strength;
+            }
+            let band = model.price_band(product);
+            if band > 0 && strength > 0.0 {
+                let focus = &mut context.price_band_focus[usize::from(model.category(product))];
+                focus.0 += strength * f32::from(band);
+                focus.1 += strength;
+            }
+            for (neighbour, weight) in model.neighbours(product) {
+                *context.neighbour_votes.entry(neighbour).or_insert(0.0) += strength * weight;
+            }
+        }
+        normalize(context.category_affinity.iter_mut());
+        normalize(context.brand_affinity.values_mut());
+        normalize(context.neighbour_votes.values_mut());
+        context
+    }
+
+    /// True when the history taught nothing the bundle can use.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty() && self.category_affinity.iter().all(|&a| a == 0.0)
+    }
+
+    /// The shopper's affinity for a category, in -1..=1.
+    pub fn category_affinity(&self, category: u16) -> f32 {
+        self.category_affinity.get(usize::from(category)).copied().unwrap_or(0.0)
+    }
+}
+
+/// Where an action kind's strength sits in [`crate::bundle::ScoringWeights::action_strength`].
+pub fn action_slot(kind: ActionKind) -> usize {
+    match kind {
+        ActionKind::ProductView => 0,
+        ActionKind::GridClick => 1,
+        ActionKind::AddToCart => 2,
+        ActionKind::RemoveFromCart => 3,
+        ActionKind::Purchase => 4,
+        ActionKind::CategoryView => 5,
+    }
+}
+
+/// Scales values so the largest magnitude is 1.
+fn normalize<'a>(values: impl Iterator<Item = &'a mut f32>) {
+    let values: Vec<&mut f32> = values.collect();
+    let max = values.iter().fold(0.0f32, |max, v| max.max(v.abs()));
+    if max > 0.0 {
+        for v in values {
+            *v /= max;
+        }
+    }
+}
+
+/// The score of one product for this shopper. Higher goes first.
+pub fn score(model: &Model, context: &ShopperContext, product: u32) -> f32 {
+    let w = &model.weights;
+    let category = model.category(product);
+    let brand = model.brand(product);
+    let brand_affinity = if brand == NO_BRAND { 0.0 } else { context.brand_affinity.get(&brand).copied().unwrap_or(0.0) };
+    let neighbour = context.neighbour_votes.get(&product).copied().unwrap_or(0.0);
+    let price = price_closeness(context.price_band_focus[usize::from(category)], model.price_band(product));
+    let seen = if context.seen.contains(&product) { 1.0 } else { 0.0 };
+    w.popularity * model.popularity(product)
+        + w.category * context.category_affinity(category)
+        + w.brand * brand_affinity
+        + w.neighbour * neighbour
+        + w.price * price
+        + w.seen * seen
+}
+
+/// 1 when the product sits in the price band the shopper looks at in its category, falling
+/// to 0 four bands away; 0 when either is unknown.
+fn price_closeness(focus: (f32, f32), band: u8) -> f32 {
+    if band == 0 || focus.1 <= 0.0 {
+        return 0.0;
+    }
+    let distance = (f32::from(band) - focus.0 / focus.1).abs();
+    (1.0 - distance / 4.0).max(0.0)
+}
+
+/// A grid's new order and the scores behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranking {
+    /// Per grid item in the shop's order: its score, or `None` when the bundle does not know it.
+    pub scores: Vec<Option<f32>>,
+    /// The new order: `order[slot]` is the shop-order index of the item to show in `slot`.
+    pub order: Vec<usize>,
+}
+
+impl Ranking {
+    /// True when the new order differs from the shop's.
+    pub fn changes_order(&self) -> bool {
+        self.order.iter().enumerate().any(|(slot, &item)| slot != item)
+    }
+}
+
+/// Ranks grid items (product ids in the shop's order).
+pub fn rank<S: AsRef<str>>(model: &Model, context: &ShopperContext, items: &[S]) -> Ranking {
+    let scores: Vec<Option<f32>> =
+        items.iter().map(|id| model.index_of(id.as_ref()).map(|product| score(model, context, product))).collect();
+    Ranking { order: order_by_scores(&scores), scores }
+}
+
+/// Sorts the scored items among their own slots, best first, ties and unknown items in the
+/// shop's order. Non-finite scores count as the lowest.
+pub fn order_by_scores(scores: &[Option<f32>]) -> Vec<usize> {
+    let known_slots: Vec<usize> = (0..scores.len()).filter(|&i| scores[i].is_some()).collect();
+    let mut by_score = known_slots.clone();
+    let key = |i: usize| scores[i].filter(|s| s.is_finite()).unwrap_or(f32::MIN);
+    by_score.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    for (slot, item) in known_slots.into_iter().zip(by_score) {
+        order[slot] = item;
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::format::encode;
+    use crate::bundle::tests::tiny_wire;
+    use crate::history::HistoryConfig;
+
+    fn check(scores: &[Option<f32>], expected: &[usize]) {
+        assert_eq!(order_by_scores(scores), expected);
+    }
+
+    #[test]
+    fn known_items_move_unknown_items_keep_their_slots() {
+        check(&[Some(1.0), Some(3.0), Some(2.0)], &[1, 2, 0]);
+        check(&[Some(1.0), None, Some(3.0)], &[2, 1, 0]);
+        check(&[None, Some(1.0), None, Some(2.0), None], &[0, 3, 2, 1, 4]);
+        check(&[], &[]);
+    }
+
+    #[test]
+    fn ties_and_nan_keep_the_shop_order() {
+        check(&[Some(1.0), Some(1.0), Some(2.0)], &[2, 0, 1]);
+        check(&[Some(f32::NAN), Some(0.0), Some(f32::INFINITY)], &[1, 0, 2]);
+    }
+
+    #[test]
+    fn products_of_the_viewed_category_come_first() {
+        let model = Model::from_bytes(&encode(&tiny_wire())).unwrap();
+        let mut history = History::new(HistoryConfig::default(), 0);
+        let empty = ShopperContext::new(&model, &history);
+        // With no history, popularity decides: c (hats) is the most popular.
+        assert_eq!(rank(&model, &empty, &["a", "b", "c"]).order, [2, 1, 0]);
+        history.record(ActionKind::ProductView, "a", 1, None, 1);
+        let context = ShopperContext::new(&model, &history);
+        let ranking = rank(&model, &context, &["c", "x", "b", "a"]);
+        assert_eq!(ranking.scores[1], None);
+        assert_eq!(ranking.order, [2, 1, 3, 0]);
+        assert!(ranking.changes_order());
+    }
+
+    #[test]
+    fn category_views_count_by_name() {
+        let model = Model::from_bytes(&encode(&tiny_wire())).unwrap();
+        let mut history = History::new(HistoryConfig::default(), 0);
+        history.record(ActionKind::CategoryView, "shoes", 1, None, 1);
+        let context = ShopperContext::new(&model, &history);
+        assert!(context.category_affinity(0) > context.category_affinity(1));
+    }
+}
