@@ -1,0 +1,585 @@
+//! The page-side engine: holds the shopper's history, the bundle and the arm, reranks every
+//! grid the page shows (now and as grids appear or grow), and records what happened.
+//!
+//! Re-entrancy: events reach the page's listeners only after the engine's state is released,
+//! so a listener that calls back into aisle cannot trip a `RefCell` borrow.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord};
+
+use crate::assign;
+use crate::bundle::{BundleError, Model};
+use crate::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
+use crate::history::{ActionKind, History, HistoryConfig, StoredHistory};
+use crate::manifest::{Manifest, MANIFEST_VERSION};
+use crate::rank::{order_by_scores, score, ShopperContext};
+
+use super::debug;
+use super::dom::{self, Selectors};
+use super::emit;
+use super::storage::Storage;
+
+/// What the loader passes from the script tag's data attributes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageConfig {
+    /// CSS selector of product grids.
+    pub grid: String,
+    /// CSS selector of product cards.
+    pub item: String,
+    /// Attribute of a card holding its product id.
+    pub item_id: String,
+    /// On a product page: the product shown.
+    pub product: Option<String>,
+    /// On a category page: the category shown.
+    pub category: Option<String>,
+    /// How many actions to keep.
+    pub history_size: Option<usize>,
+    /// Show the debug view.
+    pub debug: bool,
+    /// `performance.now()` when the script tag started.
+    pub started_at: f64,
+    /// QA override of the arm (`?aisle_arm=`).
+    pub arm: Option<String>,
+}
+
+/// The arm this visitor sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmChoice {
+    /// Experiment key, empty when no experiment runs.
+    pub experiment: String,
+    /// Arm key.
+    pub arm: String,
+    /// True when this arm shows the personalized order.
+    pub personalized: bool,
+}
+
+/// Everything the engine knows. Only touched through [`Engine`].
+pub struct State {
+    config: PageConfig,
+    selectors: Selectors,
+    storage: Storage,
+    history: History,
+    visitor: String,
+    model: Option<Model>,
+    context: Option<ShopperContext>,
+    manifest: Option<Manifest>,
+    arm: ArmChoice,
+    placed: js_sys::WeakSet,
+    grids_ranked: u32,
+    first_reorder_ms: Option<f64>,
+    errors: Vec<String>,
+    outbox: Vec<Event>,
+    next_event: u32,
+    pending: Vec<(&'static str, JsValue)>,
+}
+
+/// The engine behind `window.aisle`.
+#[derive(Clone)]
+pub struct Engine {
+    state: Rc<RefCell<State>>,
+    observer: Rc<RefCell<Option<MutationObserver>>>,
+}
+
+const HISTORY_KEY: &str = "history";
+const VISITOR_KEY: &str = "visitor";
+
+impl Engine {
+    /// Starts on page load: restores the history, records this page's view.
+    pub fn start(config: PageConfig) -> Engine {
+        let storage = Storage::default();
+        let now = now_ms();
+        let history_config = HistoryConfig { capacity: config.history_size.unwrap_or(20), ..Default::default() };
+        let mut errors = Vec::new();
+        let history = match storage.get(HISTORY_KEY).map(|raw| parse_history(&raw, history_config)) {
+            Some(Ok(history)) => history,
+            Some(Err(reason)) => {
+                errors.push(reason);
+                History::new(history_config, now)
+            }
+            None => History::new(history_config, now),
+        };
+        let visitor = match storage.get(VISITOR_KEY).filter(|v| is_visitor_id(v)) {
+            Some(id) => id,
+            None => {
+                let id = random_hex(16);
+                storage.set(VISITOR_KEY, &id);
+                id
+            }
+        };
+        let selectors = Selectors {
+            grid: config.grid.clone(),
+            item: config.item.clone(),
+            id_attribute: if config.item_id.is_empty() { "data-product-id".into() } else { config.item_id.clone() },
+        };
+        let state = State {
+            arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true },
+            config,
+            selectors,
+            storage,
+            history,
+            visitor,
+            model: None,
+            context: None,
+            manifest: None,
+            placed: js_sys::WeakSet::new(),
+            grids_ranked: 0,
+            first_reorder_ms: None,
+            errors: Vec::new(),
+            outbox: Vec::new(),
+            next_event: 0,
+            pending: Vec::new(),
+        };
+        let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
+        engine.with_state(|s| {
+            for reason in errors {
+                s.report_error("history_unreadable", &reason);
+            }
+            s.history.touch(now);
+            if let Some(category) = s.config.category.clone() {
+                s.record(ActionKind::CategoryView, &category, 1, None);
+            }
+            if let Some(product) = s.config.product.clone() {
+                s.record(ActionKind::ProductView, &product, 1, None);
+            }
+            s.save_history();
+        });
+        engine
+    }
+
+    /// Takes the manifest (already parsed from JSON). Returns the bundle URL to fetch, or
+    /// None when aisle must stay off (kill switch, bad manifest).
+    pub fn use_manifest(&self, manifest: JsValue) -> Option<String> {
+        self.with_state(|s| {
+            let manifest: Manifest = match serde_wasm_bindgen::from_value(manifest) {
+                Ok(m) => m,
+                Err(error) => {
+                    s.report_error("manifest_invalid", &error.to_string());
+                    return None;
+                }
+            };
+            if manifest.manifest_version != MANIFEST_VERSION {
+                s.report_error("manifest_version", "manifest_version is not 1");
+                return None;
+            }
+            if manifest.kill_switch {
+                s.pending.push(("aisle:disabled", emit::to_js(&[("reason", "kill_switch")])));
+                return None;
+            }
+            s.arm = choose_arm(&manifest, &s.visitor, s.config.arm.as_deref());
+            let bundle = manifest.bundle.clone();
+            s.manifest = Some(manifest);
+            Some(bundle)
+        })
+    }
+
+    /// Takes the bundle bytes. False (with an error event) when they are refused.
+    pub fn load_bundle(&self, bytes: &[u8]) -> bool {
+        self.with_state(|s| match Model::from_bytes(bytes) {
+            Ok(model) => {
+                s.context = Some(ShopperContext::new(&model, &s.history));
+                s.model = Some(model);
+                true
+            }
+            Err(error) => {
+                s.report_error(bundle_error_code(&error), &error.to_string());
+                false
+            }
+        })
+    }
+
+    /// Records a failure the loader saw (network, timeout, CSP).
+    pub fn report_failure(&self, code: &str, message: &str) {
+        self.with_state(|s| s.report_error(code, message));
+    }
+
+    /// Reranks every grid now and keeps watching the page for grids that appear or grow.
+    /// Returns how many grids were ranked.
+    pub fn apply(&self) -> u32 {
+        let ranked = self.with_state(|s| s.rank_all_grids());
+        self.observe();
+        ranked
+    }
+
+    /// Records a shopper action reported by the theme. False for an unknown kind or empty id.
+    pub fn track(&self, kind: &str, id: &str, quantity: u32, price: Option<f64>) -> bool {
+        let Some(kind) = ActionKind::from_name(kind) else { return false };
+        if id.trim().is_empty() {
+            return false;
+        }
+        self.with_state(|s| {
+            s.record(kind, id.trim(), quantity, price);
+            s.save_history();
+            if let (Some(model), Some(_)) = (&s.model, &s.context) {
+                s.context = Some(ShopperContext::new(model, &s.history));
+            }
+            true
+        })
+    }
+
+    /// Records an order: one purchase action per line, the cart emptied.
+    pub fn purchase(&self, order_id: Option<String>, revenue: Option<f64>, currency: Option<String>, items: Vec<LineItem>) {
+        self.with_state(|s| {
+            let now = s.history.touch(now_ms());
+            for item in &items {
+                s.history.record(ActionKind::Purchase, &item.product, item.quantity, None, now);
+            }
+            s.history.clear_cart();
+            s.save_history();
+            let revenue = revenue.filter(|r| r.is_finite());
+            s.emit_event(EventBody::Purchase { order_id, revenue, currency, items });
+        })
+    }
+
+    /// The stored form of the history, for the JS API and the debug view.
+    pub fn history(&self) -> JsValue {
+        self.with_state(|s| emit::to_js(&s.history.to_stored()))
+    }
+
+    /// A snapshot for the debug view and tests.
+    pub fn status(&self) -> JsValue {
+        self.with_state(|s| {
+            emit::to_js(&debug::Status {
+                model_version: s.model.as_ref().map(|m| m.model_version.clone()),
+                products_in_bundle: s.model.as_ref().map(|m| m.len()).unwrap_or(0),
+                experiment: s.arm.experiment.clone(),
+                arm: s.arm.arm.clone(),
+                visitor: s.visitor.clone(),
+                storage_memory_only: s.storage.is_memory_only(),
+                grids_ranked: s.grids_ranked,
+                first_reorder_ms: s.first_reorder_ms,
+                errors: s.errors.clone(),
+                history: s.history.to_stored(),
+            })
+        })
+    }
+
+    /// Events recorded and not yet delivered, removed from the outbox.
+    pub fn take_events(&self) -> Vec<Event> {
+        self.with_state(|s| std::mem::take(&mut s.outbox))
+    }
+
+    /// Runs `f` on the state, then dispatches the DOM events it queued, outside the borrow.
+    /// A re-entrant call (a listener calling back) runs nothing and returns the default.
+    fn with_state<T: Default>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let (result, pending) = match self.state.try_borrow_mut() {
+            Ok(mut state) => {
+                let result = f(&mut state);
+                (result, std::mem::take(&mut state.pending))
+            }
+            Err(_) => return T::default(),
+        };
+        for (name, detail) in pending {
+            emit::dispatch(name, &detail);
+        }
+        result
+    }
+
+    /// Watches the document for grids and cards added later (infinite scroll, filters, SPA
+    /// navigation). Our own moves are taken back out of the queue, so they never re-trigger.
+    fn observe(&self) {
+        if self.observer.borrow().is_some() {
+            return;
+        }
+        let engine = self.clone();
+        let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(move |records: js_sys::Array, observer: MutationObserver| {
+            let relevant = engine.with_state(|s| s.touches_a_grid(&records));
+            if relevant {
+                engine.with_state(|s| s.rank_all_grids());
+                let _ = observer.take_records();
+            }
+        });
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        callback.forget();
+        let options = MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = observer.observe_with_options(&root, &options);
+        }
+        *self.observer.borrow_mut() = Some(observer);
+        self.listen_for_clicks();
+    }
+
+    /// Records clicks on product cards inside grids.
+    fn listen_for_clicks(&self) {
+        let engine = self.clone();
+        let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            engine.with_state(|s| s.record_click(&target));
+        });
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document.add_event_listener_with_callback_and_bool(
+                "click",
+                on_click.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        on_click.forget();
+    }
+}
+
+impl State {
+    fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, price: Option<f64>) {
+        let now = now_ms();
+        let unit_price = price.filter(|p| p.is_finite() && *p >= 0.0).map(|p| p as f32);
+        self.history.record(kind, id, quantity, unit_price, now);
+        let product = id.to_string();
+        let body = match kind {
+            ActionKind::ProductView => EventBody::ProductView { product },
+            ActionKind::CategoryView => EventBody::CategoryView { category: product },
+            ActionKind::GridClick => return,
+            ActionKind::AddToCart => EventBody::AddToCart { product, quantity: quantity.max(1), price: unit_price.map(f64::from) },
+            ActionKind::RemoveFromCart => EventBody::RemoveFromCart { product, quantity },
+            ActionKind::Purchase => EventBody::Purchase {
+                order_id: None,
+                revenue: None,
+                currency: None,
+                items: vec![LineItem { product, quantity: quantity.max(1), price: unit_price.map(f64::from) }],
+            },
+        };
+        self.emit_event(body);
+    }
+
+    fn record_click(&mut self, target: &Element) {
+        let Ok(Some(card)) = target.closest(&self.selectors.item) else { return };
+        let Ok(Some(grid)) = card.closest(&self.selectors.grid) else { return };
+        let children = dom::children(&grid, &self.selectors);
+        let products = children.iter().filter(|c| c.product_id.is_some());
+        let Some((position, child)) = products.enumerate().find(|(_, c)| c.node.contains(Some(card.as_ref()))) else { return };
+        let product = child.product_id.clone().unwrap_or_default();
+        self.history.record(ActionKind::GridClick, &product, 1, None, now_ms());
+        self.save_history();
+        self.emit_event(EventBody::GridClick { product, position: position as u32 });
+    }
+
+    fn touches_a_grid(&self, records: &js_sys::Array) -> bool {
+        let watched = format_selector_list(&self.selectors);
+        records.iter().filter_map(|r| r.dyn_into::<MutationRecord>().ok()).any(|record| {
+            let added = record.added_nodes();
+            (0..added.length()).filter_map(|i| added.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).any(|el| {
+                el.matches(&watched).unwrap_or(false) || el.query_selector(&watched).ok().flatten().is_some()
+            })
+        })
+    }
+
+    /// Ranks the products of every grid that aisle has not placed yet. Cards already placed
+    /// keep their slots, so a grid that grows only orders its new cards, and nothing the
+    /// shopper already saw jumps.
+    fn rank_all_grids(&mut self) -> u32 {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
+        if self.model.is_none() || self.selectors.grid.is_empty() || self.selectors.item.is_empty() {
+            return 0;
+        }
+        let grids = match dom::find_grids(&document, &self.selectors) {
+            Ok(grids) => grids,
+            Err(()) => {
+                self.report_error("selector_invalid", "data-grid is not a valid CSS selector");
+                return 0;
+            }
+        };
+        let mut ranked = 0;
+        for (index, grid) in grids.iter().enumerate() {
+            if self.rank_grid(grid, index) {
+                ranked += 1;
+            }
+        }
+        if ranked > 0 && self.first_reorder_ms.is_none() {
+            let elapsed = performance_now() - self.config.started_at;
+            self.first_reorder_ms = Some(elapsed);
+            let detail = debug::Reordered { grids: ranked, ms: elapsed, arm: self.arm.arm.clone(), personalized: self.arm.personalized };
+            self.pending.push(("aisle:reordered", emit::to_js(&detail)));
+        }
+        ranked
+    }
+
+    fn rank_grid(&mut self, grid: &Element, index: usize) -> bool {
+        let (Some(model), Some(context)) = (&self.model, &self.context) else { return false };
+        let children = dom::children(grid, &self.selectors);
+        let products: Vec<&dom::Child> = children.iter().filter(|c| c.product_id.is_some()).collect();
+        let fresh: Vec<bool> = products.iter().map(|c| !self.placed.has(c.node.as_ref())).collect();
+        if !fresh.iter().any(|&f| f) {
+            return false;
+        }
+        let scores: Vec<Option<f32>> = products
+            .iter()
+            .zip(&fresh)
+            .map(|(c, &is_fresh)| {
+                let id = c.product_id.as_deref().unwrap_or_default();
+                if is_fresh { model.index_of(id).map(|p| score(model, context, p)) } else { None }
+            })
+            .collect();
+        let treatment = order_by_scores(&scores);
+        let ids: Vec<String> = products.iter().map(|c| c.product_id.clone().unwrap_or_default()).collect();
+        let changed = treatment.iter().enumerate().any(|(slot, &item)| slot != item);
+        let treatment_ids: Vec<String> = treatment.iter().map(|&i| ids[i].clone()).collect();
+        if self.arm.personalized && changed {
+            dom::apply_order(grid, &children, &treatment);
+        }
+        for child in &products {
+            self.placed.add(child.node.as_ref());
+        }
+        if self.config.debug {
+            debug::mark_scores(&products, &treatment, &scores, self.arm.personalized);
+        }
+        self.grids_ranked += 1;
+        let shown = if self.arm.personalized { treatment_ids.clone() } else { ids };
+        let body = EventBody::Exposure {
+            experiment: self.arm.experiment.clone(),
+            arm: self.arm.arm.clone(),
+            bundle_version: model.model_version.clone(),
+            grid: grid_key(index),
+            shown,
+            treatment: if self.arm.personalized { None } else { Some(treatment_ids) },
+            changed,
+        };
+        self.emit_event(body);
+        true
+    }
+
+    fn save_history(&mut self) {
+        let stored = emit::to_js(&self.history.to_stored());
+        if let Ok(json) = js_sys::JSON::stringify(&stored) {
+            self.storage.set(HISTORY_KEY, &String::from(json));
+        }
+    }
+
+    fn report_error(&mut self, code: &str, message: &str) {
+        self.errors.push(format!("{code}: {message}"));
+        self.emit_event(EventBody::Error { code: code.to_string(), message: message.to_string() });
+    }
+
+    /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
+    fn emit_event(&mut self, body: EventBody) {
+        self.next_event += 1;
+        let mut arms = std::collections::BTreeMap::new();
+        if !self.arm.experiment.is_empty() {
+            arms.insert(self.arm.experiment.clone(), self.arm.arm.clone());
+        }
+        let event = Event {
+            v: EVENT_SCHEMA_VERSION,
+            id: format!("{}-{}", random_hex(8), self.next_event),
+            ts: now_ms(),
+            visitor: self.visitor.clone(),
+            session: self.history.session().to_string(),
+            arms,
+            body,
+        };
+        let detail = emit::to_js(&event);
+        if matches!(event.body, EventBody::Error { .. }) {
+            self.pending.push(("aisle:error", detail.clone()));
+        }
+        self.pending.push(("aisle:event", detail));
+        if self.outbox.len() < 500 {
+            self.outbox.push(event);
+        }
+    }
+}
+
+/// Picks the visitor's arm in the manifest's first experiment; everyone is personalized when
+/// there is none. A QA override naming a known arm wins.
+fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> ArmChoice {
+    let Some(experiment) = manifest.experiments.first() else {
+        return ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true };
+    };
+    let pick = |index: usize| {
+        let arm = &experiment.arms[index];
+        ArmChoice { experiment: experiment.key.clone(), arm: arm.key.clone(), personalized: arm.personalized }
+    };
+    if let Some(index) = qa_override.and_then(|want| experiment.arms.iter().position(|a| a.key == want)) {
+        return pick(index);
+    }
+    let seed = experiment.seed.as_deref().unwrap_or(&experiment.key);
+    let weights: Vec<f64> = experiment.arms.iter().map(|a| a.weight).collect();
+    let ranges = assign::bucket_ranges(experiment.arms.len(), experiment.coverage, Some(&weights));
+    match assign::hash(seed, visitor, experiment.hash_version).and_then(|n| assign::choose_arm(n, &ranges)) {
+        Some(index) => pick(index),
+        None => ArmChoice { experiment: String::new(), arm: "excluded".into(), personalized: false },
+    }
+}
+
+fn parse_history(raw: &str, config: HistoryConfig) -> Result<History, String> {
+    let value = js_sys::JSON::parse(raw).map_err(|_| "stored history is not JSON".to_string())?;
+    let stored: StoredHistory = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    History::restore(stored, config).map_err(|e| e.to_string())
+}
+
+fn bundle_error_code(error: &BundleError) -> &'static str {
+    match error {
+        BundleError::TooShort { .. } | BundleError::LengthMismatch { .. } => "bundle_truncated",
+        BundleError::BadMagic => "bundle_not_aisle",
+        BundleError::UnsupportedVersion { .. } => "bundle_version",
+        BundleError::ChecksumMismatch { .. } => "bundle_checksum",
+        BundleError::Malformed(_) => "bundle_malformed",
+    }
+}
+
+fn format_selector_list(selectors: &Selectors) -> String {
+    format!("{}, {}", selectors.grid, selectors.item)
+}
+
+fn grid_key(index: usize) -> String {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    format!("{path}#{index}")
+}
+
+fn is_visitor_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    let now = js_sys::Date::now();
+    if now.is_finite() && now > 0.0 { now as u64 } else { 0 }
+}
+
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// `bytes` random bytes from `crypto.getRandomValues`, as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut buffer).is_ok())
+        .unwrap_or(false);
+    if !filled {
+        // No Web Crypto (very old browsers): Math.random is enough for event ids.
+        for byte in buffer.iter_mut() {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buffer.iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect()
+}
+
+impl Engine {
+    /// Redraws the debug panel when the page asked for it (`?aisle_debug=1`).
+    pub fn refresh_debug_panel(&self) {
+        let lines = self.with_state(|s| {
+            if !s.config.debug {
+                return Vec::new();
+            }
+            let mut lines = vec![
+                "aisle debug".to_string(),
+                format!("bundle: {}", s.model.as_ref().map(|m| format!("{} ({} products)", m.model_version, m.len())).unwrap_or_else(|| "not loaded".into())),
+                format!("experiment: {}  arm: {}", if s.arm.experiment.is_empty() { "-" } else { &s.arm.experiment }, s.arm.arm),
+                format!("storage: {}", if s.storage.is_memory_only() { "memory only" } else { "localStorage" }),
+                format!("first reorder: {}", s.first_reorder_ms.map(|ms| format!("{ms:.1} ms")).unwrap_or_else(|| "-".into())),
+                format!("session {} · {} actions (newest first):", s.history.session(), s.history.len()),
+            ];
+            lines.extend(s.history.actions().rev().map(|a| format!("  {} {}", a.kind.name(), a.id)));
+            lines.extend(s.errors.iter().map(|e| format!("error: {e}")));
+            lines
+        });
+        if !lines.is_empty() {
+            debug::show_panel(&lines);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The browser edge: the only code that touches wasm-bindgen, web-sys and js-sys. It scans
+//! and reorders the page's grids, keeps the history in storage and exposes the JS API that
+//! the loader (`www/loader/aisle.js`) wraps.
+
+pub mod api;
+pub mod debug;
+pub mod dom;
+pub mod emit;
+pub mod engine;
+pub mod storage;
