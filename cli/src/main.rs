@@ -1,4 +1,5 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
+mod audit;
 mod build;
 mod catalog;
 mod event_log;
@@ -19,18 +20,25 @@ struct Cli {
 enum Command {
     /// Turn a catalog and past events into a bundle and a manifest.
     Build(build::BuildArgs),
+    /// Check a catalog's health (exit code 3 when a check is flagged).
+    Audit(audit::AuditArgs),
     /// Convert a public dataset into a catalog CSV and an events NDJSON.
     Import(import::ImportArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
+    // Ok carries the exit code: commands like audit exit non-zero without an error.
     let result = match cli.command {
-        Command::Build(args) => build::run(args),
-        Command::Import(args) => import::run(args),
+        Command::Build(args) => build::run(args).map(|()| 0),
+        Command::Audit(args) => audit::run(args),
+        Command::Import(args) => import::run(args).map(|()| 0),
     };
-    if let Err(error) = result {
-        eprintln!("aisle: error: {error:#}");
-        std::process::exit(1);
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            eprintln!("aisle: error: {error:#}");
+            std::process::exit(1);
+        }
     }
 }

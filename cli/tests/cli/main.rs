@@ -1,4 +1,5 @@
 //! Integration tests of the `aisle` binary, one module per subcommand.
+mod audit;
 mod build;
 mod import;
 
