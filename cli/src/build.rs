@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::{read_catalog, Catalog};
 use crate::event_log::{read_events, sessions, EventLog};
-use crate::train::{layout, train, TrainConfig};
+use crate::train::{fit::fit, layout, train, TrainConfig};
 
 /// Arguments of `aisle build`.
 #[derive(Args)]
@@ -89,7 +89,15 @@ pub fn build(catalog: &Catalog, log: &EventLog, config: &TrainConfig, out: &Path
         eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
     }
     let now_ms = log.events.iter().map(|e| e.ts).max().unwrap_or(0);
-    let wire = train(&catalog.products, &sessions, now_ms, config);
+    let (weights, fit_report) = fit(&catalog.products, &sessions, config);
+    match &fit_report.kept_defaults {
+        Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
+        None => eprintln!(
+            "aisle: weights fitted on {} validation targets: MRR {:.4} (defaults {:.4})",
+            fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
+        ),
+    }
+    let wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
     let bytes = encode(&wire);
     // The bundle is read back exactly as a browser would, so a build never writes one the
     // plugin would refuse.

@@ -2,6 +2,7 @@
 mod audit;
 mod build;
 mod catalog;
+mod evaluate;
 mod event_log;
 mod import;
 mod train;
@@ -22,6 +23,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Check a catalog's health (exit code 3 when a check is flagged).
     Audit(audit::AuditArgs),
+    /// Measure offline how much better the bundle ranks than the shop's order and baselines.
+    Evaluate(evaluate::EvaluateArgs),
     /// Convert a public dataset into a catalog CSV and an events NDJSON.
     Import(import::ImportArgs),
 }
@@ -32,6 +35,7 @@ fn main() {
     let result = match cli.command {
         Command::Build(args) => build::run(args).map(|()| 0),
         Command::Audit(args) => audit::run(args),
+        Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
         Command::Import(args) => import::run(args).map(|()| 0),
     };
     match result {

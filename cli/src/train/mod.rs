@@ -2,9 +2,10 @@
 //!
 //! `layout` fixes the bundle order of products, `signals` computes per-product signals
 //! (popularity, category, brand, price band), `neighbours` learns product-to-product links
-//! from sessions. Everything here
+//! from sessions, and `fit` chooses the scoring weights on a validation split. Everything here
 //! is deterministic: the same input gives the same bytes (no hash-map iteration order, no
 //! clock, no randomness).
+pub mod fit;
 pub mod layout;
 pub mod neighbours;
 pub mod signals;
