@@ -97,21 +97,56 @@ fn normalize<'a>(values: impl Iterator<Item = &'a mut f32>) {
     }
 }
 
-/// The score of one product for this shopper. Higher goes first.
-pub fn score(model: &Model, context: &ShopperContext, product: u32) -> f32 {
-    let w = &model.weights;
+/// The signals that [`score`] combines, each in -1..=1, in the order of [`Features::WEIGHTS`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Features {
+    /// The product's popularity.
+    pub popularity: f32,
+    /// The shopper's affinity for the product's category.
+    pub category: f32,
+    /// The shopper's affinity for the product's brand.
+    pub brand: f32,
+    /// Neighbour votes from the shopper's recent actions.
+    pub neighbour: f32,
+    /// Closeness to the price band the shopper looks at in this category.
+    pub price: f32,
+    /// 1 when the shopper already interacted with this product.
+    pub seen: f32,
+}
+
+impl Features {
+    /// Names of the features, matching the fields of [`crate::bundle::ScoringWeights`].
+    pub const WEIGHTS: [&'static str; 6] = ["popularity", "category", "brand", "neighbour", "price", "seen"];
+
+    /// The features as an array, in the order of [`Features::WEIGHTS`].
+    pub fn to_array(self) -> [f32; 6] {
+        [self.popularity, self.category, self.brand, self.neighbour, self.price, self.seen]
+    }
+}
+
+/// The signals of one product for this shopper.
+pub fn features(model: &Model, context: &ShopperContext, product: u32) -> Features {
     let category = model.category(product);
     let brand = model.brand(product);
-    let brand_affinity = if brand == NO_BRAND { 0.0 } else { context.brand_affinity.get(&brand).copied().unwrap_or(0.0) };
-    let neighbour = context.neighbour_votes.get(&product).copied().unwrap_or(0.0);
-    let price = price_closeness(context.price_band_focus[usize::from(category)], model.price_band(product));
-    let seen = if context.seen.contains(&product) { 1.0 } else { 0.0 };
-    w.popularity * model.popularity(product)
-        + w.category * context.category_affinity(category)
-        + w.brand * brand_affinity
-        + w.neighbour * neighbour
-        + w.price * price
-        + w.seen * seen
+    Features {
+        popularity: model.popularity(product),
+        category: context.category_affinity(category),
+        brand: if brand == NO_BRAND { 0.0 } else { context.brand_affinity.get(&brand).copied().unwrap_or(0.0) },
+        neighbour: context.neighbour_votes.get(&product).copied().unwrap_or(0.0),
+        price: price_closeness(context.price_band_focus[usize::from(category)], model.price_band(product)),
+        seen: if context.seen.contains(&product) { 1.0 } else { 0.0 },
+    }
+}
+
+/// The weights of [`score`] as an array, in the order of [`Features::WEIGHTS`].
+pub fn weight_array(weights: &crate::bundle::ScoringWeights) -> [f32; 6] {
+    [weights.popularity, weights.category, weights.brand, weights.neighbour, weights.price, weights.seen]
+}
+
+/// The score of one product for this shopper. Higher goes first.
+pub fn score(model: &Model, context: &ShopperContext, product: u32) -> f32 {
+    let features = features(model, context, product).to_array();
+    weight_array(&model.weights).iter().zip(features).map(|(w, f)| w * f).sum()
 }
 
 /// 1 when the product sits in the price band the shopper looks at in its category, falling

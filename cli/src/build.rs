@@ -1,20 +1,144 @@
-//! `aisle build`: catalog + events → bundle + manifest.
+//! `aisle build`: catalog + events → `bundle-<hash>.bin` + `manifest.json`.
+//!
+//! The bundle file is named after the first 16 hex digits of its SHA-256, so it can be cached
+//! forever; the manifest points at it. The same inputs give byte-identical files: the build
+//! time is the newest event's time and every map is ordered.
+use std::path::{Path, PathBuf};
+
+use aisle::bundle::format::encode;
+use aisle::bundle::Model;
+use aisle::manifest::{Manifest, MANIFEST_VERSION};
+use anyhow::{bail, Context};
 use clap::Args;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{read_catalog, Catalog};
+use crate::event_log::{read_events, sessions, EventLog};
+use crate::train::{fit::fit, layout, train, TrainConfig};
 
 /// Arguments of `aisle build`.
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Catalog CSV.
+    /// Catalog CSV (aisle's columns or a Shopify product export).
     #[arg(long)]
-    pub catalog: std::path::PathBuf,
-    /// Events NDJSON.
+    pub catalog: PathBuf,
+    /// Events NDJSON (aisle event schema v1).
     #[arg(long)]
-    pub events: std::path::PathBuf,
-    /// Output directory.
+    pub events: PathBuf,
+    /// Output directory (created if missing).
     #[arg(long)]
-    pub out: std::path::PathBuf,
+    pub out: PathBuf,
+    /// Neighbours kept per product.
+    #[arg(long, default_value_t = 20)]
+    pub neighbours: usize,
 }
 
-pub fn run(_args: BuildArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not built yet")
+/// What a build wrote.
+pub struct BuildOutput {
+    /// The bundle file name.
+    pub bundle_name: String,
+    /// Bundle size in bytes.
+    pub bundle_len: usize,
+}
+
+pub fn run(args: BuildArgs) -> anyhow::Result<()> {
+    let catalog = read_catalog(&args.catalog)?;
+    warn_all(catalog.issues.warnings(&args.catalog));
+    let log = read_events(&args.events)?;
+    warn_all(log.issues.warnings(&args.events));
+    let model_version = model_version(&[&args.catalog, &args.events])?;
+    let config = TrainConfig { model_version, neighbours: crate::train::neighbours::NeighbourConfig { per_product: args.neighbours, ..Default::default() }, ..TrainConfig::default() };
+    let output = build(&catalog, &log, &config, &args.out)?;
+    eprintln!("aisle: wrote {} ({} bytes) and manifest.json to {}", output.bundle_name, output.bundle_len, args.out.display());
+    Ok(())
+}
+
+/// Prints warnings on stderr.
+pub fn warn_all(warnings: Vec<String>) {
+    for warning in warnings {
+        eprintln!("aisle: warning: {warning}");
+    }
+}
+
+/// A version naming the inputs: `aisle-1-` and the first 12 hex digits of their SHA-256.
+fn model_version(inputs: &[&Path]) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    for path in inputs {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(format!("aisle-1-{}", &hex(&hasher.finalize())[..12]))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks the catalog can make a bundle, trains, and writes bundle and manifest into `out`.
+pub fn build(catalog: &Catalog, log: &EventLog, config: &TrainConfig, out: &Path) -> anyhow::Result<BuildOutput> {
+    check_catalog(catalog)?;
+    let sessions = sessions(&log.events);
+    let known: std::collections::HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
+    let unknown = sessions
+        .iter()
+        .flat_map(|s| &s.interactions)
+        .filter(|i| i.kind.is_about_product() && !known.contains(i.id.as_str()))
+        .count();
+    if unknown > 0 {
+        eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
+    }
+    let now_ms = log.events.iter().map(|e| e.ts).max().unwrap_or(0);
+    let (weights, fit_report) = fit(&catalog.products, &sessions, config);
+    match &fit_report.kept_defaults {
+        Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
+        None => eprintln!(
+            "aisle: weights fitted on {} validation targets: MRR {:.4} (defaults {:.4})",
+            fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
+        ),
+    }
+    let wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
+    let bytes = encode(&wire);
+    // The bundle is read back exactly as a browser would, so a build never writes one the
+    // plugin would refuse.
+    Model::from_bytes(&bytes).context("the built bundle does not decode (a bug in aisle build)")?;
+    let bundle_name = format!("bundle-{}.bin", &hex(&Sha256::digest(&bytes))[..16]);
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let bundle_path = out.join(&bundle_name);
+    std::fs::write(&bundle_path, &bytes).with_context(|| format!("cannot write {}", bundle_path.display()))?;
+    let manifest = Manifest {
+        manifest_version: MANIFEST_VERSION,
+        bundle: bundle_name.clone(),
+        model_version: wire.model_version.clone(),
+        kill_switch: false,
+        experiments: Vec::new(),
+    };
+    let manifest_path = out.join("manifest.json");
+    let mut text = serde_json::to_string_pretty(&manifest)?;
+    text.push('\n');
+    std::fs::write(&manifest_path, text).with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    Ok(BuildOutput { bundle_name, bundle_len: bytes.len() })
+}
+
+/// Refuses catalogs a bundle cannot hold, warns about ones it cannot rank.
+pub fn check_catalog(catalog: &Catalog) -> anyhow::Result<()> {
+    let products = &catalog.products;
+    if products.is_empty() {
+        bail!("the catalog has no usable products; nothing to build");
+    }
+    if products.len() == 1 {
+        eprintln!("aisle: warning: the catalog has a single product; the bundle can never reorder a grid");
+    }
+    let categories: std::collections::BTreeSet<&str> = products.iter().map(|p| p.category.as_str()).collect();
+    if categories.len() > layout::MAX_CATEGORIES {
+        bail!("the catalog has {} categories; a bundle holds at most {}", categories.len(), layout::MAX_CATEGORIES);
+    }
+    let brands: std::collections::BTreeSet<&str> = products.iter().filter_map(|p| p.brand.as_deref()).collect();
+    if brands.len() > layout::MAX_BRANDS {
+        bail!("the catalog has {} brands; a bundle holds at most {}", brands.len(), layout::MAX_BRANDS);
+    }
+    if products.iter().any(|p| p.id.contains('\n')) {
+        bail!("a product id contains a line break, which a bundle cannot hold");
+    }
+    Ok(())
 }

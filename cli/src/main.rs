@@ -1,5 +1,11 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
+mod audit;
 mod build;
+mod catalog;
+mod evaluate;
+mod event_log;
+mod import;
+mod train;
 
 use clap::{Parser, Subcommand};
 
@@ -15,15 +21,28 @@ struct Cli {
 enum Command {
     /// Turn a catalog and past events into a bundle and a manifest.
     Build(build::BuildArgs),
+    /// Check a catalog's health (exit code 3 when a check is flagged).
+    Audit(audit::AuditArgs),
+    /// Measure offline how much better the bundle ranks than the shop's order and baselines.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Convert a public dataset into a catalog CSV and an events NDJSON.
+    Import(import::ImportArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
+    // Ok carries the exit code: commands like audit exit non-zero without an error.
     let result = match cli.command {
-        Command::Build(args) => build::run(args),
+        Command::Build(args) => build::run(args).map(|()| 0),
+        Command::Audit(args) => audit::run(args),
+        Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
+        Command::Import(args) => import::run(args).map(|()| 0),
     };
-    if let Err(error) = result {
-        eprintln!("aisle: error: {error:#}");
-        std::process::exit(1);
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            eprintln!("aisle: error: {error:#}");
+            std::process::exit(1);
+        }
     }
 }

@@ -1,0 +1,164 @@
+//! `aisle evaluate`: the honest offline test of the bundle against the shop's order and the
+//! standard session-based baselines.
+//!
+//! Sessions are split by time (`protocol`): the bundle is trained, and its weights fitted, on
+//! the earlier sessions only. For each target of each later session, every method reranks the
+//! grid of the target's category (shop order = train popularity) given the prefix, and the
+//! target's rank gives MRR, NDCG@10 and HitRate@10; every method also ranks the whole catalog
+//! for HR@20 and MRR@20, the standard next-item protocol. Intervals are 95% bootstrap
+//! intervals over sessions (`metrics`). Output: a Markdown table and JSON (`report`).
+pub mod methods;
+pub mod metrics;
+pub mod protocol;
+pub mod report;
+
+use std::path::PathBuf;
+
+use aisle::bundle::format::encode;
+use aisle::bundle::Model;
+use anyhow::{bail, Context};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::build::warn_all;
+use crate::catalog::read_catalog;
+use crate::event_log::{read_events, sessions};
+use crate::train::{fit::fit, train, TrainConfig};
+use methods::{Bundle, ItemKnn, LastCategoryFirst, Method, Query, Random, SessionIndex, ShopOrder, Vsknn};
+use protocol::{prefix_products, rank_of, targets, time_split, Shop};
+
+/// Arguments of `aisle evaluate`.
+#[derive(Args)]
+pub struct EvaluateArgs {
+    /// Catalog CSV.
+    #[arg(long)]
+    pub catalog: PathBuf,
+    /// Events NDJSON.
+    #[arg(long)]
+    pub events: PathBuf,
+    /// Name shown in the report's title.
+    #[arg(long, default_value = "dataset")]
+    pub name: String,
+    /// Share of sessions (the latest) that test.
+    #[arg(long, default_value_t = 0.2)]
+    pub test_fraction: f64,
+    /// Seed of the random baseline and of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Bootstrap resamples.
+    #[arg(long, default_value_t = 1000)]
+    pub resamples: usize,
+    /// Write the Markdown report here (it is also printed).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
+    if !(0.0..1.0).contains(&args.test_fraction) || args.test_fraction == 0.0 {
+        bail!("--test-fraction must be between 0 and 1, not {}", args.test_fraction);
+    }
+    let catalog = read_catalog(&args.catalog)?;
+    warn_all(catalog.issues.warnings(&args.catalog));
+    crate::build::check_catalog(&catalog)?;
+    let log = read_events(&args.events)?;
+    warn_all(log.issues.warnings(&args.events));
+    let all = sessions(&log.events);
+    let split = time_split(&all, args.test_fraction);
+    if split.train.is_empty() || split.test.is_empty() {
+        bail!("{}: {} sessions cannot be split into training and test sessions by time", args.events.display(), all.len());
+    }
+    let products = &catalog.products;
+    let shop = Shop::new(products, &split.train);
+
+    let config = TrainConfig { model_version: "evaluate".into(), ..TrainConfig::default() };
+    let (weights, fit_report) = fit(products, &split.train, &config);
+    let now_ms = split.train.iter().filter_map(|s| s.interactions.last()).map(|i| i.ts).max().unwrap_or(0);
+    let wire = train(products, &split.train, now_ms, &TrainConfig { weights, ..config });
+    let bytes = encode(&wire);
+    let model = Model::from_bytes(&bytes).context("the trained bundle does not decode")?;
+
+    let index = SessionIndex::new(&shop, &split.train);
+    let mut seen = vec![false; products.len()];
+    for session in &index.sessions {
+        for &p in session {
+            seen[p as usize] = true;
+        }
+    }
+    let (targets, stats) = targets(&shop, &split.test, &seen);
+    if targets.is_empty() {
+        bail!("the test sessions have no next-item targets (sessions need two different products)");
+    }
+    let mut methods: Vec<Box<dyn Method + '_>> = vec![
+        Box::new(ShopOrder),
+        Box::new(Random { seed: args.seed }),
+        Box::new(LastCategoryFirst { shop: &shop }),
+        Box::new(ItemKnn::new(&index)),
+        Box::new(Vsknn { index: &index, k: 100, sample: 500 }),
+        Box::new(Bundle::new(&model, &shop)),
+    ];
+    let progress = ProgressBar::new(targets.len() as u64);
+    progress.set_style(ProgressStyle::with_template("evaluating {bar:40} {pos}/{len} targets {eta}").expect("the template is valid"));
+    let mut per_method: Vec<Vec<[f64; 5]>> = vec![Vec::with_capacity(targets.len()); methods.len()];
+    let mut grid_sizes = 0usize;
+    let mut scores = Vec::new();
+    for (number, target) in targets.iter().enumerate() {
+        let prefix = &split.test[target.session].interactions[..target.prefix_len];
+        let products_before = prefix_products(&shop, prefix);
+        let query = Query { prefix, products: &products_before, target_number: number as u64 };
+        let grid = shop.grid_of(target.product);
+        grid_sizes += grid.len();
+        let in_grid = grid.iter().position(|&p| p == target.product).expect("the grid holds the target");
+        let in_catalog = shop.all.iter().position(|&p| p == target.product).expect("the catalog holds the target");
+        for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
+            method.scores(&query, grid, &mut scores);
+            let grid_rank = rank_of(&scores, in_grid);
+            method.scores(&query, &shop.all, &mut scores);
+            let catalog_rank = rank_of(&scores, in_catalog);
+            results.push(metrics::values(grid_rank, catalog_rank));
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let session_of: Vec<usize> = targets.iter().map(|t| t.session).collect();
+    let results: Vec<report::MethodResult> = methods
+        .iter()
+        .zip(&per_method)
+        .map(|(method, values)| report::MethodResult {
+            method: method.name().to_string(),
+            estimates: metrics::bootstrap(values, &session_of, split.test.len(), args.resamples, args.seed),
+        })
+        .collect();
+    let report = report::Report {
+        name: args.name.clone(),
+        catalog: args.catalog.display().to_string(),
+        events: args.events.display().to_string(),
+        products: products.len(),
+        categories: shop.grids.len(),
+        train_sessions: split.train.len(),
+        test_sessions: split.test.len(),
+        straddling_sessions_left_out: split.straddling,
+        cut_ms: split.cut_ms,
+        targets: stats,
+        mean_grid_size: grid_sizes as f64 / targets.len() as f64,
+        bundle_bytes: bytes.len(),
+        seed: args.seed,
+        resamples: args.resamples,
+        fit: fit_report,
+        metrics: metrics::METRICS.iter().map(|m| m.to_string()).collect(),
+        results,
+    };
+    let markdown = report::markdown(&report);
+    print!("{markdown}");
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, &markdown).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! `aisle import diginetica`: the CIKM Cup 2016 DIGINETICA files (`;`-separated) into a
+//! catalog and events.
+//!
+//! Item views (`session_id;user_id;item_id;timeframe;eventdate`) become product views at
+//! `eventdate` midnight UTC plus `timeframe` ms. Purchases
+//! (`sessionId;userId;timeframe;eventdate;ordernumber;itemId`) become one purchase event per
+//! order, and are kept only for sessions present in the views file (the purchases file covers
+//! the full dataset, the views file may be a sample); the rest are counted. The catalog holds
+//! the items seen in the kept events, with their category from the categories file. The data
+//! has no titles, prices or brands: titles are "Item <id>", price and brand stay empty.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
+use anyhow::{bail, Context};
+use clap::Args;
+
+use super::parse_date;
+use crate::catalog::{first_lines, write_catalog, Product};
+use crate::event_log::write_events;
+
+/// Arguments of `aisle import diginetica`.
+#[derive(Args)]
+pub struct DigineticaArgs {
+    /// Item views (`train-item-views.csv` or its sample).
+    #[arg(long)]
+    pub views: PathBuf,
+    /// Purchases (`train-purchases.csv`).
+    #[arg(long)]
+    pub purchases: Option<PathBuf>,
+    /// Product categories (`product-categories.csv`).
+    #[arg(long)]
+    pub categories: PathBuf,
+    /// Where to write the catalog CSV.
+    #[arg(long)]
+    pub catalog_out: PathBuf,
+    /// Where to write the events NDJSON.
+    #[arg(long)]
+    pub events_out: PathBuf,
+}
+
+/// A `;`-separated file's rows as field vectors with line numbers, after checking its header.
+struct Table {
+    rows: Vec<(u64, Vec<String>)>,
+    malformed_lines: Vec<u64>,
+}
+
+fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
+    let file = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("cannot read {file}"))?;
+    let header: Vec<String> = reader.headers().with_context(|| format!("{file}: line 1: cannot read the header"))?.iter().map(String::from).collect();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        bail!("{file}: the file is empty (expected the header {})", columns.join(";"));
+    }
+    if header.len() != columns.len() || header.iter().zip(columns).any(|(h, c)| h.trim() != *c) {
+        bail!("{file}: line 1: expected the columns {}, found {}", columns.join(";"), header.join(";"));
+    }
+    let mut table = Table { rows: Vec::new(), malformed_lines: Vec::new() };
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{file}: cannot read a row"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != columns.len() {
+            table.malformed_lines.push(line);
+            continue;
+        }
+        table.rows.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
+    }
+    Ok(table)
+}
+
+fn warn_malformed(path: &Path, lines: &[u64]) {
+    if !lines.is_empty() {
+        eprintln!("aisle: warning: {}: {} malformed row(s) skipped (lines {})", path.display(), lines.len(), first_lines(lines));
+    }
+}
+
+pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
+    let views = read_table(&args.views, &["session_id", "user_id", "item_id", "timeframe", "eventdate"])?;
+    let mut malformed = views.malformed_lines.clone();
+    let mut events = Vec::new();
+    let mut sessions = BTreeSet::new();
+    for (line, row) in &views.rows {
+        let (session, user, item) = (&row[0], &row[1], &row[2]);
+        let (Ok(timeframe), Some(date)) = (row[3].parse::<u64>(), parse_date(&row[4])) else {
+            malformed.push(*line);
+            continue;
+        };
+        if session.is_empty() || item.is_empty() {
+            malformed.push(*line);
+            continue;
+        }
+        sessions.insert(session.clone());
+        events.push(event(format!("diginetica-view-{line}"), date + timeframe, user, session, EventBody::ProductView { product: item.clone() }));
+    }
+    warn_malformed(&args.views, &malformed);
+
+    if let Some(path) = &args.purchases {
+        let purchases = read_table(path, &["sessionId", "userId", "timeframe", "eventdate", "ordernumber", "itemId"])?;
+        let mut malformed = purchases.malformed_lines.clone();
+        let mut orders: BTreeMap<(String, String), (u64, String, Vec<LineItem>)> = BTreeMap::new();
+        let mut outside = 0usize;
+        for (line, row) in &purchases.rows {
+            let (session, user, order, item) = (&row[0], &row[1], &row[4], &row[5]);
+            let (Ok(timeframe), Some(date)) = (row[2].parse::<u64>(), parse_date(&row[3])) else {
+                malformed.push(*line);
+                continue;
+            };
+            if !sessions.contains(session) {
+                outside += 1;
+                continue;
+            }
+            let entry = orders.entry((session.clone(), order.clone())).or_insert_with(|| (date + timeframe, user.clone(), Vec::new()));
+            entry.2.push(LineItem { product: item.clone(), quantity: 1, price: None });
+        }
+        warn_malformed(path, &malformed);
+        if outside > 0 {
+            eprintln!("aisle: note: {}: {outside} purchase row(s) of sessions not in the views file left out", path.display());
+        }
+        for ((session, order), (ts, user, items)) in orders {
+            let body = EventBody::Purchase { order_id: Some(order.clone()), revenue: None, currency: None, items };
+            events.push(event(format!("diginetica-order-{session}-{order}"), ts, &user, &session, body));
+        }
+    }
+    events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+
+    let mut items = BTreeSet::new();
+    for event in &events {
+        match &event.body {
+            EventBody::ProductView { product } => {
+                items.insert(product.clone());
+            }
+            EventBody::Purchase { items: lines, .. } => items.extend(lines.iter().map(|l| l.product.clone())),
+            _ => {}
+        }
+    }
+    let categories = read_table(&args.categories, &["itemId", "categoryId"])?;
+    warn_malformed(&args.categories, &categories.malformed_lines);
+    let category_of: BTreeMap<&str, &str> =
+        categories.rows.iter().filter(|(_, row)| items.contains(&row[0])).map(|(_, row)| (row[0].as_str(), row[1].as_str())).collect();
+    let products: Vec<Product> = items
+        .iter()
+        .map(|id| Product {
+            id: id.clone(),
+            title: format!("Item {id}"),
+            category: category_of.get(id.as_str()).map(|c| c.to_string()).unwrap_or_default(),
+            ..Product::default()
+        })
+        .collect();
+    let uncategorised = products.iter().filter(|p| p.category.is_empty()).count();
+    if uncategorised > 0 {
+        eprintln!("aisle: warning: {uncategorised} item(s) have no category in {}", args.categories.display());
+    }
+    write_catalog(&args.catalog_out, &products)?;
+    write_events(&args.events_out, &events)?;
+    eprintln!(
+        "aisle: imported {} products into {} and {} events into {}",
+        products.len(),
+        args.catalog_out.display(),
+        events.len(),
+        args.events_out.display()
+    );
+    Ok(())
+}
+
+fn event(id: String, ts: u64, user: &str, session: &str, body: EventBody) -> Event {
+    let visitor = if user.is_empty() || user == "NA" { format!("session-{session}") } else { user.to_string() };
+    Event { v: EVENT_SCHEMA_VERSION, id, ts, visitor, session: session.to_string(), arms: BTreeMap::new(), body }
+}

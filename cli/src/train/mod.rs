@@ -1,0 +1,86 @@
+//! Training: catalog + sessions → the bundle's wire form.
+//!
+//! `layout` fixes the bundle order of products, `signals` computes per-product signals
+//! (popularity, category, brand, price band), `neighbours` learns product-to-product links
+//! from sessions, and `fit` chooses the scoring weights on a validation split. Everything here
+//! is deterministic: the same input gives the same bytes (no hash-map iteration order, no
+//! clock, no randomness).
+pub mod fit;
+pub mod layout;
+pub mod neighbours;
+pub mod signals;
+
+use aisle::bundle::{pack_neighbours, pack_u16, BundleWire, ScoringWeights, NO_BRAND};
+
+use crate::catalog::Product;
+use crate::event_log::Session;
+
+/// Settings of a training run.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Written into the bundle.
+    pub model_version: String,
+    /// How neighbours are learned.
+    pub neighbours: neighbours::NeighbourConfig,
+    /// Half-life of an event's weight in the popularity signal, in days.
+    pub popularity_half_life_days: f64,
+    /// The scoring weights to write.
+    pub weights: ScoringWeights,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            model_version: "aisle-model-1".into(),
+            neighbours: neighbours::NeighbourConfig::default(),
+            popularity_half_life_days: 7.0,
+            weights: ScoringWeights::default(),
+        }
+    }
+}
+
+/// Builds the bundle's wire form. `now_ms` is the time the model is built "at": the newest
+/// training event, so decay does not depend on the clock.
+pub fn train(products: &[Product], sessions: &[Session], now_ms: u64, config: &TrainConfig) -> BundleWire {
+    let popularity = signals::popularity(products, sessions, now_ms, config.popularity_half_life_days);
+    let indexed = layout::Catalog::new(products, &popularity);
+    let lists = neighbours::learn(&indexed, sessions, now_ms, &config.neighbours);
+    let layout = layout::Layout::new(&indexed, &lists);
+    wire(&indexed, &layout, &lists, now_ms, config)
+}
+
+/// Puts the learned pieces into the wire form, in the bundle order of `layout`.
+fn wire(
+    catalog: &layout::Catalog,
+    layout: &layout::Layout,
+    lists: &[Vec<(u32, f32)>],
+    now_ms: u64,
+    config: &TrainConfig,
+) -> BundleWire {
+    let order = &layout.order;
+    let product_ids: Vec<&str> = order.iter().map(|&p| catalog.products[p as usize].id.as_str()).collect();
+    let product_category: Vec<u16> = order.iter().map(|&p| catalog.category[p as usize]).collect();
+    let product_brand: Vec<u16> = order.iter().map(|&p| catalog.brand[p as usize].unwrap_or(NO_BRAND)).collect();
+    let popularity = signals::quantize_popularity(&catalog.popularity);
+    let price_band = signals::price_bands(catalog);
+    let neighbour_lists: Vec<Vec<(u32, u8)>> = order
+        .iter()
+        .map(|&p| lists[p as usize].iter().map(|&(n, w)| (layout.position[n as usize], neighbours::quantize_weight(w))).collect())
+        .collect();
+    let (neighbours, neighbour_weights) = pack_neighbours(&neighbour_lists);
+    BundleWire {
+        model_version: config.model_version.clone(),
+        built_at_ms: now_ms,
+        product_ids: product_ids.join("\n"),
+        category_names: catalog.category_names.clone(),
+        product_category: pack_u16(&product_category),
+        brand_names: catalog.brand_names.clone(),
+        product_brand: pack_u16(&product_brand),
+        popularity: order.iter().map(|&p| popularity[p as usize]).collect(),
+        price_band: order.iter().map(|&p| price_band[p as usize]).collect(),
+        neighbours,
+        neighbour_weights,
+        weights: config.weights.clone(),
+        abandon: None,
+    }
+}

@@ -1,0 +1,41 @@
+//! Integration tests of the `aisle` binary, one module per subcommand.
+mod audit;
+mod build;
+mod import;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The result of one `aisle` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `aisle` with arguments.
+pub fn aisle(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_aisle")).args(args).output().expect("the aisle binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A fixture's path.
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+}
+
+/// A path inside a temporary directory, as a string.
+pub fn temp_path(dir: &tempfile::TempDir, name: &str) -> String {
+    PathBuf::from(dir.path()).join(name).display().to_string()
+}
+
+/// Writes a file into a temporary directory and returns its path.
+pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = temp_path(dir, name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
