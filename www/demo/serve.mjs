@@ -1,0 +1,52 @@
+// A small static file server for the demo storefront, with the cache headers a CDN would
+// give aisle's files: the manifest is cached briefly, content-hashed bundles forever.
+// Usage: node www/demo/serve.mjs <site-dir> [port]   (port 0 picks a free one)
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { join, normalize, extname } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
+};
+
+function cacheControl(path) {
+  if (/\/bundle-[0-9a-f]+\.bin$/.test(path)) return 'public, max-age=31536000, immutable';
+  if (path.endsWith('/manifest.json')) return 'public, max-age=60';
+  if (path.startsWith('/aisle/')) return 'public, max-age=300';
+  return 'no-cache';
+}
+
+/** Starts the server; resolves to { server, url }. */
+export function startServer({ root, port = 0, host = '127.0.0.1' }) {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, 'http://localhost');
+      let path = decodeURIComponent(url.pathname);
+      if (path.endsWith('/')) path += 'index.html';
+      const file = normalize(join(root, path));
+      if (!file.startsWith(normalize(root))) { res.writeHead(403).end(); return; }
+      const info = await stat(file).catch(() => null);
+      if (!info || !info.isFile()) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] || 'application/octet-stream',
+        'cache-control': cacheControl(path),
+        'access-control-allow-origin': '*',
+      });
+      res.end(req.method === 'HEAD' ? undefined : await readFile(file));
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
+  });
+  return new Promise((resolve) => server.listen(port, host, () => {
+    const { port: actual } = server.address();
+    resolve({ server, url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}` });
+  }));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [root, port] = process.argv.slice(2);
+  const { url } = await startServer({ root, port: Number(port ?? 8080) });
+  console.log(`\n  aisle demo store: ${url}/\n  (debug view: ${url}/c/all.html?aisle_debug=1)\n`);
+}
