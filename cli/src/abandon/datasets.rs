@@ -248,6 +248,23 @@ mod tests {
     }
 
     #[test]
+    fn ndjson_events_are_read_and_bad_lines_named() {
+        let dir = std::env::temp_dir().join(format!("aisle-abandon-ndjson-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.ndjson");
+        let head = r#""v":1,"id":"e","ts":5,"visitor":"v","session":"1""#;
+        std::fs::write(&good, format!("{{{head},\"type\":\"add_to_cart\",\"product\":\"p\"}}\n\n{{{head},\"type\":\"product_view\",\"product\":\"q\"}}\n")).unwrap();
+        let events = read_ndjson_events(&good).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[1].body, EventBody::ProductView { product: "q".into() });
+        let bad = dir.join("bad.ndjson");
+        std::fs::write(&bad, format!("{{{head},\"type\":\"product_view\",\"product\":\"q\"}}\n{{\"type\":\"teleport\"}}\n")).unwrap();
+        let error = format!("{:#}", read_ndjson_events(&bad).unwrap_err());
+        assert!(error.contains("bad.ndjson:2: not an aisle event"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn price_bands_rank_within_the_category() {
         let rows: Vec<(String, String, Option<f64>)> = [("a", "x", Some(1.0)), ("b", "x", Some(3.0)), ("c", "x", Some(2.0)), ("d", "y", Some(5.0)), ("e", "y", None)]
             .iter()
