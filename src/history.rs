@@ -108,7 +108,7 @@ pub struct CartLine {
     #[serde(rename = "q")]
     pub quantity: u32,
     /// Unit price as the theme reported it, if it did and it was a sane number.
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "p", default)]
     pub unit_price: Option<f32>,
     /// When this line was last added to.
     #[serde(rename = "t")]
@@ -159,6 +159,29 @@ pub enum HistoryError {
     /// Written by a different format version.
     #[error("stored history has format version {found}, this build reads version {expected}")]
     WrongVersion { found: u32, expected: u32 },
+    /// The bytes do not decode as a stored history.
+    #[error("stored history is unreadable")]
+    Unreadable,
+}
+
+impl StoredHistory {
+    /// The compact binary form written to storage (postcard; the version comes first).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// Reads the binary form. A different version is reported as such, before the rest of
+    /// the bytes are trusted; anything else malformed is [`HistoryError::Unreadable`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<StoredHistory, HistoryError> {
+        let (version, _) = postcard::take_from_bytes::<u32>(bytes).map_err(|_| HistoryError::Unreadable)?;
+        if version != HISTORY_FORMAT_VERSION {
+            return Err(HistoryError::WrongVersion { found: version, expected: HISTORY_FORMAT_VERSION });
+        }
+        match postcard::take_from_bytes::<StoredHistory>(bytes) {
+            Ok((stored, rest)) if rest.is_empty() => Ok(stored),
+            _ => Err(HistoryError::Unreadable),
+        }
+    }
 }
 
 /// The shopper's recent actions and the state derived from them.
@@ -443,6 +466,20 @@ mod tests {
         h.record(ActionKind::AddToCart, "a", 1, Some(5.0), 1_000_100);
         let restored = History::restore(h.to_stored(), HistoryConfig::default()).unwrap();
         assert_eq!(restored, h);
+    }
+
+    #[test]
+    fn binary_form_round_trips_and_rejects_damage() {
+        let mut h = history();
+        h.record(ActionKind::AddToCart, "a", 2, Some(5.5), 1_000_100);
+        let bytes = h.to_stored().to_bytes();
+        assert_eq!(StoredHistory::from_bytes(&bytes), Ok(h.to_stored()));
+        assert_eq!(StoredHistory::from_bytes(&bytes[..bytes.len() - 1]), Err(HistoryError::Unreadable));
+        assert_eq!(StoredHistory::from_bytes(&[]), Err(HistoryError::Unreadable));
+        assert_eq!(StoredHistory::from_bytes(&[7, 1, 2]), Err(HistoryError::WrongVersion { found: 7, expected: HISTORY_FORMAT_VERSION }));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(StoredHistory::from_bytes(&longer), Err(HistoryError::Unreadable));
     }
 
     #[test]

@@ -1,9 +1,6 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
-<<<<<<< HEAD
-mod audit;
-=======
 mod abandon;
->>>>>>> abandon
+mod audit;
 mod build;
 mod catalog;
 mod evaluate;
@@ -25,32 +22,25 @@ struct Cli {
 enum Command {
     /// Turn a catalog and past events into a bundle and a manifest.
     Build(build::BuildArgs),
-<<<<<<< HEAD
     /// Check a catalog's health (exit code 3 when a check is flagged).
     Audit(audit::AuditArgs),
     /// Measure offline how much better the bundle ranks than the shop's order and baselines.
     Evaluate(evaluate::EvaluateArgs),
-    /// Convert a public dataset into a catalog CSV and an events NDJSON.
-    Import(import::ImportArgs),
-=======
     /// Evaluate the cart-abandon model offline (time split, bootstrap intervals).
     EvaluateAbandon(abandon::evaluate::EvaluateAbandonArgs),
->>>>>>> abandon
+    /// Convert a public dataset into a catalog CSV and an events NDJSON.
+    Import(import::ImportArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     // Ok carries the exit code: commands like audit exit non-zero without an error.
     let result = match cli.command {
-<<<<<<< HEAD
         Command::Build(args) => build::run(args).map(|()| 0),
         Command::Audit(args) => audit::run(args),
         Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
+        Command::EvaluateAbandon(args) => abandon::evaluate::run(args).map(|()| 0),
         Command::Import(args) => import::run(args).map(|()| 0),
-=======
-        Command::Build(args) => build::run(args),
-        Command::EvaluateAbandon(args) => abandon::evaluate::run(args),
->>>>>>> abandon
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -1,11 +1,11 @@
 //! The JavaScript API the loader wraps: one `AisleEngine` per page. Every method returns a
 //! value instead of throwing; the loader still guards each call.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::events::LineItem;
 
+use super::convert::{self, array_field, number_field, string_field};
 use super::engine::{Engine, PageConfig};
 
 /// The engine as JavaScript sees it.
@@ -14,33 +14,12 @@ pub struct AisleEngine {
     engine: Engine,
 }
 
-/// An order as a theme reports it: `{orderId, revenue, currency, items: [{id, quantity, price}]}`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct OrderInput {
-    #[serde(alias = "order_id", alias = "id")]
-    order_id: Option<String>,
-    #[serde(alias = "value", alias = "total")]
-    revenue: Option<f64>,
-    currency: Option<String>,
-    items: Vec<ItemInput>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ItemInput {
-    #[serde(alias = "product", alias = "item_id")]
-    id: String,
-    quantity: Option<u32>,
-    price: Option<f64>,
-}
-
 #[wasm_bindgen]
 impl AisleEngine {
     /// Starts the engine with the script tag's settings; a malformed config means defaults.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> AisleEngine {
-        let config: PageConfig = serde_wasm_bindgen::from_value(config).unwrap_or_default();
+        let config = PageConfig::from_js(&config);
         let engine = Engine::start(config);
         engine.refresh_debug_panel();
         AisleEngine { engine }
@@ -66,8 +45,10 @@ impl AisleEngine {
     }
 
     /// Reranks the page's grids and keeps watching for new ones; returns grids ranked.
-    pub fn apply(&self) -> u32 {
-        let ranked = self.engine.apply();
+    /// `leaveVisible`: the grids on screen were already shown in the shop's order (the bundle
+    /// came after the anti-flicker timeout), so they stay as they are.
+    pub fn apply(&self, leave_visible: Option<bool>) -> u32 {
+        let ranked = self.engine.apply(leave_visible.unwrap_or(false));
         self.engine.refresh_debug_panel();
         ranked
     }
@@ -79,16 +60,27 @@ impl AisleEngine {
         recorded
     }
 
-    /// Records an order. False when the order could not be read.
+    /// Records an order: `{orderId, revenue, currency, items: [{id, quantity, price}]}`
+    /// (`order_id`, `value` and `product` are accepted too). False when it is not an object.
     pub fn purchase(&self, order: JsValue) -> bool {
-        let Ok(order) = serde_wasm_bindgen::from_value::<OrderInput>(order) else { return false };
-        let items = order
-            .items
-            .into_iter()
-            .filter(|item| !item.id.trim().is_empty())
-            .map(|item| LineItem { product: item.id.trim().to_string(), quantity: item.quantity.unwrap_or(1).max(1), price: item.price.filter(|p| p.is_finite()) })
+        if !order.is_object() {
+            return false;
+        }
+        let order_id = string_field(&order, "orderId").or_else(|| string_field(&order, "order_id"));
+        let revenue = number_field(&order, "revenue").or_else(|| number_field(&order, "value"));
+        let items = array_field(&order, "items")
+            .iter()
+            .filter_map(|item| {
+                let id = string_field(item, "id").or_else(|| string_field(item, "product"))?;
+                let id = id.trim();
+                if id.is_empty() {
+                    return None;
+                }
+                let quantity = number_field(item, "quantity").filter(|q| *q >= 1.0).map(|q| q.min(f64::from(u32::MAX)) as u32);
+                Some(LineItem { product: id.to_string(), quantity: quantity.unwrap_or(1), price: number_field(item, "price") })
+            })
             .collect();
-        self.engine.purchase(order.order_id, order.revenue, order.currency, items);
+        self.engine.purchase(order_id, revenue, string_field(&order, "currency"), items);
         self.engine.refresh_debug_panel();
         true
     }
@@ -106,7 +98,7 @@ impl AisleEngine {
     /// Events recorded since the last call, for delivery.
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&self) -> JsValue {
-        super::emit::to_js(&self.engine.take_events())
+        self.engine.take_events().iter().map(convert::event_to_js).collect::<js_sys::Array>().into()
     }
 }
 

@@ -1,39 +1,10 @@
 //! The debug view (`?aisle_debug=1`) and the status snapshot behind it: each card's score,
 //! the history, the bundle version and the arm. Written with `textContent` only.
 
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::history::StoredHistory;
-
 use super::dom::Child;
-
-/// What `aisle.status()` returns.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Status {
-    pub model_version: Option<String>,
-    pub products_in_bundle: usize,
-    pub experiment: String,
-    pub arm: String,
-    pub visitor: String,
-    pub storage_memory_only: bool,
-    pub grids_ranked: u32,
-    pub first_reorder_ms: Option<f64>,
-    pub errors: Vec<String>,
-    pub history: StoredHistory,
-}
-
-/// The detail of `aisle:reordered`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Reordered {
-    pub grids: u32,
-    pub ms: f64,
-    pub arm: String,
-    pub personalized: bool,
-}
 
 /// Class of the score badge added to each card in debug mode.
 pub const SCORE_CLASS: &str = "aisle-debug-score";
@@ -48,7 +19,7 @@ pub fn mark_scores(products: &[&Child], treatment: &[usize], scores: &[Option<f3
     for (index, child) in products.iter().enumerate() {
         let Some(card) = &child.card else { continue };
         let text = match scores.get(index).copied().flatten() {
-            Some(score) => format!("aisle {:.3} · rank {}{}", score, rank_of[index] + 1, if personalized { "" } else { " (holdout)" }),
+            Some(score) => format!("aisle {} · rank {}{}", fixed(f64::from(score), 3), rank_of[index] + 1, if personalized { "" } else { " (holdout)" }),
             None => "aisle: not in bundle".to_string(),
         };
         let badge = match card.query_selector(&format!(".{SCORE_CLASS}")).ok().flatten() {
@@ -90,4 +61,10 @@ pub fn show_panel(lines: &[String]) {
         }
     };
     panel.set_text_content(Some(&lines.join("\n")));
+}
+
+/// `value` with `digits` decimals, formatted by JS (`toFixed`) so the wasm carries no float
+/// formatting code.
+pub fn fixed(value: f64, digits: u8) -> String {
+    js_sys::Number::from(value).to_fixed(digits).map(String::from).unwrap_or_default()
 }

@@ -7,7 +7,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord};
@@ -19,14 +18,31 @@ use crate::history::{ActionKind, History, HistoryConfig, StoredHistory};
 use crate::manifest::{Manifest, MANIFEST_VERSION};
 use crate::rank::{order_by_scores, score, ShopperContext};
 
+use super::convert::{self, JsObject};
 use super::debug;
 use super::dom::{self, Selectors};
 use super::emit;
 use super::storage::Storage;
 
+impl PageConfig {
+    /// Reads the loader's config object; missing fields take their defaults.
+    pub fn from_js(value: &JsValue) -> PageConfig {
+        PageConfig {
+            grid: convert::string_field(value, "grid").unwrap_or_default(),
+            item: convert::string_field(value, "item").unwrap_or_default(),
+            item_id: convert::string_field(value, "itemId").unwrap_or_default(),
+            product: convert::string_field(value, "product").filter(|p| !p.is_empty()),
+            category: convert::string_field(value, "category").filter(|c| !c.is_empty()),
+            history_size: convert::number_field(value, "historySize").map(|n| n as usize),
+            debug: convert::bool_field(value, "debug").unwrap_or(false),
+            started_at: convert::number_field(value, "startedAt").unwrap_or(0.0),
+            arm: convert::string_field(value, "arm").filter(|a| !a.is_empty()),
+        }
+    }
+}
+
 /// What the loader passes from the script tag's data attributes.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct PageConfig {
     /// CSS selector of product grids.
     pub grid: String,
@@ -77,6 +93,7 @@ pub struct State {
     outbox: Vec<Event>,
     next_event: u32,
     pending: Vec<(&'static str, JsValue)>,
+    leave_visible: bool,
 }
 
 /// The engine behind `window.aisle`.
@@ -134,6 +151,7 @@ impl Engine {
             outbox: Vec::new(),
             next_event: 0,
             pending: Vec::new(),
+            leave_visible: false,
         };
         let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
         engine.with_state(|s| {
@@ -156,10 +174,10 @@ impl Engine {
     /// None when aisle must stay off (kill switch, bad manifest).
     pub fn use_manifest(&self, manifest: JsValue) -> Option<String> {
         self.with_state(|s| {
-            let manifest: Manifest = match serde_wasm_bindgen::from_value(manifest) {
+            let manifest: Manifest = match convert::manifest_from_js(&manifest) {
                 Ok(m) => m,
                 Err(error) => {
-                    s.report_error("manifest_invalid", &error.to_string());
+                    s.report_error("manifest_invalid", error);
                     return None;
                 }
             };
@@ -168,7 +186,7 @@ impl Engine {
                 return None;
             }
             if manifest.kill_switch {
-                s.pending.push(("aisle:disabled", emit::to_js(&[("reason", "kill_switch")])));
+                s.pending.push(("aisle:disabled", JsObject::new().set("reason", "kill_switch").into_js()));
                 return None;
             }
             s.arm = choose_arm(&manifest, &s.visitor, s.config.arm.as_deref());
@@ -199,9 +217,16 @@ impl Engine {
     }
 
     /// Reranks every grid now and keeps watching the page for grids that appear or grow.
-    /// Returns how many grids were ranked.
-    pub fn apply(&self) -> u32 {
-        let ranked = self.with_state(|s| s.rank_all_grids());
+    /// With `leave_visible` (the bundle came after the anti-flicker hide was released), grids
+    /// already on screen keep the shop's order, so nothing the shopper sees jumps; grids that
+    /// appear later are still ranked. Returns how many grids were ranked.
+    pub fn apply(&self, leave_visible: bool) -> u32 {
+        let ranked = self.with_state(|s| {
+            s.leave_visible = leave_visible;
+            let ranked = s.rank_all_grids();
+            s.leave_visible = false;
+            ranked
+        });
         self.observe();
         ranked
     }
@@ -238,24 +263,25 @@ impl Engine {
 
     /// The stored form of the history, for the JS API and the debug view.
     pub fn history(&self) -> JsValue {
-        self.with_state(|s| emit::to_js(&s.history.to_stored()))
+        self.with_state(|s| convert::history_to_js(&s.history.to_stored()))
     }
 
     /// A snapshot for the debug view and tests.
     pub fn status(&self) -> JsValue {
         self.with_state(|s| {
-            emit::to_js(&debug::Status {
-                model_version: s.model.as_ref().map(|m| m.model_version.clone()),
-                products_in_bundle: s.model.as_ref().map(|m| m.len()).unwrap_or(0),
-                experiment: s.arm.experiment.clone(),
-                arm: s.arm.arm.clone(),
-                visitor: s.visitor.clone(),
-                storage_memory_only: s.storage.is_memory_only(),
-                grids_ranked: s.grids_ranked,
-                first_reorder_ms: s.first_reorder_ms,
-                errors: s.errors.clone(),
-                history: s.history.to_stored(),
-            })
+            JsObject::new()
+                .set_some("modelVersion", s.model.as_ref().map(|m| m.model_version.as_str()))
+                .set("productsInBundle", s.model.as_ref().map(|m| m.len()).unwrap_or(0) as u32)
+                .set("experiment", s.arm.experiment.as_str())
+                .set("arm", s.arm.arm.as_str())
+                .set("personalized", s.arm.personalized)
+                .set("visitor", s.visitor.as_str())
+                .set("storageMemoryOnly", s.storage.is_memory_only())
+                .set("gridsRanked", s.grids_ranked)
+                .set_some("firstReorderMs", s.first_reorder_ms)
+                .set("errors", convert::string_array(&s.errors))
+                .set("history", convert::history_to_js(&s.history.to_stored()))
+                .into_js()
         })
     }
 
@@ -392,8 +418,13 @@ impl State {
         if ranked > 0 && self.first_reorder_ms.is_none() {
             let elapsed = performance_now() - self.config.started_at;
             self.first_reorder_ms = Some(elapsed);
-            let detail = debug::Reordered { grids: ranked, ms: elapsed, arm: self.arm.arm.clone(), personalized: self.arm.personalized };
-            self.pending.push(("aisle:reordered", emit::to_js(&detail)));
+            let detail = JsObject::new()
+                .set("grids", ranked)
+                .set("ms", elapsed)
+                .set("arm", self.arm.arm.as_str())
+                .set("personalized", self.arm.personalized && !self.leave_visible)
+                .into_js();
+            self.pending.push(("aisle:reordered", detail));
         }
         ranked
     }
@@ -418,24 +449,25 @@ impl State {
         let ids: Vec<String> = products.iter().map(|c| c.product_id.clone().unwrap_or_default()).collect();
         let changed = treatment.iter().enumerate().any(|(slot, &item)| slot != item);
         let treatment_ids: Vec<String> = treatment.iter().map(|&i| ids[i].clone()).collect();
-        if self.arm.personalized && changed {
+        let personalized = self.arm.personalized && !self.leave_visible;
+        if personalized && changed {
             dom::apply_order(grid, &children, &treatment);
         }
         for child in &products {
             self.placed.add(child.node.as_ref());
         }
         if self.config.debug {
-            debug::mark_scores(&products, &treatment, &scores, self.arm.personalized);
+            debug::mark_scores(&products, &treatment, &scores, personalized);
         }
         self.grids_ranked += 1;
-        let shown = if self.arm.personalized { treatment_ids.clone() } else { ids };
+        let shown = if personalized { treatment_ids.clone() } else { ids };
         let body = EventBody::Exposure {
             experiment: self.arm.experiment.clone(),
             arm: self.arm.arm.clone(),
             bundle_version: model.model_version.clone(),
             grid: grid_key(index),
             shown,
-            treatment: if self.arm.personalized { None } else { Some(treatment_ids) },
+            treatment: if personalized { None } else { Some(treatment_ids) },
             changed,
         };
         self.emit_event(body);
@@ -443,9 +475,9 @@ impl State {
     }
 
     fn save_history(&mut self) {
-        let stored = emit::to_js(&self.history.to_stored());
-        if let Ok(json) = js_sys::JSON::stringify(&stored) {
-            self.storage.set(HISTORY_KEY, &String::from(json));
+        let bytes = self.history.to_stored().to_bytes();
+        if let Some(text) = to_base64(&bytes) {
+            self.storage.set(HISTORY_KEY, &text);
         }
     }
 
@@ -470,7 +502,7 @@ impl State {
             arms,
             body,
         };
-        let detail = emit::to_js(&event);
+        let detail = convert::event_to_js(&event);
         if matches!(event.body, EventBody::Error { .. }) {
             self.pending.push(("aisle:error", detail.clone()));
         }
@@ -504,9 +536,20 @@ fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> 
 }
 
 fn parse_history(raw: &str, config: HistoryConfig) -> Result<History, String> {
-    let value = js_sys::JSON::parse(raw).map_err(|_| "stored history is not JSON".to_string())?;
-    let stored: StoredHistory = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    let bytes = from_base64(raw).ok_or_else(|| "stored history is not base64".to_string())?;
+    let stored = StoredHistory::from_bytes(&bytes).map_err(|e| e.to_string())?;
     History::restore(stored, config).map_err(|e| e.to_string())
+}
+
+/// Base64 through the browser's own `btoa`, so the wasm carries no codec.
+fn to_base64(bytes: &[u8]) -> Option<String> {
+    let binary: String = bytes.iter().map(|&b| char::from(b)).collect();
+    web_sys::window()?.btoa(&binary).ok()
+}
+
+fn from_base64(text: &str) -> Option<Vec<u8>> {
+    let binary = web_sys::window()?.atob(text).ok()?;
+    binary.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
 }
 
 fn bundle_error_code(error: &BundleError) -> &'static str {
@@ -571,7 +614,7 @@ impl Engine {
                 format!("bundle: {}", s.model.as_ref().map(|m| format!("{} ({} products)", m.model_version, m.len())).unwrap_or_else(|| "not loaded".into())),
                 format!("experiment: {}  arm: {}", if s.arm.experiment.is_empty() { "-" } else { &s.arm.experiment }, s.arm.arm),
                 format!("storage: {}", if s.storage.is_memory_only() { "memory only" } else { "localStorage" }),
-                format!("first reorder: {}", s.first_reorder_ms.map(|ms| format!("{ms:.1} ms")).unwrap_or_else(|| "-".into())),
+                format!("first reorder: {}", s.first_reorder_ms.map(|ms| format!("{} ms", debug::fixed(ms, 1))).unwrap_or_else(|| "-".into())),
                 format!("session {} · {} actions (newest first):", s.history.session(), s.history.len()),
             ];
             lines.extend(s.history.actions().rev().map(|a| format!("  {} {}", a.kind.name(), a.id)));

@@ -3,6 +3,7 @@
 //! the loader (`www/loader/aisle.js`) wraps.
 
 pub mod api;
+pub mod convert;
 pub mod debug;
 pub mod dom;
 pub mod emit;

@@ -1,8 +1,6 @@
 // Shared set-up for the end-to-end tests: the demo storefront served on loopback and a
 // headless Chromium driven by playwright-core (Debian's /usr/bin/chromium; no downloads).
 import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/demo/serve.mjs';
@@ -20,7 +18,7 @@ export async function openDemo() {
   const { server, url } = await startServer({ root: SITE, port: 0 });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${mkdtempSync(join(tmpdir(), 'aisle-e2e-'))}`],
+    args: CHROMIUM_ARGS,
   });
   return {
     url,

@@ -50,6 +50,7 @@ function page({ title, body, product, category }) {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
   <title>${escape(title)} · Aisle Demo Store</title>
   <link rel="stylesheet" href="/theme.css">
   ${scriptTag({ product, category })}

@@ -20,6 +20,7 @@
   var engine = null;
   var dead = false;
   var hideStyle = null;
+  var hideExpired = false; // the grids were shown in the shop's order: do not move them now
 
   function emit(name, detail) {
     try { d.dispatchEvent(new CustomEvent(name, { detail: detail })); } catch (e) { /* the page wins */ }
@@ -53,7 +54,7 @@
       hideStyle.setAttribute('data-aisle', 'hide');
       hideStyle.textContent = data.grid + '{opacity:0!important}';
       (d.head || d.documentElement).appendChild(hideStyle);
-      setTimeout(releaseHide, ms);
+      setTimeout(function () { if (hideStyle) hideExpired = true; releaseHide(); }, ms);
     } catch (e) { hideStyle = null; }
   }
 
@@ -171,7 +172,7 @@
         return withTimeout(r.arrayBuffer(), timeoutMs, 'bundle_timeout');
       }).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
-        guard(function () { engine.apply(); });
+        guard(function () { engine.apply(hideExpired); });
         releaseHide();
       });
     });
