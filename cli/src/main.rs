@@ -1,5 +1,7 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
 mod build;
+mod collect;
+mod utc;
 
 use clap::{Parser, Subcommand};
 
@@ -15,12 +17,15 @@ struct Cli {
 enum Command {
     /// Turn a catalog and past events into a bundle and a manifest.
     Build(build::BuildArgs),
+    /// Receive the plugin's event beacons and append them durably to daily NDJSON files.
+    Collect(collect::CollectArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(args),
+        Command::Collect(args) => collect::run(args),
     };
     if let Err(error) = result {
         eprintln!("aisle: error: {error:#}");
