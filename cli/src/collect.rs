@@ -2,7 +2,7 @@
 //! appends the valid events durably to `<dir>/events-YYYY-MM-DD.ndjson` (UTC day of receipt)
 //! and only then answers 2xx, so a crash or `kill -9` loses nothing it acknowledged.
 mod server;
-mod validate;
+pub mod validate;
 mod writer;
 
 use std::net::SocketAddr;

@@ -1,6 +1,7 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
 mod build;
 mod collect;
+mod report;
 mod utc;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Receive the plugin's event beacons and append them durably to daily NDJSON files.
     Collect(collect::CollectArgs),
+    /// Per-arm A/B results from event files, as CSV and a self-contained HTML report.
+    Report(report::ReportArgs),
 }
 
 fn main() {
@@ -26,6 +29,7 @@ fn main() {
     let result = match cli.command {
         Command::Build(args) => build::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Report(args) => report::run(args),
     };
     if let Err(error) = result {
         eprintln!("aisle: error: {error:#}");
