@@ -32,19 +32,53 @@ impl Scope {
     }
 }
 
+/// Money in millionths, summed as integers so that totals do not depend on the order in
+/// which visitors are added (and so on the partitioning): the report is reproducible to the bit.
+pub type Micros = i128;
+
+/// Converts an amount to [`Micros`].
+pub fn to_micros(amount: f64) -> Micros {
+    (amount * 1e6).round() as Micros
+}
+
+/// Count, sum and sum of squares of amounts, exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExactSum {
+    /// Values added.
+    pub n: u64,
+    /// Σ value, micros.
+    pub sum: Micros,
+    /// Σ value², micros².
+    pub sum_sq: Micros,
+}
+
+impl ExactSum {
+    /// Adds one value.
+    pub fn add(&mut self, value: Micros) {
+        self.n += 1;
+        self.sum += value;
+        self.sum_sq += value * value;
+    }
+
+    /// The moments in currency units.
+    pub fn moments(&self) -> Moments {
+        Moments { n: self.n as f64, sum: self.sum as f64 / 1e6, sum_sq: self.sum_sq as f64 / 1e12 }
+    }
+}
+
 /// What one day adds to an arm's cumulative figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct DayDelta {
     /// Visitors whose first (in-scope) exposure was that day.
-    pub visitors: f64,
+    pub visitors: u64,
     /// Visitors whose first add to cart was that day.
-    pub carted: f64,
+    pub carted: u64,
     /// Visitors whose first order was that day.
-    pub converted: f64,
+    pub converted: u64,
     /// Revenue of that day's orders.
-    pub revenue: f64,
+    pub revenue: Micros,
     /// Change of Σ (revenue per visitor)² that day, so that cumulative variances are exact.
-    pub revenue_sq: f64,
+    pub revenue_sq: Micros,
 }
 
 /// Sums for one arm in one scope.
@@ -63,9 +97,9 @@ pub struct ArmSums {
     /// Orders.
     pub orders: u64,
     /// Revenue per visitor (n = visitors).
-    pub revenue_per_visitor: Moments,
+    pub revenue_per_visitor: ExactSum,
     /// Revenue per order (n = orders with a revenue).
-    pub order_value: Moments,
+    pub order_value: ExactSum,
     /// Daily contributions, by UTC day number.
     pub days: BTreeMap<u64, DayDelta>,
 }
@@ -99,6 +133,7 @@ pub struct Quality {
     /// Purchases whose order id was already seen for the same visitor (dropped).
     pub duplicate_orders: u64,
     /// Events whose device time is more than 10 minutes after, or 7 days before, receipt.
+    /// This and the counts below are of distinct events (duplicates counted once).
     pub clock_skew: u64,
     /// Events without a receipt time (not written by `aisle collect`): skew not checked.
     pub without_receipt: u64,
@@ -125,6 +160,11 @@ pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String,
                 return false;
             }
         }
+        quality.clock_skew += u64::from(event.notes.clock_skew);
+        quality.without_receipt += u64::from(event.notes.without_receipt);
+        quality.unknown_experiment_events += u64::from(event.notes.unknown_experiment);
+        quality.unknown_arm_events += u64::from(event.notes.unknown_arm);
+        quality.other_experiment_events += u64::from(event.notes.other_experiment);
         true
     });
     events.sort_by_key(|event| (event.ts, event.day));
@@ -189,15 +229,15 @@ fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums:
     }
     let arm_sums = sums.arms.entry((scope, arm.to_string())).or_default();
     arm_sums.visitors += 1;
-    arm_sums.days.entry(first_day).or_default().visitors += 1.0;
+    arm_sums.days.entry(first_day).or_default().visitors += 1;
     let sessions: HashSet<&str> = in_scope.iter().map(|e| e.session.as_str()).collect();
     arm_sums.sessions += sessions.len() as u64;
     arm_sums.exposures += in_scope.iter().filter(|e| is_exposure_of(e, experiment, scope)).count() as u64;
     if let Some(cart) = in_scope.iter().find(|e| e.kind == SlimKind::AddToCart) {
         arm_sums.carted += 1;
-        arm_sums.days.entry(cart.day).or_default().carted += 1.0;
+        arm_sums.days.entry(cart.day).or_default().carted += 1;
     }
-    let mut revenue = 0.0;
+    let mut revenue: Micros = 0;
     let mut converted = false;
     for event in in_scope {
         let SlimKind::Purchase { revenue: order_revenue, currency, .. } = &event.kind else { continue };
@@ -206,23 +246,19 @@ fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums:
         if !converted {
             converted = true;
             arm_sums.converted += 1;
-            day.converted += 1.0;
+            day.converted += 1;
         }
         // An order without a revenue counts as an order, adds nothing to revenue, and is left
         // out of the average order value.
-        if let Some(order_revenue) = *order_revenue {
+        if let Some(order_revenue) = order_revenue.map(to_micros) {
             day.revenue += order_revenue;
             day.revenue_sq += (revenue + order_revenue) * (revenue + order_revenue) - revenue * revenue;
             revenue += order_revenue;
-            arm_sums.order_value.n += 1.0;
-            arm_sums.order_value.sum += order_revenue;
-            arm_sums.order_value.sum_sq += order_revenue * order_revenue;
+            arm_sums.order_value.add(order_revenue);
         }
         if let Some(currency) = currency {
             sums.currencies.insert(currency.clone());
         }
     }
-    arm_sums.revenue_per_visitor.n += 1.0;
-    arm_sums.revenue_per_visitor.sum += revenue;
-    arm_sums.revenue_per_visitor.sum_sq += revenue * revenue;
+    arm_sums.revenue_per_visitor.add(revenue);
 }

@@ -22,7 +22,7 @@ use anyhow::Context;
 use clap::Args;
 
 use analysis::{ExperimentSums, Quality};
-use partition::{Partitions, Slim, SlimKind};
+use partition::{Notes, Partitions, Slim, SlimKind};
 use results::{ExperimentInfo, Thresholds};
 
 /// Arguments of `aisle report`.
@@ -137,19 +137,19 @@ struct Filter<'a> {
 }
 
 impl Filter<'_> {
-    fn keep(&self, experiment: &str, arm: &str, quality: &mut Quality) -> bool {
+    fn keep(&self, experiment: &str, arm: &str, notes: &mut Notes) -> bool {
         if self.only.is_some_and(|only| only != experiment) {
-            quality.other_experiment_events += 1;
+            notes.other_experiment += 1;
             return false;
         }
         if let Some(known) = self.known {
             match known.iter().find(|e| e.key == experiment) {
                 None => {
-                    quality.unknown_experiment_events += 1;
+                    notes.unknown_experiment += 1;
                     return false;
                 }
                 Some(config) if !config.arms.iter().any(|a| a.key == arm) => {
-                    quality.unknown_arm_events += 1;
+                    notes.unknown_arm += 1;
                     return false;
                 }
                 Some(_) => {}
@@ -176,7 +176,7 @@ fn analyze(
                 return;
             }
             quality.lines += 1;
-            match line.map_err(|()| "not UTF-8".to_string()).and_then(|line| to_slim(line, &filter, &mut quality)) {
+            match line.map_err(|()| "not UTF-8".to_string()).and_then(|line| to_slim(line, &filter)) {
                 Ok(Some(slim)) => {
                     if let Err(error) = partitions.push(&slim) {
                         failure = Some(error);
@@ -206,30 +206,29 @@ fn analyze(
 }
 
 /// One line → what the analysis needs, `Ok(None)` for an empty line, `Err` for a bad one.
-fn to_slim(line: &str, filter: &Filter, quality: &mut Quality) -> Result<Option<Slim>, String> {
+fn to_slim(line: &str, filter: &Filter) -> Result<Option<Slim>, String> {
     if line.trim().is_empty() {
         return Ok(None);
     }
     let stored: input::StoredEvent = serde_json::from_str(line).map_err(|e| format!("not a schema v1 event: {e}"))?;
     let event = stored.event;
     crate::collect::validate::check_event(&event)?;
+    let mut notes = Notes::default();
     let day = match stored.received {
         Some(received) => {
-            if event.ts > received + MAX_AHEAD_MS || event.ts + MAX_BEHIND_MS < received {
-                quality.clock_skew += 1;
-            }
+            notes.clock_skew = event.ts > received + MAX_AHEAD_MS || event.ts + MAX_BEHIND_MS < received;
             crate::utc::day_number(received)
         }
         None => {
-            quality.without_receipt += 1;
+            notes.without_receipt = true;
             crate::utc::day_number(event.ts)
         }
     };
     let mut arms = event.arms;
-    arms.retain(|experiment, arm| filter.keep(experiment, arm, quality));
+    arms.retain(|experiment, arm| filter.keep(experiment, arm, &mut notes));
     let kind = match event.body {
         EventBody::Exposure { experiment, arm, changed, .. } => {
-            if filter.keep(&experiment, &arm, quality) {
+            if filter.keep(&experiment, &arm, &mut notes) {
                 SlimKind::Exposure { experiment, arm, changed }
             } else {
                 SlimKind::Other
@@ -239,5 +238,5 @@ fn to_slim(line: &str, filter: &Filter, quality: &mut Quality) -> Result<Option<
         EventBody::Purchase { revenue, order_id, currency, .. } => SlimKind::Purchase { revenue, order_id, currency },
         _ => SlimKind::Other,
     };
-    Ok(Some(Slim { visitor: event.visitor, id: event.id, ts: event.ts, day, session: event.session, arms, kind }))
+    Ok(Some(Slim { visitor: event.visitor, id: event.id, ts: event.ts, day, session: event.session, arms, kind, notes }))
 }

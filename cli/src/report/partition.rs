@@ -33,6 +33,36 @@ pub struct Slim {
     /// What happened, as far as the analysis cares.
     #[serde(rename = "k")]
     pub kind: SlimKind,
+    /// What the first pass noticed, counted once duplicates are gone.
+    #[serde(rename = "q", default, skip_serializing_if = "Notes::is_empty")]
+    pub notes: Notes,
+}
+
+/// Data-quality findings of one event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notes {
+    /// Device clock too far from the receipt time.
+    #[serde(default)]
+    pub clock_skew: bool,
+    /// No receipt time.
+    #[serde(default)]
+    pub without_receipt: bool,
+    /// Exposures and `arms` entries of experiments not in the manifest.
+    #[serde(default)]
+    pub unknown_experiment: u32,
+    /// Exposures and `arms` entries of arms not in the manifest.
+    #[serde(default)]
+    pub unknown_arm: u32,
+    /// Exposures and `arms` entries of experiments not asked for.
+    #[serde(default)]
+    pub other_experiment: u32,
+}
+
+impl Notes {
+    /// True when there is nothing to count.
+    pub fn is_empty(&self) -> bool {
+        *self == Notes::default()
+    }
 }
 
 /// The kinds of event the analysis tells apart.

@@ -158,11 +158,12 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
                 push(metric, value, ci, lift, p_value, n);
             }
             push("orders", sums_arm.orders as f64, None, None, None, n);
-            push("revenue", sums_arm.revenue_per_visitor.sum, None, None, None, n);
+            push("revenue", sums_arm.revenue_per_visitor.moments().sum, None, None, None, n);
             for (metric, moments, base_moments) in [
-                ("average_order_value", &sums_arm.order_value, &base.order_value),
-                ("revenue_per_visitor", &sums_arm.revenue_per_visitor, &base.revenue_per_visitor),
+                ("average_order_value", sums_arm.order_value.moments(), base.order_value.moments()),
+                ("revenue_per_visitor", sums_arm.revenue_per_visitor.moments(), base.revenue_per_visitor.moments()),
             ] {
+                let (moments, base_moments) = (&moments, &base_moments);
                 let (lift, p_value) = if is_control {
                     (None, None)
                 } else {
@@ -247,10 +248,9 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
 
 #[derive(Default, Clone, Copy)]
 struct Cumulative {
-    visitors: f64,
-    converted: f64,
-    revenue: f64,
-    revenue_sq: f64,
+    visitors: u64,
+    converted: u64,
+    revenue: super::analysis::ExactSum,
 }
 
 impl Cumulative {
@@ -258,21 +258,19 @@ impl Cumulative {
         if let Some(delta) = days.get(&day) {
             self.visitors += delta.visitors;
             self.converted += delta.converted;
-            self.revenue += delta.revenue;
-            self.revenue_sq += delta.revenue_sq;
+            self.revenue.n += delta.visitors;
+            self.revenue.sum += delta.revenue;
+            self.revenue.sum_sq += delta.revenue_sq;
         }
     }
 
     fn conversion(&self) -> (f64, f64) {
-        if self.visitors <= 0.0 {
-            return (0.0, 0.0);
-        }
-        let p = self.converted / self.visitors;
-        (p, p * (1.0 - p) / self.visitors)
+        let (p, _, variance) = rate(self.converted, self.visitors);
+        (p, variance)
     }
 
     fn revenue(&self) -> Moments {
-        Moments { n: self.visitors, sum: self.revenue, sum_sq: self.revenue_sq }
+        self.revenue.moments()
     }
 }
 
