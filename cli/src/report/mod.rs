@@ -47,7 +47,7 @@ pub struct ReportArgs {
     /// Visitors per arm below which the report warns.
     #[arg(long, default_value_t = 1000)]
     pub min_visitors: u64,
-    /// Partition files for the second pass (default: one per 64 MiB of input).
+    /// Partition files for the second pass (default: one per 16 MiB of input, at most 512).
     #[arg(long)]
     pub partitions: Option<usize>,
 }
@@ -83,7 +83,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             }
         })
         .sum();
-    let partition_count = args.partitions.unwrap_or((input_bytes / (64 << 20)) as usize + 1).clamp(1, 256);
+    let partition_count = args.partitions.unwrap_or((input_bytes / (16 << 20)) as usize + 1).clamp(1, 512);
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let temp = args.out.join(format!(".aisle-report-tmp-{}", std::process::id()));
     std::fs::create_dir_all(&temp).with_context(|| format!("creating {}", temp.display()))?;

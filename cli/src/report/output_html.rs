@@ -36,11 +36,12 @@ fn format_percent(value: f64) -> String {
     format!("{:+.1}%", value * 100.0)
 }
 
+/// "p = 0.0123", or "p &lt; 0.0001" (HTML).
 fn format_p(p: f64) -> String {
     if p < 0.0001 {
-        "&lt;0.0001".into()
+        "p &lt; 0.0001".into()
     } else {
-        format!("{p:.4}")
+        format!("p = {p:.4}")
     }
 }
 
@@ -107,7 +108,7 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
         let class = if check.mismatch { "warn" } else { "ok" };
         let _ = write!(
             html,
-            "<div class=\"{class}\">Sample-ratio check: {}; chi-square {:.3}, p = {}{}</div>\n",
+            "<div class=\"{class}\">Sample-ratio check: {}; chi-square {:.3}, {}{}</div>\n",
             split.join(", "),
             check.chi_square,
             format_p(check.p_value),
@@ -165,7 +166,7 @@ fn render_table(html: &mut String, result: &ExperimentResult, scope: Scope) {
                 }
             }
             if let Some(p) = row.p_value {
-                let _ = write!(cell, "<br><span class=\"ci\">p = {}</span>", format_p(p));
+                let _ = write!(cell, "<br><span class=\"ci\">{}</span>", format_p(p));
             }
             let _ = write!(html, "<td>{cell}</td>");
         }
@@ -295,6 +296,10 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
     }
     let _ = write!(svg, "<path d=\"{line}\" fill=\"none\" stroke=\"#2f6fdf\" stroke-width=\"2\"/>");
     for v in [low, 0.0, high] {
+        // Skip an end label that would overlap the zero label.
+        if v != 0.0 && (y(v) - y(0.0)).abs() < 14.0 {
+            continue;
+        }
         let _ = write!(svg, "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>", LEFT - 6.0, y(v) + 4.0, format_percent(v));
     }
     let (first_day, last_day) = (points[0].0, points[points.len() - 1].0);
