@@ -94,7 +94,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let thresholds = Thresholds { min_days: args.min_days, min_visitors: args.min_visitors };
     let results: Vec<results::ExperimentResult> = experiments
         .iter()
-        .filter(|(key, _)| args.experiment.as_ref().map_or(true, |only| only == *key))
+        .filter(|(key, _)| args.experiment.as_ref().is_none_or(|only| only == *key))
         .map(|(key, sums)| results::experiment_result(key, sums, &experiment_info(manifest.as_ref(), key), thresholds))
         .collect();
     output_csv::write_report(&args.out.join("report.csv"), &results)?;

@@ -45,6 +45,11 @@ fn format_p(p: f64) -> String {
     }
 }
 
+/// A lift with its interval, if any.
+type LiftValue = Option<(f64, Option<(f64, f64)>)>;
+/// One bar: arm, value, interval.
+type Bar = (String, f64, Option<(f64, f64)>);
+
 const METRIC_LABELS: [(&str, &str); 9] = [
     ("visitors", "Visitors"),
     ("sessions", "Sessions"),
@@ -65,10 +70,10 @@ pub fn render(results: &[ExperimentResult], quality: &Quality, files: &[PathBuf]
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>aisle A/B report</title><style>{STYLE}</style></head><body>\n<h1>aisle A/B report</h1>\n"
     );
-    let _ = write!(
+    let _ = writeln!(
         html,
         "<p class=\"note\">{} event line(s) from {} file(s). Intervals are 95%. Lift is relative to the control arm; p-values are two-sided \
-         (two-proportion z-test for rates, Welch's t-test for revenue). Figures in <code>report.csv</code>.</p>\n",
+         (two-proportion z-test for rates, Welch's t-test for revenue). Figures in <code>report.csv</code>.</p>",
         quality.lines,
         files.len()
     );
@@ -84,11 +89,11 @@ pub fn render(results: &[ExperimentResult], quality: &Quality, files: &[PathBuf]
 }
 
 fn render_experiment(html: &mut String, result: &ExperimentResult) {
-    let _ = write!(html, "<h2>Experiment <code>{}</code></h2>\n", escape(&result.key));
+    let _ = writeln!(html, "<h2>Experiment <code>{}</code></h2>", escape(&result.key));
     if let Some((first, last)) = result.day_span {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<p>Exposures from {} to {} ({} day(s)). Control arm: <code>{}</code>.</p>\n",
+            "<p>Exposures from {} to {} ({} day(s)). Control arm: <code>{}</code>.</p>",
             crate::utc::format_day(first),
             crate::utc::format_day(last),
             last - first + 1,
@@ -96,7 +101,7 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
         );
     }
     for warning in &result.warnings {
-        let _ = write!(html, "<div class=\"warn\">⚠ {}</div>\n", escape(warning));
+        let _ = writeln!(html, "<div class=\"warn\">⚠ {}</div>", escape(warning));
     }
     if let Some(check) = &result.sample_ratio {
         let split: Vec<String> = check
@@ -106,9 +111,9 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
             .map(|((arm, count), share)| format!("{} {count} (expected share {share})", escape(arm)))
             .collect();
         let class = if check.mismatch { "warn" } else { "ok" };
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<div class=\"{class}\">Sample-ratio check: {}; chi-square {:.3}, {}{}</div>\n",
+            "<div class=\"{class}\">Sample-ratio check: {}; chi-square {:.3}, {}{}</div>",
             split.join(", "),
             check.chi_square,
             format_p(check.p_value),
@@ -120,11 +125,11 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
             Scope::All => "All exposed visitors",
             Scope::Changed => "Visitors whose grid personalization changed (from that exposure on)",
         };
-        let _ = write!(html, "<h3>{title}</h3>\n");
+        let _ = writeln!(html, "<h3>{title}</h3>");
         render_table(html, result, scope);
         let rows: Vec<&Row> = result.rows.iter().filter(|r| r.scope == scope).collect();
         for (metric, label) in [("conversion_rate", "Conversion rate by arm"), ("revenue_per_visitor", "Revenue per visitor by arm")] {
-            let bars: Vec<(String, f64, Option<(f64, f64)>)> =
+            let bars: Vec<Bar> =
                 rows.iter().filter(|r| r.metric == metric).map(|r| (r.arm.clone(), r.value, r.ci)).collect();
             html.push_str(&bar_chart(label, metric, &bars));
         }
@@ -132,8 +137,8 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
             if *series_scope != scope || points.is_empty() {
                 continue;
             }
-            let conversion: Vec<(u64, Option<(f64, Option<(f64, f64)>)>)> = points.iter().map(|p: &LiftPoint| (p.day, p.conversion_lift)).collect();
-            let revenue: Vec<(u64, Option<(f64, Option<(f64, f64)>)>)> = points.iter().map(|p| (p.day, p.revenue_lift)).collect();
+            let conversion: Vec<(u64, LiftValue)> = points.iter().map(|p: &LiftPoint| (p.day, p.conversion_lift)).collect();
+            let revenue: Vec<(u64, LiftValue)> = points.iter().map(|p| (p.day, p.revenue_lift)).collect();
             let name = escape(arm);
             html.push_str(&lift_chart(&format!("Cumulative conversion-rate lift of {name} vs {}", escape(&result.control)), &conversion));
             html.push_str(&lift_chart(&format!("Cumulative revenue-per-visitor lift of {name} vs {}", escape(&result.control)), &revenue));
@@ -190,13 +195,13 @@ fn render_quality(html: &mut String, quality: &Quality) {
     ];
     for (name, value) in super::output_csv::quality_counts(quality) {
         let note = notes.iter().find(|(n, _)| *n == name).map_or("", |(_, note)| note);
-        let _ = write!(html, "<tr><td><code>{name}</code></td><td>{value}</td><td style=\"text-align:left\">{note}</td></tr>\n");
+        let _ = writeln!(html, "<tr><td><code>{name}</code></td><td>{value}</td><td style=\"text-align:left\">{note}</td></tr>");
     }
     html.push_str("</table>\n");
     if !quality.malformed_examples.is_empty() {
         html.push_str("<p>First malformed lines:</p><ul>\n");
         for example in &quality.malformed_examples {
-            let _ = write!(html, "<li><code>{}</code></li>\n", escape(example));
+            let _ = writeln!(html, "<li><code>{}</code></li>", escape(example));
         }
         html.push_str("</ul>\n");
     }
@@ -210,7 +215,7 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 32.0;
 
 /// Horizontal-free bar chart of one metric per arm, with interval whiskers.
-fn bar_chart(title: &str, metric: &str, bars: &[(String, f64, Option<(f64, f64)>)]) -> String {
+fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> String {
     let max = bars.iter().map(|(_, v, ci)| ci.map_or(*v, |c| c.1.max(*v))).fold(0.0f64, f64::max);
     let max = if max > 0.0 { max * 1.1 } else { 1.0 };
     let plot_height = HEIGHT - TOP - BOTTOM;
@@ -250,7 +255,6 @@ fn bar_chart(title: &str, metric: &str, bars: &[(String, f64, Option<(f64, f64)>
     svg
 }
 
-type LiftValue = Option<(f64, Option<(f64, f64)>)>;
 
 /// Cumulative relative lift by day, with its 95% band and a zero line.
 fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {

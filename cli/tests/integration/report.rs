@@ -173,7 +173,7 @@ fn a_skewed_split_is_flagged() {
         .filter(|line| {
             let holdout = line.contains(r#""aisle-rerank":"holdout""#);
             let visitor_hash = aisle::assign::fnv1a32(line.split(r#""visitor":""#).nth(1).unwrap_or("").split('"').next().unwrap_or(""));
-            !(holdout && visitor_hash % 3 == 0)
+            !(holdout && visitor_hash.is_multiple_of(3))
         })
         .collect();
     let input = TempDir::new("report-srm-in");
