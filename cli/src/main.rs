@@ -3,10 +3,13 @@ mod abandon;
 mod audit;
 mod build;
 mod catalog;
+mod collect;
 mod evaluate;
 mod event_log;
 mod import;
+mod report;
 mod train;
+mod utc;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +33,10 @@ enum Command {
     EvaluateAbandon(abandon::evaluate::EvaluateAbandonArgs),
     /// Convert a public dataset into a catalog CSV and an events NDJSON.
     Import(import::ImportArgs),
+    /// Receive the plugin's event beacons and append them durably to daily NDJSON files.
+    Collect(collect::CollectArgs),
+    /// Per-arm A/B results from event files, as CSV and a self-contained HTML report.
+    Report(report::ReportArgs),
 }
 
 fn main() {
@@ -41,6 +48,8 @@ fn main() {
         Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
         Command::EvaluateAbandon(args) => abandon::evaluate::run(args).map(|()| 0),
         Command::Import(args) => import::run(args).map(|()| 0),
+        Command::Collect(args) => collect::run(args).map(|()| 0),
+        Command::Report(args) => report::run(args).map(|()| 0),
     };
     match result {
         Ok(code) => std::process::exit(code),
