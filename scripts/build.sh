@@ -11,11 +11,13 @@ source .cache/toolchain.env
 log() { printf '\033[1mbuild:\033[0m %s\n' "$*" >&2; }
 
 log "wasm core (profile wasm, target wasm32-unknown-unknown)"
+# Its own target dir: the shipped build's RUSTFLAGS differ from the test builds'.
 # shellcheck disable=SC2086
-cargo build --quiet --profile wasm --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle
+RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo build --quiet --profile wasm --target wasm32-unknown-unknown \
+  --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name aisle_core \
-  target/wasm32-unknown-unknown/wasm/aisle.wasm
+  target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   pkg/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm

@@ -58,11 +58,14 @@ export RUSTC=/usr/bin/rustc
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld
 export AISLE_WASM_BUILD_STD="-Zbuild-std=std,panic_abort"
+# The shipped wasm drops panic messages and locations (tests keep them).
+export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
 EOF
 else
   cat > .cache/toolchain.env <<EOF
 export PATH="$HOME/.cargo/bin:\$PATH"
 export AISLE_WASM_BUILD_STD=""
+export AISLE_WASM_SHIP_RUSTFLAGS=""
 EOF
 fi
 # shellcheck disable=SC1091

@@ -83,7 +83,11 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
     if bundle.is_empty() && !kill_switch {
         return Err("bundle is missing");
     }
-    let experiments = array_field(value, "experiments").iter().map(experiment_from_js).collect::<Result<_, _>>()?;
+    // A manifest without `experiments` runs the default 50/50 holdout; `[]` runs none.
+    let experiments = match field(value, "experiments") {
+        None => vec![crate::manifest::default_experiment()],
+        Some(_) => array_field(value, "experiments").iter().map(experiment_from_js).collect::<Result<_, _>>()?,
+    };
     Ok(Manifest {
         manifest_version,
         bundle,
@@ -113,14 +117,17 @@ fn experiment_from_js(value: &JsValue) -> Result<ExperimentConfig, &'static str>
         start: number_field(&ns, "start").unwrap_or(0.0),
         end: number_field(&ns, "end").unwrap_or(1.0),
     });
-    Ok(ExperimentConfig {
+    let experiment = ExperimentConfig {
         key,
         seed: string_field(value, "seed"),
         hash_version: number_field(value, "hash_version").map(|v| v as u32).unwrap_or(2),
         coverage: number_field(value, "coverage").unwrap_or(1.0),
         arms,
         namespace,
-    })
+        personalize_outside: bool_field(value, "personalize_outside").unwrap_or(false),
+    };
+    experiment.validate().map_err(|_| "experiments[] is not valid (see docs/ab-testing.md)")?;
+    Ok(experiment)
 }
 
 /// The history as a readable object (`{v, a: [{k, i, t, s}], s, ss, la, fs, c: [...], g}`).

@@ -73,6 +73,10 @@ pub struct ArmChoice {
     pub arm: String,
     /// True when this arm shows the personalized order.
     pub personalized: bool,
+    /// False for QA-forced visits: they log no exposures and carry no arms in events.
+    pub tracked: bool,
+    /// Experiment key to arm key, for every event's `arms`.
+    pub event_arms: std::collections::BTreeMap<String, String>,
 }
 
 /// Everything the engine knows. Only touched through [`Engine`].
@@ -135,7 +139,7 @@ impl Engine {
             id_attribute: if config.item_id.is_empty() { "data-product-id".into() } else { config.item_id.clone() },
         };
         let state = State {
-            arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true },
+            arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true, tracked: true, event_arms: Default::default() },
             config,
             selectors,
             storage,
@@ -460,6 +464,9 @@ impl State {
             debug::mark_scores(&products, &treatment, &scores, personalized);
         }
         self.grids_ranked += 1;
+        if !self.arm.tracked {
+            return true;
+        }
         let shown = if personalized { treatment_ids.clone() } else { ids };
         let body = EventBody::Exposure {
             experiment: self.arm.experiment.clone(),
@@ -489,10 +496,7 @@ impl State {
     /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
     fn emit_event(&mut self, body: EventBody) {
         self.next_event += 1;
-        let mut arms = std::collections::BTreeMap::new();
-        if !self.arm.experiment.is_empty() {
-            arms.insert(self.arm.experiment.clone(), self.arm.arm.clone());
-        }
+        let arms = self.arm.event_arms.clone();
         let event = Event {
             v: EVENT_SCHEMA_VERSION,
             id: format!("{}-{}", random_hex(8), self.next_event),
@@ -513,25 +517,18 @@ impl State {
     }
 }
 
-/// Picks the visitor's arm in the manifest's first experiment; everyone is personalized when
-/// there is none. A QA override naming a known arm wins.
+/// The visitor's arm from the manifest's experiments (GrowthBook-compatible hashing), with a
+/// QA override (`?aisle_arm=experiment:arm`) applied. QA-forced visits are not tracked.
 fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> ArmChoice {
-    let Some(experiment) = manifest.experiments.first() else {
-        return ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true };
-    };
-    let pick = |index: usize| {
-        let arm = &experiment.arms[index];
-        ArmChoice { experiment: experiment.key.clone(), arm: arm.key.clone(), personalized: arm.personalized }
-    };
-    if let Some(index) = qa_override.and_then(|want| experiment.arms.iter().position(|a| a.key == want)) {
-        return pick(index);
-    }
-    let seed = experiment.seed.as_deref().unwrap_or(&experiment.key);
-    let weights: Vec<f64> = experiment.arms.iter().map(|a| a.weight).collect();
-    let ranges = assign::bucket_ranges(experiment.arms.len(), experiment.coverage, Some(&weights));
-    match assign::hash(seed, visitor, experiment.hash_version).and_then(|n| assign::choose_arm(n, &ranges)) {
-        Some(index) => pick(index),
-        None => ArmChoice { experiment: String::new(), arm: "excluded".into(), personalized: false },
+    let overrides = qa_override.and_then(|value| assign::parse_override(value).ok()).unwrap_or_default();
+    let decision = assign::decide(&manifest.experiments, visitor, &overrides, manifest.kill_switch);
+    let deciding = decision.assignments.iter().find(|a| a.in_experiment());
+    ArmChoice {
+        experiment: deciding.map(|a| a.experiment.clone()).unwrap_or_default(),
+        arm: deciding.and_then(|a| a.arm_key.clone()).unwrap_or_else(|| if decision.personalized { "personalized".into() } else { "outside".into() }),
+        personalized: decision.personalized,
+        tracked: deciding.map(|a| a.track).unwrap_or(true),
+        event_arms: decision.event_arms(),
     }
 }
 

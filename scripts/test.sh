@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds pkg/ and the CLI, then
+#   1. native tests of the core and the CLI (cargo test --workspace),
+#   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
+#   3. end-to-end tests of the demo storefront in headless Chromium (node --test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+# shellcheck disable=SC1091
+source .cache/toolchain.env
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "native tests (core + CLI)"
+cargo test --workspace
+
+step "browser tests of src/web (wasm-bindgen-test, headless Chromium)"
+# shellcheck disable=SC2086
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
+  cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --test web
+
+step "end-to-end tests (demo storefront, headless Chromium)"
+bash scripts/demo-site.sh target/demo-site >/dev/null
+node --test --test-concurrency=1 tests/e2e/
