@@ -85,6 +85,12 @@ impl AisleEngine {
         true
     }
 
+    /// Scores the cart-abandon risk now; undefined when withheld (empty cart, no model).
+    #[wasm_bindgen(js_name = scoreCart)]
+    pub fn score_cart(&self) -> Option<f64> {
+        self.engine.score_cart()
+    }
+
     /// The shopper's history as stored.
     pub fn history(&self) -> JsValue {
         self.engine.history()

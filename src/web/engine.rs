@@ -22,6 +22,7 @@ use super::convert::{self, JsObject};
 use super::debug;
 use super::dom::{self, Selectors};
 use super::emit;
+use super::onsite;
 use super::storage::Storage;
 
 impl PageConfig {
@@ -37,6 +38,7 @@ impl PageConfig {
             debug: convert::bool_field(value, "debug").unwrap_or(false),
             started_at: convert::number_field(value, "startedAt").unwrap_or(0.0),
             arm: convert::string_field(value, "arm").filter(|a| !a.is_empty()),
+            abandon_threshold: convert::number_field(value, "abandonThreshold").filter(|t| (0.0..=1.0).contains(t)),
         }
     }
 }
@@ -62,6 +64,8 @@ pub struct PageConfig {
     pub started_at: f64,
     /// QA override of the arm (`?aisle_arm=`).
     pub arm: Option<String>,
+    /// Show `[data-aisle-abandon]` elements when the abandon risk reaches this (off when None).
+    pub abandon_threshold: Option<f64>,
 }
 
 /// The arm this visitor sees.
@@ -247,8 +251,18 @@ impl Engine {
             if let (Some(model), Some(_)) = (&s.model, &s.context) {
                 s.context = Some(ShopperContext::new(model, &s.history));
             }
+            if matches!(kind, ActionKind::AddToCart | ActionKind::RemoveFromCart | ActionKind::Purchase) {
+                s.score_cart();
+            }
             true
         })
+    }
+
+    /// Scores the cart-abandon risk now (the loader calls this when the page is hidden; cart
+    /// changes call it themselves). Returns the probability, or None when withheld (empty
+    /// cart, no bundle or no abandon model in it).
+    pub fn score_cart(&self) -> Option<f64> {
+        self.with_state(|s| s.score_cart())
     }
 
     /// Records an order: one purchase action per line, the cart emptied.
@@ -262,6 +276,7 @@ impl Engine {
             s.save_history();
             let revenue = revenue.filter(|r| r.is_finite());
             s.emit_event(EventBody::Purchase { order_id, revenue, currency, items });
+            s.score_cart();
         })
     }
 
@@ -479,6 +494,37 @@ impl State {
         };
         self.emit_event(body);
         true
+    }
+
+    /// Scores the cart, tells the page (`aisle:abandon-risk`), records the event and runs the
+    /// on-site action: elements marked `data-aisle-abandon` are shown at or above the
+    /// merchant's threshold (`data-abandon-threshold`) and hidden below it.
+    fn score_cart(&mut self) -> Option<f64> {
+        let model = self.model.as_ref()?;
+        let date = js_sys::Date::new_0();
+        let hour = date.get_hours() as u8;
+        let weekday = date.get_day() as u8;
+        let scored = crate::abandon::score_cart(model, &self.history, now_ms(), hour, weekday);
+        let threshold = self.config.abandon_threshold;
+        let Some(scored) = scored else {
+            if threshold.is_some() {
+                onsite::show_abandon_elements(false);
+            }
+            return None;
+        };
+        let probability = f64::from(scored.probability);
+        let reasons: Vec<String> = scored.reasons.iter().map(|r| r.to_string()).collect();
+        let detail = JsObject::new()
+            .set("score", probability)
+            .set("reasons", convert::string_array(&reasons))
+            .set("nudgeDelayMs", scored.nudge_delay_ms as f64)
+            .into_js();
+        self.pending.push(("aisle:abandon-risk", detail));
+        if let Some(threshold) = threshold {
+            onsite::show_abandon_elements(probability >= threshold);
+        }
+        self.emit_event(EventBody::AbandonScore { score: probability, reasons, nudge_delay_ms: scored.nudge_delay_ms });
+        Some(probability)
     }
 
     fn save_history(&mut self) {

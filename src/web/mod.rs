@@ -8,4 +8,5 @@ pub mod debug;
 pub mod dom;
 pub mod emit;
 pub mod engine;
+pub mod onsite;
 pub mod storage;

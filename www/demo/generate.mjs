@@ -41,7 +41,8 @@ function scriptTag({ product, category }) {
   return `<script>window.aisle = window.aisle || [];</script>
   <script async src="/aisle/aisle.js" data-manifest="/aisle/manifest.json"
           data-grid=".product-grid" data-item=".product-card" data-item-id="data-product-id"
-          data-hide="300"${context}></script>`;
+          data-hide="300" data-consent="granted" data-collector="/e"
+          data-abandon-threshold="0.5"${context}></script>`;
 }
 
 function page({ title, body, product, category }) {
@@ -132,7 +133,7 @@ export function generate(catalogPath, out) {
   aisle reorders the grid for you, in your browser. Add <code>?aisle_debug=1</code> to any page to see scores and history.</p>
   <ul class="categories">${categories.map((c) => `<li><a href="/c/${c.slug}.html">${escape(c.title)} (${c.items.length})</a></li>`).join('')}</ul>`;
   writeFileSync(join(out, 'index.html'), page({ title: 'Home', body: home }));
-  writeFileSync(join(out, 'cart.html'), page({ title: 'Cart', body: `<h1>Your cart</h1><ul id="cart-lines"></ul><p id="cart-total"></p><button id="checkout">Place order</button><p id="order-done" hidden>Thank you! Order placed.</p>` }));
+  writeFileSync(join(out, 'cart.html'), page({ title: 'Cart', body: `<h1>Your cart</h1><ul id="cart-lines"></ul><p id="cart-total"></p><p class="nudge" data-aisle-abandon hidden>Still thinking? Your cart is saved for 7 days, and shipping is free today.</p><button id="checkout">Place order</button><p id="order-done" hidden>Thank you! Order placed.</p>` }));
   copyFileSync(join(here, 'theme.css'), join(out, 'theme.css'));
   copyFileSync(join(here, 'theme.js'), join(out, 'theme.js'));
   return { categories: categories.map((c) => ({ id: c.id, slug: c.slug, title: c.title, count: c.items.length })), products: products.length };

@@ -18,11 +18,31 @@ function cacheControl(path) {
   return 'no-cache';
 }
 
-/** Starts the server; resolves to { server, url }. */
-export function startServer({ root, port = 0, host = '127.0.0.1' }) {
+/** Forwards a beacon to the collector (`aisle collect`), so the demo's events stay same-origin. */
+async function forward(req, res, collector) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  try {
+    const answer = await fetch(collector, { method: 'POST', body: Buffer.concat(chunks), headers: { 'content-type': req.headers['content-type'] || 'text/plain' } });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') || 'application/json' }).end(await answer.text());
+  } catch (error) {
+    res.writeHead(502, { 'content-type': 'text/plain' }).end(`collector unreachable: ${error.message}`);
+  }
+}
+
+/**
+ * Starts the server; resolves to { server, url }. `collector`: URL of `aisle collect`'s
+ * endpoint that POST /e is forwarded to (without one, /e answers 503 and aisle retries later).
+ */
+export function startServer({ root, port = 0, host = '127.0.0.1', collector = process.env.AISLE_COLLECTOR }) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
+      if (url.pathname === '/e' && req.method === 'POST') {
+        if (collector) await forward(req, res, collector);
+        else res.writeHead(503, { 'content-type': 'text/plain' }).end('no collector configured');
+        return;
+      }
       let path = decodeURIComponent(url.pathname);
       if (path.endsWith('/')) path += 'index.html';
       const file = normalize(join(root, path));

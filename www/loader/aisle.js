@@ -104,12 +104,13 @@
     version: '0.1.0',
     push: function () { for (var i = 0; i < arguments.length; i++) run(arguments[i]); return 0; },
     track: function (kind, id, quantity, price) {
-      return whenReady(function () { return engine.track(String(kind), String(id), num(quantity), num(price)); }, false);
+      return whenReady(function () { var ok = engine.track(String(kind), String(id), num(quantity), num(price)); scheduleFlush(1000); return ok; }, false);
     },
     view: function (id) { return api.track('product_view', id); },
     addToCart: function (id, quantity, price) { return api.track('add_to_cart', id, quantity, price); },
     removeFromCart: function (id, quantity) { return api.track('remove_from_cart', id, quantity === undefined ? 0 : quantity); },
-    purchase: function (order) { return whenReady(function () { return engine.purchase(order || {}); }, false); },
+    purchase: function (order) { return whenReady(function () { var ok = engine.purchase(order || {}); flush(false); return ok; }, false); },
+    consent: function (granted) { setConsent(granted === true || granted === 'granted' ? 'granted' : 'denied'); },
     history: function () { return engine ? guard(function () { return engine.history(); }, null) : null; },
     status: function () { return engine ? guard(function () { return engine.status(); }, null) : null; },
     onReady: function (fn) { if (engine) guard(function () { fn(api); }); else readyCallbacks.push(fn); }
@@ -119,6 +120,110 @@
     var n = Number(value);
     return value === undefined || value === null || value === '' || !isFinite(n) ? undefined : n;
   }
+
+  // ---- Delivery: events leave the device only when the shop's consent setting says so. ----
+  // Batches go to `data-collector` with fetch keepalive (sendBeacon when the page is hidden),
+  // as text/plain (no CORS preflight). Unsent batches wait in localStorage and are retried with
+  // backoff; 4xx answers are not retried (the collector counted and refused them).
+  var OUTBOX_KEY = 'aisle:v1:outbox';
+  var MAX_OUTBOX = 500;
+  var MAX_BATCH = 50;
+  var consent = data.consent === 'granted' ? 'granted' : 'denied';
+  var collector = data.collector || '';
+  var outbox = [];
+  var sending = false;
+  var failures = 0;
+  var flushTimer = null;
+  w.dataLayer = w.dataLayer || [];
+
+  function storageGet(key) { try { return w.localStorage.getItem(key); } catch (e) { return null; } }
+  function storageSet(key, value) { try { w.localStorage.setItem(key, value); } catch (e) { /* memory only */ } }
+
+  try { outbox = JSON.parse(storageGet(OUTBOX_KEY) || '[]'); if (!Array.isArray(outbox)) outbox = []; } catch (e) { outbox = []; }
+
+  function setConsent(value) {
+    consent = value;
+    if (consent !== 'granted') { outbox = []; storageSet(OUTBOX_KEY, '[]'); }
+    else scheduleFlush(0);
+  }
+
+  // GA4 ecommerce names where one exists; aisle's own names otherwise.
+  function toDataLayer(e) {
+    var items = function (list) { return list.map(function (i) { return { item_id: i.product, quantity: i.quantity, price: i.price }; }); };
+    switch (e.type) {
+      case 'product_view': return { event: 'view_item', ecommerce: { items: [{ item_id: e.product }] } };
+      case 'grid_click': return { event: 'select_item', ecommerce: { items: [{ item_id: e.product, index: e.position }] } };
+      case 'add_to_cart': return { event: 'add_to_cart', ecommerce: { value: e.price !== undefined ? e.price * e.quantity : undefined, items: [{ item_id: e.product, quantity: e.quantity, price: e.price }] } };
+      case 'remove_from_cart': return { event: 'remove_from_cart', ecommerce: { items: [{ item_id: e.product, quantity: e.quantity }] } };
+      case 'purchase': return { event: 'purchase', ecommerce: { transaction_id: e.order_id, value: e.revenue, currency: e.currency, items: items(e.items || []) } };
+      case 'exposure': return { event: 'aisle_exposure', aisle_experiment: e.experiment, aisle_arm: e.arm, aisle_changed: e.changed };
+      case 'abandon_score': return { event: 'aisle_abandon_risk', aisle_abandon_score: e.score, aisle_abandon_reasons: e.reasons, aisle_nudge_delay_ms: e.nudge_delay_ms };
+      default: return null;
+    }
+  }
+
+  function collect() {
+    if (!engine) return;
+    var events = guard(function () { return engine.takeEvents(); }, []) || [];
+    if (consent !== 'granted' || !events.length) return;
+    for (var i = 0; i < events.length; i++) {
+      var layer = toDataLayer(events[i]);
+      if (layer) {
+        try { if (layer.ecommerce) w.dataLayer.push({ ecommerce: null }); w.dataLayer.push(layer); } catch (e) { /* the page's dataLayer */ }
+      }
+    }
+    if (!collector) return;
+    outbox = outbox.concat(events);
+    if (outbox.length > MAX_OUTBOX) outbox = outbox.slice(outbox.length - MAX_OUTBOX);
+    storageSet(OUTBOX_KEY, JSON.stringify(outbox));
+  }
+
+  function scheduleFlush(ms) {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = setTimeout(function () { flushTimer = null; flush(false); }, ms);
+  }
+
+  function flush(pageHidden) {
+    collect();
+    if (consent !== 'granted' || !collector || !outbox.length || (sending && !pageHidden)) return;
+    var batch = outbox.slice(0, MAX_BATCH);
+    var body = JSON.stringify(batch);
+    var done = function () {
+      outbox = outbox.slice(batch.length);
+      storageSet(OUTBOX_KEY, JSON.stringify(outbox));
+      failures = 0;
+      if (outbox.length) scheduleFlush(0);
+    };
+    if (pageHidden) {
+      var queuedByBrowser = false;
+      try { queuedByBrowser = navigator.sendBeacon(collector, new Blob([body], { type: 'text/plain' })); } catch (e) { /* retried next page */ }
+      if (queuedByBrowser) done();
+      return;
+    }
+    sending = true;
+    fetch(collector, { method: 'POST', body: body, keepalive: body.length < 60000, credentials: 'omit', headers: { 'content-type': 'text/plain' } })
+      .then(function (response) {
+        sending = false;
+        if (response.ok || (response.status >= 400 && response.status < 500)) done();
+        else throw new Error('collector answered ' + response.status);
+      })
+      .catch(function () {
+        sending = false;
+        failures += 1;
+        scheduleFlush(Math.min(60000, 1000 * Math.pow(2, failures)));
+      });
+  }
+
+  function onHidden() {
+    if (d.visibilityState === 'hidden' || this === w) {
+      if (engine) guard(function () { engine.scoreCart(); });
+      flush(true);
+    }
+  }
+  try {
+    d.addEventListener('visibilitychange', onHidden);
+    w.addEventListener('pagehide', onHidden);
+  } catch (e) { /* no delivery on hide */ }
 
   w.aisle = api;
   for (var i = 0; i < queued.length; i++) run(queued[i]);
@@ -139,7 +244,8 @@
     historySize: Number(data.historySize) > 0 ? Number(data.historySize) : undefined,
     debug: params.get('aisle_debug') === '1',
     startedAt: started,
-    arm: params.get('aisle_arm') || undefined
+    arm: params.get('aisle_arm') || undefined,
+    abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
   var here = script.src;
   var manifestUrl;
@@ -164,6 +270,7 @@
     var callbacks = readyCallbacks; readyCallbacks = [];
     for (var j = 0; j < callbacks.length; j++) guard(function () { callbacks[j](api); });
     emit('aisle:ready', { ms: performance.now() - started });
+    scheduleFlush(1000);
     return manifestPromise.then(function (manifest) {
       var bundle = guard(function () { return engine.useManifest(manifest); }, undefined);
       if (!bundle) { releaseHide(); return; }
@@ -174,6 +281,7 @@
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
         guard(function () { engine.apply(hideExpired); });
         releaseHide();
+        scheduleFlush(1000);
       });
     });
   }, function (error) {
