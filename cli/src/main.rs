@@ -4,7 +4,9 @@ mod build;
 mod catalog;
 mod evaluate;
 mod event_log;
+mod generate;
 mod import;
+mod inspect;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +27,10 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Measure offline how much better the bundle ranks than the shop's order and baselines.
     Evaluate(evaluate::EvaluateArgs),
+    /// Write a synthetic catalog and events of any size (for size and speed measurements).
+    Generate(generate::GenerateArgs),
+    /// Show what a bundle holds and where its bytes go.
+    Inspect(inspect::InspectArgs),
     /// Convert a public dataset into a catalog CSV and an events NDJSON.
     Import(import::ImportArgs),
 }
@@ -36,7 +42,9 @@ fn main() {
         Command::Build(args) => build::run(args).map(|()| 0),
         Command::Audit(args) => audit::run(args),
         Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
+        Command::Generate(args) => generate::run(args).map(|()| 0),
         Command::Import(args) => import::run(args).map(|()| 0),
+        Command::Inspect(args) => inspect::run(args).map(|()| 0),
     };
     match result {
         Ok(code) => std::process::exit(code),

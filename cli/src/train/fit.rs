@@ -21,6 +21,9 @@ use crate::event_log::Session;
 pub const VALIDATION_FRACTION: f64 = 0.2;
 /// Fewer validation targets than this and the default weights are kept.
 pub const MIN_VALIDATION_TARGETS: usize = 30;
+/// At most this many validation targets are used (evenly spaced), which bounds the time a
+/// fit takes on large logs without biasing towards early or late sessions.
+pub const MAX_VALIDATION_TARGETS: usize = 5000;
 /// Half-lives (in actions) tried.
 const HALF_LIVES: [f32; 6] = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
 /// Values tried for each weight.
@@ -74,7 +77,11 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
     let split = time_split(sessions, VALIDATION_FRACTION);
     let shop = Shop::new(products, &split.train);
     let seen = vec![true; products.len()];
-    let (validation, _) = targets(&shop, &split.test, &seen);
+    let (mut validation, _) = targets(&shop, &split.test, &seen);
+    if validation.len() > MAX_VALIDATION_TARGETS {
+        let stride = validation.len() as f64 / MAX_VALIDATION_TARGETS as f64;
+        validation = (0..MAX_VALIDATION_TARGETS).map(|i| validation[(i as f64 * stride) as usize].clone()).collect();
+    }
     let mut report = FitReport {
         validation_sessions: split.test.len(),
         validation_targets: validation.len(),
