@@ -95,7 +95,11 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
     let mut best: Option<(f64, ScoringWeights)> = None;
     let mut scores = Vec::new();
     if validation.len() >= MIN_VALIDATION_TARGETS {
+        // Drawn on stderr only when it is a terminal.
+        let progress = indicatif::ProgressBar::new(HALF_LIVES.len() as u64);
+        progress.set_style(indicatif::ProgressStyle::with_template("fitting weights {bar:40} {pos}/{len} {eta}").expect("the template is valid"));
         for half_life in HALF_LIVES {
+            progress.inc(1);
             let mut weights = ScoringWeights { recency_half_life: half_life, ..defaults.clone() };
             let wire = train(products, &split.train, now_ms, &TrainConfig { weights: weights.clone(), ..config.clone() });
             let Ok(model) = Model::from_wire(wire) else { continue };
@@ -143,6 +147,7 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
                 best = Some((current, weights));
             }
         }
+        progress.finish_and_clear();
     }
     let weights = match best {
         Some((score, weights)) if score > report.validation_mrr_default => {
