@@ -31,6 +31,9 @@ pub struct BuildArgs {
     /// Neighbours kept per product.
     #[arg(long, default_value_t = 20)]
     pub neighbours: usize,
+    /// Neighbours weaker than this share of a product's strongest are dropped.
+    #[arg(long, default_value_t = crate::train::neighbours::MIN_RELATIVE_WEIGHT)]
+    pub min_relative_weight: f32,
     /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
     #[arg(long, default_value_t = 2, value_parser = parse_weight_bits)]
     pub weight_bits: u8,
@@ -52,7 +55,11 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
     let model_version = model_version(&[&args.catalog, &args.events])?;
     let config = TrainConfig {
         model_version,
-        neighbours: crate::train::neighbours::NeighbourConfig { per_product: args.neighbours, ..Default::default() },
+        neighbours: crate::train::neighbours::NeighbourConfig {
+            per_product: args.neighbours,
+            min_relative_weight: args.min_relative_weight,
+            ..Default::default()
+        },
         neighbour_weight_bits: args.weight_bits,
         ..TrainConfig::default()
     };

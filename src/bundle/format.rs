@@ -38,8 +38,14 @@ pub struct BundleWire {
     /// When the bundle was built, ms since the Unix epoch (taken from the newest event, so the
     /// same input gives the same bytes).
     pub built_at_ms: u64,
-    /// Product ids in bundle order, joined with `\n`.
+    /// Product ids in bundle order, joined with `\n`; empty when `product_id_numbers` holds
+    /// them.
     pub product_ids: String,
+    /// When every id is a plain decimal number (no sign, no leading zero, fits in u64): per
+    /// product, a zigzag varint of the wrapping difference from the previous product's number
+    /// (from 0 for the first). Shops' numeric ids take half the bytes this way.
+    #[serde(with = "serde_bytes")]
+    pub product_id_numbers: Vec<u8>,
     /// Category names; products refer to them by index.
     pub category_names: Vec<String>,
     /// Per product, its category index as u16, byte planes (all low bytes, then all high

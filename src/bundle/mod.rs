@@ -76,8 +76,16 @@ impl Model {
 
     /// Validates a decoded payload and builds the in-memory model.
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
-        let product_ids: Vec<String> =
-            if wire.product_ids.is_empty() { Vec::new() } else { wire.product_ids.split('\n').map(String::from).collect() };
+        let product_ids: Vec<String> = if !wire.product_id_numbers.is_empty() {
+            if !wire.product_ids.is_empty() {
+                return Err(BundleError::Malformed("product ids given both as text and as numbers"));
+            }
+            unpack_id_numbers(&wire.product_id_numbers)?
+        } else if wire.product_ids.is_empty() {
+            Vec::new()
+        } else {
+            wire.product_ids.split('\n').map(String::from).collect()
+        };
         let count = product_ids.len();
         if count > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
@@ -215,6 +223,32 @@ fn weights_are_finite(w: &ScoringWeights) -> bool {
         .all(|v| v.is_finite())
 }
 
+/// The ids as numbers when every one is a plain decimal number that [`unpack_id_numbers`]
+/// gives back unchanged, packed as described at [`BundleWire::product_id_numbers`].
+pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut previous = 0u64;
+    for id in ids {
+        let id = id.as_ref();
+        let plain = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+        let number: u64 = if plain { id.parse().ok()? } else { return None };
+        format::put_varint(&mut out, format::zigzag(number.wrapping_sub(previous) as i64));
+        previous = number;
+    }
+    (!ids.is_empty()).then_some(out)
+}
+
+fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
+    let mut ids = Vec::new();
+    let mut pos = 0;
+    let mut previous = 0u64;
+    while pos < bytes.len() {
+        previous = previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
+        ids.push(previous.to_string());
+    }
+    Ok(ids)
+}
+
 /// Packs u16 values as two byte planes: every low byte, then every high byte.
 pub fn pack_u16(values: &[u16]) -> Vec<u8> {
     values.iter().map(|v| v.to_le_bytes()[0]).chain(values.iter().map(|v| v.to_le_bytes()[1])).collect()
@@ -343,6 +377,7 @@ pub(crate) mod tests {
             model_version: "test-1".into(),
             built_at_ms: 1,
             product_ids: "a\nb\nc".into(),
+            product_id_numbers: Vec::new(),
             category_names: vec!["shoes".into(), "hats".into()],
             product_category: pack_u16(&[0, 0, 1]),
             brand_names: vec!["acme".into()],
@@ -367,6 +402,30 @@ pub(crate) mod tests {
         assert_eq!(model.neighbours(0).collect::<Vec<_>>(), [(1, 1.0)]);
         assert_eq!(model.neighbours(1).map(|(n, _)| n).collect::<Vec<_>>(), [0]);
         assert_eq!(model.brand(1), NO_BRAND);
+    }
+
+    #[test]
+    fn numeric_ids_round_trip_and_others_stay_text() {
+        let check = |ids: &[&str], numeric: bool| {
+            let packed = pack_id_numbers(ids);
+            assert_eq!(packed.is_some(), numeric, "{ids:?}");
+            if let Some(packed) = packed {
+                assert_eq!(unpack_id_numbers(&packed).unwrap(), ids);
+            }
+        };
+        check(&["1004856", "17", "0", "18446744073709551615", "1"], true);
+        check(&["007"], false);
+        check(&["12", "a1"], false);
+        check(&["-3"], false);
+        check(&["18446744073709551616"], false);
+        check(&[], false);
+        let mut wire = tiny_wire();
+        wire.product_ids = String::new();
+        wire.product_id_numbers = pack_id_numbers(&["5", "3", "9"]).unwrap();
+        let model = Model::from_bytes(&format::encode(&wire)).unwrap();
+        assert_eq!(model.index_of("9"), Some(2));
+        wire.product_ids = "a\nb\nc".into();
+        check_rejected(&format::encode(&wire), BundleError::Malformed("product ids given both as text and as numbers"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod layout;
 pub mod neighbours;
 pub mod signals;
 
-use aisle::bundle::{pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND};
+use aisle::bundle::{pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND};
 
 use crate::catalog::Product;
 use crate::event_log::Session;
@@ -71,11 +71,13 @@ fn wire(
         .iter()
         .map(|&p| lists[p as usize].iter().map(|&(n, w)| (layout.position[n as usize], weight_level(w, config.neighbour_weight_bits))).collect())
         .collect();
+    let id_numbers = pack_id_numbers(&product_ids);
     let (neighbours, neighbour_weights) = pack_neighbours(&neighbour_lists, config.neighbour_weight_bits);
     BundleWire {
         model_version: config.model_version.clone(),
         built_at_ms: now_ms,
-        product_ids: product_ids.join("\n"),
+        product_ids: if id_numbers.is_some() { String::new() } else { product_ids.join("\n") },
+        product_id_numbers: id_numbers.unwrap_or_default(),
         category_names: catalog.category_names.clone(),
         product_category: pack_u16(&product_category),
         brand_names: catalog.brand_names.clone(),
