@@ -222,13 +222,15 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
             REQUIRED_COLUMNS.join(",")
         );
     }
-    let mut issues = CatalogIssues::default();
-    issues.unknown_columns = columns
-        .names
-        .iter()
-        .filter(|n| !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str()))
-        .cloned()
-        .collect();
+    let mut issues = CatalogIssues {
+        unknown_columns: columns
+            .names
+            .iter()
+            .filter(|n| !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str()))
+            .cloned()
+            .collect(),
+        ..CatalogIssues::default()
+    };
     let mut products = Vec::new();
     let mut seen = BTreeSet::new();
     for record in reader.records() {
@@ -290,13 +292,15 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
 const SHOPIFY_OPTION_COLUMNS: [(&str, &str); 3] =
     [("Option1 Name", "Option1 Value"), ("Option2 Name", "Option2 Value"), ("Option3 Name", "Option3 Value")];
 
+/// Per handle: its position in the product list, the option names of its first row, and
+/// whether any variant had stock.
+type HandleState = (usize, [Option<String>; 3], Option<bool>);
+
 fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) -> anyhow::Result<Catalog> {
     let file = path.display();
     let mut issues = CatalogIssues::default();
     let mut products: Vec<Product> = Vec::new();
-    // Per handle: its position in `products`, the option names of its first row, and whether
-    // any variant had stock.
-    let mut by_handle: BTreeMap<String, (usize, [Option<String>; 3], Option<bool>)> = BTreeMap::new();
+    let mut by_handle: BTreeMap<String, HandleState> = BTreeMap::new();
     let mut last_handle: Option<String> = None;
     for record in reader.records() {
         let record = record.with_context(|| format!("{file}: cannot read a row"))?;

@@ -323,6 +323,10 @@ pub fn pack_levels(levels: &[u8], bits: u8) -> Vec<u8> {
 }
 
 fn unpack_levels(bytes: &[u8], bits: u8, count: usize) -> Result<Vec<u8>, BundleError> {
+    // A bundle without neighbours (such as `BundleWire::default()`) needs no weight width.
+    if count == 0 && bytes.is_empty() {
+        return Ok(Vec::new());
+    }
     if !WEIGHT_BITS.contains(&bits) {
         return Err(BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"));
     }
@@ -402,6 +406,13 @@ pub(crate) mod tests {
         assert_eq!(model.neighbours(0).collect::<Vec<_>>(), [(1, 1.0)]);
         assert_eq!(model.neighbours(1).map(|(n, _)| n).collect::<Vec<_>>(), [0]);
         assert_eq!(model.brand(1), NO_BRAND);
+    }
+
+    #[test]
+    fn an_empty_bundle_decodes_to_an_empty_model() {
+        let model = Model::from_bytes(&format::encode(&BundleWire::default())).unwrap();
+        assert!(model.is_empty());
+        assert_eq!(model.index_of(""), None);
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
                 }
             }
             set(&mut weights, array);
-            if best.as_ref().map_or(true, |(score, _)| current > *score + 1e-12) {
+            if best.as_ref().is_none_or(|(score, _)| current > *score + 1e-12) {
                 best = Some((current, weights));
             }
         }
