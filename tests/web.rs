@@ -104,11 +104,12 @@ fn manifest_errors_name_the_field() {
 
 /// Two shoes (a, b) and two hats (c, d); hats are more popular.
 fn bundle_bytes() -> Vec<u8> {
-    let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 200)], vec![(0, 200)], vec![], vec![]]);
+    let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 3)], vec![(0, 3)], vec![], vec![]], 2);
     encode(&BundleWire {
         model_version: "web-test-1".into(),
         built_at_ms: 1,
         product_ids: "a\nb\nc\nd".into(),
+        product_id_numbers: Vec::new(),
         category_names: vec!["shoes".into(), "hats".into()],
         product_category: pack_u16(&[0, 0, 1, 1]),
         brand_names: vec![],
@@ -117,6 +118,7 @@ fn bundle_bytes() -> Vec<u8> {
         price_band: vec![0; 4],
         neighbours,
         neighbour_weights,
+        neighbour_weight_bits: 2,
         weights: ScoringWeights::default(),
         abandon: None,
     })

@@ -31,6 +31,12 @@ pub struct BuildArgs {
     /// Neighbours kept per product.
     #[arg(long, default_value_t = 20)]
     pub neighbours: usize,
+    /// Neighbours weaker than this share of a product's strongest are dropped.
+    #[arg(long, default_value_t = crate::train::neighbours::MIN_RELATIVE_WEIGHT)]
+    pub min_relative_weight: f32,
+    /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
+    #[arg(long, default_value_t = 2, value_parser = parse_weight_bits)]
+    pub weight_bits: u8,
 }
 
 /// What a build wrote.
@@ -47,10 +53,27 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
     let log = read_events(&args.events)?;
     warn_all(log.issues.warnings(&args.events));
     let model_version = model_version(&[&args.catalog, &args.events])?;
-    let config = TrainConfig { model_version, neighbours: crate::train::neighbours::NeighbourConfig { per_product: args.neighbours, ..Default::default() }, ..TrainConfig::default() };
+    let config = TrainConfig {
+        model_version,
+        neighbours: crate::train::neighbours::NeighbourConfig {
+            per_product: args.neighbours,
+            min_relative_weight: args.min_relative_weight,
+            ..Default::default()
+        },
+        neighbour_weight_bits: args.weight_bits,
+        ..TrainConfig::default()
+    };
     let output = build(&catalog, &log, &config, &args.out)?;
     eprintln!("aisle: wrote {} ({} bytes) and manifest.json to {}", output.bundle_name, output.bundle_len, args.out.display());
     Ok(())
+}
+
+/// Parses `--weight-bits`.
+pub fn parse_weight_bits(text: &str) -> Result<u8, String> {
+    match text.parse::<u8>() {
+        Ok(bits) if aisle::bundle::WEIGHT_BITS.contains(&bits) => Ok(bits),
+        _ => Err(format!("{text:?} is not one of 1, 2, 4, 8")),
+    }
 }
 
 /// Prints warnings on stderr.

@@ -133,7 +133,8 @@ pub fn read_catalog_bytes(bytes: &[u8], path: &Path) -> anyhow::Result<Catalog> 
         bail!("{file}: the catalog is empty (expected a header line with {})", REQUIRED_COLUMNS.join(","));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let bytes = without_carriage_returns(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .with_context(|| format!("{file}: line 1: cannot read the header"))?
@@ -145,6 +146,43 @@ pub fn read_catalog_bytes(bytes: &[u8], path: &Path) -> anyhow::Result<Catalog> 
         read_shopify(reader, &columns, path)
     } else {
         read_aisle(reader, &columns, path)
+    }
+}
+
+/// The bytes with every `\r` before a `\n` removed. The csv crate reports line numbers one
+/// short after CRLF line ends; with LF only, the lines in messages are right.
+pub fn without_carriage_returns(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// A reader that drops `\r` bytes, for streaming CSV files with CRLF line ends (see
+/// [`without_carriage_returns`]). Data files never need a bare `\r` inside a field.
+pub struct DropCarriageReturns<R>(pub R);
+
+impl<R: std::io::Read> std::io::Read for DropCarriageReturns<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.0.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                if buf[i] != b'\r' {
+                    buf[kept] = buf[i];
+                    kept += 1;
+                }
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 
@@ -184,13 +222,15 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
             REQUIRED_COLUMNS.join(",")
         );
     }
-    let mut issues = CatalogIssues::default();
-    issues.unknown_columns = columns
-        .names
-        .iter()
-        .filter(|n| !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str()))
-        .cloned()
-        .collect();
+    let mut issues = CatalogIssues {
+        unknown_columns: columns
+            .names
+            .iter()
+            .filter(|n| !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str()))
+            .cloned()
+            .collect(),
+        ..CatalogIssues::default()
+    };
     let mut products = Vec::new();
     let mut seen = BTreeSet::new();
     for record in reader.records() {
@@ -252,13 +292,15 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
 const SHOPIFY_OPTION_COLUMNS: [(&str, &str); 3] =
     [("Option1 Name", "Option1 Value"), ("Option2 Name", "Option2 Value"), ("Option3 Name", "Option3 Value")];
 
+/// Per handle: its position in the product list, the option names of its first row, and
+/// whether any variant had stock.
+type HandleState = (usize, [Option<String>; 3], Option<bool>);
+
 fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) -> anyhow::Result<Catalog> {
     let file = path.display();
     let mut issues = CatalogIssues::default();
     let mut products: Vec<Product> = Vec::new();
-    // Per handle: its position in `products`, the option names of its first row, and whether
-    // any variant had stock.
-    let mut by_handle: BTreeMap<String, (usize, [Option<String>; 3], Option<bool>)> = BTreeMap::new();
+    let mut by_handle: BTreeMap<String, HandleState> = BTreeMap::new();
     let mut last_handle: Option<String> = None;
     for record in reader.records() {
         let record = record.with_context(|| format!("{file}: cannot read a row"))?;
@@ -459,6 +501,12 @@ mod tests {
         assert_eq!((tee.color.as_deref(), tee.size.as_deref()), (Some("Red|Blue"), Some("M|L")));
         assert_eq!((tee.price, tee.in_stock), (Some(18.0), Some(true)));
         assert_eq!(catalog.products[1].in_stock, Some(false));
+    }
+
+    #[test]
+    fn line_numbers_are_right_with_crlf_line_ends() {
+        let catalog = check("id,title,category,price,brand\r\na,A,c,1,b\r\nbad\r\nc,C,c,1,b\r\nbad2\n", &["a", "c"]);
+        assert_eq!(catalog.issues.malformed_lines, [3, 5]);
     }
 
     #[test]

@@ -6,8 +6,10 @@ mod catalog;
 mod collect;
 mod evaluate;
 mod event_log;
+mod generate;
 mod import;
 mod report;
+mod inspect;
 mod train;
 mod utc;
 
@@ -31,6 +33,10 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Evaluate the cart-abandon model offline (time split, bootstrap intervals).
     EvaluateAbandon(abandon::evaluate::EvaluateAbandonArgs),
+    /// Write a synthetic catalog and events of any size (for size and speed measurements).
+    Generate(generate::GenerateArgs),
+    /// Show what a bundle holds and where its bytes go.
+    Inspect(inspect::InspectArgs),
     /// Convert a public dataset into a catalog CSV and an events NDJSON.
     Import(import::ImportArgs),
     /// Receive the plugin's event beacons and append them durably to daily NDJSON files.
@@ -50,6 +56,8 @@ fn main() {
         Command::Import(args) => import::run(args).map(|()| 0),
         Command::Collect(args) => collect::run(args).map(|()| 0),
         Command::Report(args) => report::run(args).map(|()| 0),
+        Command::Generate(args) => generate::run(args).map(|()| 0),
+        Command::Inspect(args) => inspect::run(args).map(|()| 0),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -38,16 +38,24 @@ pub struct BundleWire {
     /// When the bundle was built, ms since the Unix epoch (taken from the newest event, so the
     /// same input gives the same bytes).
     pub built_at_ms: u64,
-    /// Product ids in bundle order, joined with `\n`.
+    /// Product ids in bundle order, joined with `\n`; empty when `product_id_numbers` holds
+    /// them.
     pub product_ids: String,
+    /// When every id is a plain decimal number (no sign, no leading zero, fits in u64): per
+    /// product, a zigzag varint of the wrapping difference from the previous product's number
+    /// (from 0 for the first). Shops' numeric ids take half the bytes this way.
+    #[serde(with = "serde_bytes")]
+    pub product_id_numbers: Vec<u8>,
     /// Category names; products refer to them by index.
     pub category_names: Vec<String>,
-    /// Per product, its category index as u16 LE.
+    /// Per product, its category index as u16, byte planes (all low bytes, then all high
+    /// bytes: the high plane is nearly constant and compresses to almost nothing).
     #[serde(with = "serde_bytes")]
     pub product_category: Vec<u8>,
     /// Brand names; products refer to them by index.
     pub brand_names: Vec<String>,
-    /// Per product, its brand index as u16 LE (`0xFFFF`: no brand).
+    /// Per product, its brand index as u16 in byte planes like `product_category`
+    /// (`0xFFFF`: no brand).
     #[serde(with = "serde_bytes")]
     pub product_brand: Vec<u8>,
     /// Per product, time-decayed popularity quantized to 0..=255 (log scale).
@@ -56,13 +64,19 @@ pub struct BundleWire {
     /// Per product, price band within its category: 0 unknown, 1..=255 cheapest to dearest.
     #[serde(with = "serde_bytes")]
     pub price_band: Vec<u8>,
-    /// Per product: a varint neighbour count, then per neighbour a zigzag varint of the
-    /// difference between its index and the previous index (the product's own index first).
+    /// Per product: a varint neighbour count, then its neighbours in ascending index order:
+    /// the first as a zigzag varint of its difference from the product's own index, each next
+    /// one as a varint of its gap from the previous neighbour minus one. Products are laid
+    /// out so neighbours sit close: the numbers are small.
     #[serde(with = "serde_bytes")]
     pub neighbours: Vec<u8>,
-    /// One quantized weight (1..=255) per neighbour, in the same order as `neighbours`.
+    /// One weight level per neighbour, in the order of `neighbours`, packed
+    /// `neighbour_weight_bits` bits each, least significant bits first. Level `l` of
+    /// `L = 2^bits` levels means weight `2^(-4 (L-1-l) / (L-1))`: 1/16 to 1 on a log scale.
     #[serde(with = "serde_bytes")]
     pub neighbour_weights: Vec<u8>,
+    /// Bits per neighbour weight level: 1, 2, 4 or 8.
+    pub neighbour_weight_bits: u8,
     /// The scoring function's weights.
     pub weights: ScoringWeights,
     /// The cart-abandon model, when the training data had carts.

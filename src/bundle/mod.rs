@@ -64,6 +64,8 @@ pub struct Model {
     neighbour_start: Vec<u32>,
     neighbour_index: Vec<u32>,
     neighbour_weight: Vec<u8>,
+    /// Weight of each level, indexed by level.
+    weight_of_level: Vec<f32>,
 }
 
 impl Model {
@@ -74,8 +76,16 @@ impl Model {
 
     /// Validates a decoded payload and builds the in-memory model.
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
-        let product_ids: Vec<String> =
-            if wire.product_ids.is_empty() { Vec::new() } else { wire.product_ids.split('\n').map(String::from).collect() };
+        let product_ids: Vec<String> = if !wire.product_id_numbers.is_empty() {
+            if !wire.product_ids.is_empty() {
+                return Err(BundleError::Malformed("product ids given both as text and as numbers"));
+            }
+            unpack_id_numbers(&wire.product_id_numbers)?
+        } else if wire.product_ids.is_empty() {
+            Vec::new()
+        } else {
+            wire.product_ids.split('\n').map(String::from).collect()
+        };
         let count = product_ids.len();
         if count > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
@@ -98,9 +108,7 @@ impl Model {
             return Err(BundleError::Malformed("popularity or price array has the wrong length"));
         }
         let (neighbour_start, neighbour_index) = unpack_neighbours(&wire.neighbours, count)?;
-        if neighbour_index.len() != wire.neighbour_weights.len() {
-            return Err(BundleError::Malformed("neighbour weights do not match neighbours"));
-        }
+        let neighbour_weight = unpack_levels(&wire.neighbour_weights, wire.neighbour_weight_bits, neighbour_index.len())?;
         if !weights_are_finite(&wire.weights) {
             return Err(BundleError::Malformed("scoring weights are not finite"));
         }
@@ -123,7 +131,8 @@ impl Model {
             price_band: wire.price_band,
             neighbour_start,
             neighbour_index,
-            neighbour_weight: wire.neighbour_weights,
+            neighbour_weight,
+            weight_of_level: level_weights(wire.neighbour_weight_bits),
         })
     }
 
@@ -187,14 +196,14 @@ impl Model {
         self.price_band[index as usize]
     }
 
-    /// Neighbours of a product with weights in 0..=1, strongest first as built.
+    /// Neighbours of a product with weights in 1/16..=1, in ascending index order.
     pub fn neighbours(&self, index: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
         let start = self.neighbour_start[index as usize] as usize;
         let end = self.neighbour_start[index as usize + 1] as usize;
         self.neighbour_index[start..end]
             .iter()
             .zip(&self.neighbour_weight[start..end])
-            .map(|(&n, &w)| (n, f32::from(w) / 255.0))
+            .map(|(&n, &level)| (n, self.weight_of_level[usize::from(level)]))
     }
 
     /// Products per category, for debug views and audits.
@@ -214,33 +223,119 @@ fn weights_are_finite(w: &ScoringWeights) -> bool {
         .all(|v| v.is_finite())
 }
 
-/// Packs u16 values little-endian.
+/// The ids as numbers when every one is a plain decimal number that [`unpack_id_numbers`]
+/// gives back unchanged, packed as described at [`BundleWire::product_id_numbers`].
+pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut previous = 0u64;
+    for id in ids {
+        let id = id.as_ref();
+        let plain = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+        let number: u64 = if plain { id.parse().ok()? } else { return None };
+        format::put_varint(&mut out, format::zigzag(number.wrapping_sub(previous) as i64));
+        previous = number;
+    }
+    (!ids.is_empty()).then_some(out)
+}
+
+fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
+    let mut ids = Vec::new();
+    let mut pos = 0;
+    let mut previous = 0u64;
+    while pos < bytes.len() {
+        previous = previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
+        ids.push(previous.to_string());
+    }
+    Ok(ids)
+}
+
+/// Packs u16 values as two byte planes: every low byte, then every high byte.
 pub fn pack_u16(values: &[u16]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    values.iter().map(|v| v.to_le_bytes()[0]).chain(values.iter().map(|v| v.to_le_bytes()[1])).collect()
 }
 
 fn unpack_u16(bytes: &[u8], count: usize, error: &'static str) -> Result<Vec<u16>, BundleError> {
     if bytes.len() != count * 2 {
         return Err(BundleError::Malformed(error));
     }
-    Ok(bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]])).collect())
+    let (low, high) = bytes.split_at(count);
+    Ok(low.iter().zip(high).map(|(&l, &h)| u16::from_le_bytes([l, h])).collect())
 }
 
-/// Packs per-product neighbour lists (index, quantized weight) into the wire's two byte
-/// strings. Lists keep their order; indices are delta-coded against the previous one.
-pub fn pack_neighbours(lists: &[Vec<(u32, u8)>]) -> (Vec<u8>, Vec<u8>) {
-    let mut indices = Vec::new();
-    let mut weights = Vec::new();
-    for (own, list) in lists.iter().enumerate() {
-        format::put_varint(&mut indices, list.len() as u64);
-        let mut previous = own as i64;
-        for &(neighbour, weight) in list {
-            format::put_varint(&mut indices, format::zigzag(i64::from(neighbour) - previous));
-            previous = i64::from(neighbour);
-            weights.push(weight.max(1));
+/// The weight levels a bundle may use.
+pub const WEIGHT_BITS: [u8; 4] = [1, 2, 4, 8];
+
+/// The weight of each level for `bits` bits per level (see [`BundleWire::neighbour_weights`]).
+pub fn level_weights(bits: u8) -> Vec<f32> {
+    let levels = 1usize << bits.min(8);
+    let top = (levels - 1).max(1) as f32;
+    (0..levels).map(|level| (-4.0 * (top - level as f32) / top).exp2()).collect()
+}
+
+/// The level nearest to a weight in 0..=1 (on the log scale of [`level_weights`]).
+pub fn weight_level(weight: f32, bits: u8) -> u8 {
+    let target = weight.max(1e-6).ln();
+    let distance = |w: f32| (w.ln() - target).abs();
+    let weights = level_weights(bits);
+    let mut best = 0;
+    for (level, &w) in weights.iter().enumerate() {
+        if distance(w) < distance(weights[best]) {
+            best = level;
         }
     }
-    (indices, weights)
+    best as u8
+}
+
+/// Packs per-product neighbour lists (index, weight level) into the wire's two byte strings.
+/// Each list is sorted by index (repeats dropped) so the deltas are small and positive.
+pub fn pack_neighbours(lists: &[Vec<(u32, u8)>], bits: u8) -> (Vec<u8>, Vec<u8>) {
+    let mut indices = Vec::new();
+    let mut levels = Vec::new();
+    for (own, list) in lists.iter().enumerate() {
+        let mut list = list.clone();
+        list.sort_by_key(|&(n, _)| n);
+        list.dedup_by_key(|&mut (n, _)| n);
+        format::put_varint(&mut indices, list.len() as u64);
+        let mut previous: Option<i64> = None;
+        for &(neighbour, level) in &list {
+            let neighbour = i64::from(neighbour);
+            match previous {
+                None => format::put_varint(&mut indices, format::zigzag(neighbour - own as i64)),
+                Some(previous) => format::put_varint(&mut indices, (neighbour - previous - 1) as u64),
+            }
+            previous = Some(neighbour);
+            levels.push(level);
+        }
+    }
+    (indices, pack_levels(&levels, bits))
+}
+
+/// Packs levels `bits` bits each, least significant first. Levels are masked to `bits`.
+pub fn pack_levels(levels: &[u8], bits: u8) -> Vec<u8> {
+    let bits = usize::from(bits.clamp(1, 8));
+    let mask = ((1u16 << bits) - 1) as u8;
+    let mut out = vec![0u8; (levels.len() * bits).div_ceil(8)];
+    for (i, &level) in levels.iter().enumerate() {
+        let bit = i * bits;
+        out[bit / 8] |= (level & mask) << (bit % 8);
+    }
+    out
+}
+
+fn unpack_levels(bytes: &[u8], bits: u8, count: usize) -> Result<Vec<u8>, BundleError> {
+    // A bundle without neighbours (such as `BundleWire::default()`) needs no weight width.
+    if count == 0 && bytes.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !WEIGHT_BITS.contains(&bits) {
+        return Err(BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"));
+    }
+    let bits = usize::from(bits);
+    if bytes.len() != (count * bits).div_ceil(8) {
+        return Err(BundleError::Malformed("neighbour weights do not match neighbours"));
+    }
+    let mask = ((1u16 << bits) - 1) as u8;
+    Ok((0..count).map(|i| (bytes[i * bits / 8] >> (i * bits % 8)) & mask).collect())
 }
 
 fn unpack_neighbours(bytes: &[u8], count: usize) -> Result<(Vec<u32>, Vec<u32>), BundleError> {
@@ -253,15 +348,19 @@ fn unpack_neighbours(bytes: &[u8], count: usize) -> Result<(Vec<u32>, Vec<u32>),
         if n > count as u64 {
             return Err(BundleError::Malformed("neighbour count larger than the catalog"));
         }
-        let mut previous = own as i64;
+        let mut previous: Option<i64> = None;
         for _ in 0..n {
-            let delta = format::unzigzag(format::take_varint(bytes, &mut pos)?);
-            let neighbour = previous.checked_add(delta).ok_or(BundleError::Malformed("neighbour index overflows"))?;
+            let value = format::take_varint(bytes, &mut pos)?;
+            let neighbour = match previous {
+                None => (own as i64).checked_add(format::unzigzag(value)),
+                Some(previous) => i64::try_from(value).ok().and_then(|gap| previous.checked_add(gap)?.checked_add(1)),
+            }
+            .ok_or(BundleError::Malformed("neighbour index overflows"))?;
             if neighbour < 0 || neighbour >= count as i64 {
                 return Err(BundleError::Malformed("neighbour index out of range"));
             }
             indices.push(neighbour as u32);
-            previous = neighbour;
+            previous = Some(neighbour);
         }
         starts.push(indices.len() as u32);
     }
@@ -277,11 +376,12 @@ pub(crate) mod tests {
 
     /// A three-product bundle: shoes (a, b) and hats (c); a and b are neighbours.
     pub(crate) fn tiny_wire() -> BundleWire {
-        let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 200)], vec![(0, 200)], vec![]]);
+        let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 3)], vec![(0, 2)], vec![]], 2);
         BundleWire {
             model_version: "test-1".into(),
             built_at_ms: 1,
             product_ids: "a\nb\nc".into(),
+            product_id_numbers: Vec::new(),
             category_names: vec!["shoes".into(), "hats".into()],
             product_category: pack_u16(&[0, 0, 1]),
             brand_names: vec!["acme".into()],
@@ -290,6 +390,7 @@ pub(crate) mod tests {
             price_band: vec![1, 2, 0],
             neighbours,
             neighbour_weights,
+            neighbour_weight_bits: 2,
             weights: ScoringWeights::default(),
             abandon: None,
         }
@@ -302,8 +403,57 @@ pub(crate) mod tests {
         assert_eq!(model.len(), 3);
         assert_eq!(model.index_of("c"), Some(2));
         assert_eq!(model.category_name(model.category(2)), "hats");
-        assert_eq!(model.neighbours(0).map(|(n, _)| n).collect::<Vec<_>>(), [1]);
+        assert_eq!(model.neighbours(0).collect::<Vec<_>>(), [(1, 1.0)]);
+        assert_eq!(model.neighbours(1).map(|(n, _)| n).collect::<Vec<_>>(), [0]);
         assert_eq!(model.brand(1), NO_BRAND);
+    }
+
+    #[test]
+    fn an_empty_bundle_decodes_to_an_empty_model() {
+        let model = Model::from_bytes(&format::encode(&BundleWire::default())).unwrap();
+        assert!(model.is_empty());
+        assert_eq!(model.index_of(""), None);
+    }
+
+    #[test]
+    fn numeric_ids_round_trip_and_others_stay_text() {
+        let check = |ids: &[&str], numeric: bool| {
+            let packed = pack_id_numbers(ids);
+            assert_eq!(packed.is_some(), numeric, "{ids:?}");
+            if let Some(packed) = packed {
+                assert_eq!(unpack_id_numbers(&packed).unwrap(), ids);
+            }
+        };
+        check(&["1004856", "17", "0", "18446744073709551615", "1"], true);
+        check(&["007"], false);
+        check(&["12", "a1"], false);
+        check(&["-3"], false);
+        check(&["18446744073709551616"], false);
+        check(&[], false);
+        let mut wire = tiny_wire();
+        wire.product_ids = String::new();
+        wire.product_id_numbers = pack_id_numbers(&["5", "3", "9"]).unwrap();
+        let model = Model::from_bytes(&format::encode(&wire)).unwrap();
+        assert_eq!(model.index_of("9"), Some(2));
+        wire.product_ids = "a\nb\nc".into();
+        check_rejected(&format::encode(&wire), BundleError::Malformed("product ids given both as text and as numbers"));
+    }
+
+    #[test]
+    fn weight_levels_round_trip() {
+        for bits in WEIGHT_BITS {
+            let top = (1usize << bits) - 1;
+            let levels: Vec<u8> = (0..13).map(|i| (i * 7 % (top + 1)) as u8).collect();
+            assert_eq!(unpack_levels(&pack_levels(&levels, bits), bits, levels.len()).unwrap(), levels, "{bits} bits");
+            let weights = level_weights(bits);
+            assert_eq!((weights[0], weights[top]), (1.0 / 16.0, 1.0));
+            assert_eq!(weight_level(1.0, bits) as usize, top);
+            assert_eq!(weight_level(0.01, bits), 0);
+        }
+        assert_eq!(weight_level(0.2, 2), 1);
+        for (got, expected) in level_weights(2).iter().zip([0.0625, 0.157_490_13, 0.396_850_26, 1.0]) {
+            assert!((got - expected).abs() < 1e-6, "{got} != {expected}");
+        }
     }
 
     fn check_rejected(bytes: &[u8], expected: BundleError) {
@@ -337,10 +487,19 @@ pub(crate) mod tests {
         wire.product_ids = "a\na\nc".into();
         check_rejected(&format::encode(&wire), BundleError::Malformed("duplicate product id"));
         let mut wire = tiny_wire();
-        wire.neighbours = pack_neighbours(&[vec![(9, 1)], vec![], vec![]]).0;
+        wire.neighbours = pack_neighbours(&[vec![(9, 1)], vec![], vec![]], 2).0;
         check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour index out of range"));
         let mut wire = tiny_wire();
         wire.weights.category = f32::NAN;
         check_rejected(&format::encode(&wire), BundleError::Malformed("scoring weights are not finite"));
+        let mut wire = tiny_wire();
+        wire.neighbour_weight_bits = 3;
+        check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"));
+        let mut wire = tiny_wire();
+        wire.neighbour_weights.push(0);
+        check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour weights do not match neighbours"));
+        let mut wire = tiny_wire();
+        wire.product_brand.pop();
+        check_rejected(&format::encode(&wire), BundleError::Malformed("brand array has the wrong length"));
     }
 }

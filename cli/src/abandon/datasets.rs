@@ -212,7 +212,7 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
     for (name, &index) in &category_index {
         category_names[usize::from(index)] = name.to_string();
     }
-    let (neighbours, neighbour_weights) = pack_neighbours(&vec![Vec::new(); products.len()]);
+    let (neighbours, neighbour_weights) = pack_neighbours(&vec![Vec::new(); products.len()], 2);
     let wire = BundleWire {
         model_version: "abandon-evaluation".into(),
         built_at_ms: 0,
@@ -227,6 +227,7 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
         neighbour_weights,
         weights: Default::default(),
         abandon: None,
+        ..Default::default()
     };
     Model::from_wire(wire).context("building the evaluation catalog")
 }

@@ -54,6 +54,12 @@ pub struct EvaluateArgs {
     /// Write the JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Neighbours weaker than this share of a product's strongest are dropped.
+    #[arg(long, default_value_t = crate::train::neighbours::MIN_RELATIVE_WEIGHT)]
+    pub min_relative_weight: f32,
+    /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
+    #[arg(long, default_value_t = 2, value_parser = crate::build::parse_weight_bits)]
+    pub weight_bits: u8,
 }
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
@@ -73,7 +79,12 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let products = &catalog.products;
     let shop = Shop::new(products, &split.train);
 
-    let config = TrainConfig { model_version: "evaluate".into(), ..TrainConfig::default() };
+    let config = TrainConfig {
+        model_version: "evaluate".into(),
+        neighbour_weight_bits: args.weight_bits,
+        neighbours: crate::train::neighbours::NeighbourConfig { min_relative_weight: args.min_relative_weight, ..Default::default() },
+        ..TrainConfig::default()
+    };
     let (weights, fit_report) = fit(products, &split.train, &config);
     let now_ms = split.train.iter().filter_map(|s| s.interactions.last()).map(|i| i.ts).max().unwrap_or(0);
     let wire = train(products, &split.train, now_ms, &TrainConfig { weights, ..config });

@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::parse_date;
-use crate::catalog::{first_lines, write_catalog, Product};
+use crate::catalog::{first_lines, DropCarriageReturns, write_catalog, Product};
 use crate::event_log::write_events;
 
 /// Arguments of `aisle import diginetica`.
@@ -50,8 +50,9 @@ fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("cannot read {file}"))?;
+        .from_reader(DropCarriageReturns(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
+        )));
     let header: Vec<String> = reader.headers().with_context(|| format!("{file}: line 1: cannot read the header"))?.iter().map(String::from).collect();
     if header.iter().all(|h| h.trim().is_empty()) {
         bail!("{file}: the file is empty (expected the header {})", columns.join(";"));

@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::parse_date_time;
-use crate::catalog::{first_lines, parse_price, write_catalog, Product};
+use crate::catalog::{first_lines, DropCarriageReturns, parse_price, write_catalog, Product};
 use crate::event_log::write_events;
 
 /// Arguments of `aisle import rees46`.
@@ -107,8 +107,9 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
     let file = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("cannot read {file}"))?;
+        .from_reader(DropCarriageReturns(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
+        )));
     let header: Vec<String> = reader.headers().with_context(|| format!("{file}: line 1: cannot read the header"))?.iter().map(String::from).collect();
     if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
         bail!("{file}: the file is empty (expected the header {})", COLUMNS.join(","));

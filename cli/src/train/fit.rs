@@ -21,6 +21,9 @@ use crate::event_log::Session;
 pub const VALIDATION_FRACTION: f64 = 0.2;
 /// Fewer validation targets than this and the default weights are kept.
 pub const MIN_VALIDATION_TARGETS: usize = 30;
+/// At most this many validation targets are used (evenly spaced), which bounds the time a
+/// fit takes on large logs without biasing towards early or late sessions.
+pub const MAX_VALIDATION_TARGETS: usize = 5000;
 /// Half-lives (in actions) tried.
 const HALF_LIVES: [f32; 6] = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
 /// Values tried for each weight.
@@ -74,7 +77,11 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
     let split = time_split(sessions, VALIDATION_FRACTION);
     let shop = Shop::new(products, &split.train);
     let seen = vec![true; products.len()];
-    let (validation, _) = targets(&shop, &split.test, &seen);
+    let (mut validation, _) = targets(&shop, &split.test, &seen);
+    if validation.len() > MAX_VALIDATION_TARGETS {
+        let stride = validation.len() as f64 / MAX_VALIDATION_TARGETS as f64;
+        validation = (0..MAX_VALIDATION_TARGETS).map(|i| validation[(i as f64 * stride) as usize].clone()).collect();
+    }
     let mut report = FitReport {
         validation_sessions: split.test.len(),
         validation_targets: validation.len(),
@@ -88,7 +95,11 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
     let mut best: Option<(f64, ScoringWeights)> = None;
     let mut scores = Vec::new();
     if validation.len() >= MIN_VALIDATION_TARGETS {
+        // Drawn on stderr only when it is a terminal.
+        let progress = indicatif::ProgressBar::new(HALF_LIVES.len() as u64);
+        progress.set_style(indicatif::ProgressStyle::with_template("fitting weights {bar:40} {pos}/{len} {eta}").expect("the template is valid"));
         for half_life in HALF_LIVES {
+            progress.inc(1);
             let mut weights = ScoringWeights { recency_half_life: half_life, ..defaults.clone() };
             let wire = train(products, &split.train, now_ms, &TrainConfig { weights: weights.clone(), ..config.clone() });
             let Ok(model) = Model::from_wire(wire) else { continue };
@@ -132,10 +143,11 @@ pub fn fit(products: &[Product], sessions: &[Session], config: &TrainConfig) -> 
                 }
             }
             set(&mut weights, array);
-            if best.as_ref().map_or(true, |(score, _)| current > *score + 1e-12) {
+            if best.as_ref().is_none_or(|(score, _)| current > *score + 1e-12) {
                 best = Some((current, weights));
             }
         }
+        progress.finish_and_clear();
     }
     let weights = match best {
         Some((score, weights)) if score > report.validation_mrr_default => {

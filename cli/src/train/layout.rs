@@ -2,9 +2,10 @@
 //! bundle order of products.
 //!
 //! Bundle order groups products by category, since most neighbours share a category, and
-//! within a category follows the neighbour graph, so that neighbour indices are close to
-//! their product's own index and their deltas take one byte or less after compression.
+//! within a category walks the neighbour graph, so that neighbour indices are close to
+//! their product's own index and their deltas take few bits after compression.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 
 use crate::catalog::Product;
 
@@ -69,33 +70,42 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Orders products by category; within a category, a breadth-first walk of the neighbour
-    /// graph starting from the most popular product not yet placed, neighbours visited
-    /// strongest first. Ties fall back to catalog order, so the result is deterministic.
+    /// Orders products by category; within a category, a greedy walk along the neighbour
+    /// graph: from the most popular product not yet placed, step to its strongest unplaced
+    /// neighbour, or failing that to the strongest unplaced neighbour of the last few placed
+    /// products, until the walk is stuck; then start again from the next most popular. Chains
+    /// of similar products (sizes, models of a line) come out in sequence, so a product's
+    /// neighbours sit a few places away. Ties fall back to catalog order: deterministic.
     pub fn new(catalog: &Catalog, lists: &[Vec<(u32, f32)>]) -> Layout {
+        /// How many recently placed products a stuck walk looks back at.
+        const LOOK_BACK: usize = 8;
         let mut by_category: Vec<Vec<u32>> = vec![Vec::new(); catalog.category_names.len()];
         for product in 0..catalog.len() as u32 {
             by_category[usize::from(catalog.category[product as usize])].push(product);
         }
         let mut placed = vec![false; catalog.len()];
-        let mut order = Vec::with_capacity(catalog.len());
+        let mut order: Vec<u32> = Vec::with_capacity(catalog.len());
         for mut members in by_category {
             members.sort_by(|&a, &b| catalog.popularity[b as usize].total_cmp(&catalog.popularity[a as usize]).then(a.cmp(&b)));
-            let category = members.first().map(|&m| catalog.category[m as usize]);
+            let Some(&first) = members.first() else { continue };
+            let category = catalog.category[first as usize];
+            let next_from = |product: u32, placed: &[bool]| {
+                lists[product as usize]
+                    .iter()
+                    .map(|&(n, _)| n)
+                    .find(|&n| !placed[n as usize] && catalog.category[n as usize] == category)
+            };
             for &seed in &members {
                 if placed[seed as usize] {
                     continue;
                 }
-                placed[seed as usize] = true;
-                let mut queue = std::collections::VecDeque::from([seed]);
-                while let Some(product) = queue.pop_front() {
+                let walk_start = order.len();
+                let mut current = Some(seed);
+                while let Some(product) = current {
+                    placed[product as usize] = true;
                     order.push(product);
-                    for &(neighbour, _) in &lists[product as usize] {
-                        if !placed[neighbour as usize] && Some(catalog.category[neighbour as usize]) == category {
-                            placed[neighbour as usize] = true;
-                            queue.push_back(neighbour);
-                        }
-                    }
+                    let recent = &order[walk_start.max(order.len().saturating_sub(LOOK_BACK))..];
+                    current = recent.iter().rev().find_map(|&p| next_from(p, &placed));
                 }
             }
         }

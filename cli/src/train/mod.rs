@@ -10,7 +10,7 @@ pub mod layout;
 pub mod neighbours;
 pub mod signals;
 
-use aisle::bundle::{pack_neighbours, pack_u16, BundleWire, ScoringWeights, NO_BRAND};
+use aisle::bundle::{pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND};
 
 use crate::catalog::Product;
 use crate::event_log::Session;
@@ -26,6 +26,9 @@ pub struct TrainConfig {
     pub popularity_half_life_days: f64,
     /// The scoring weights to write.
     pub weights: ScoringWeights,
+    /// Bits per neighbour weight (1, 2, 4 or 8): 2 keeps the ranking quality (see
+    /// `docs/model.md`) at a fraction of the bytes.
+    pub neighbour_weight_bits: u8,
 }
 
 impl Default for TrainConfig {
@@ -35,6 +38,7 @@ impl Default for TrainConfig {
             neighbours: neighbours::NeighbourConfig::default(),
             popularity_half_life_days: 7.0,
             weights: ScoringWeights::default(),
+            neighbour_weight_bits: 2,
         }
     }
 }
@@ -65,13 +69,15 @@ fn wire(
     let price_band = signals::price_bands(catalog);
     let neighbour_lists: Vec<Vec<(u32, u8)>> = order
         .iter()
-        .map(|&p| lists[p as usize].iter().map(|&(n, w)| (layout.position[n as usize], neighbours::quantize_weight(w))).collect())
+        .map(|&p| lists[p as usize].iter().map(|&(n, w)| (layout.position[n as usize], weight_level(w, config.neighbour_weight_bits))).collect())
         .collect();
-    let (neighbours, neighbour_weights) = pack_neighbours(&neighbour_lists);
+    let id_numbers = pack_id_numbers(&product_ids);
+    let (neighbours, neighbour_weights) = pack_neighbours(&neighbour_lists, config.neighbour_weight_bits);
     BundleWire {
         model_version: config.model_version.clone(),
         built_at_ms: now_ms,
-        product_ids: product_ids.join("\n"),
+        product_ids: if id_numbers.is_some() { String::new() } else { product_ids.join("\n") },
+        product_id_numbers: id_numbers.unwrap_or_default(),
         category_names: catalog.category_names.clone(),
         product_category: pack_u16(&product_category),
         brand_names: catalog.brand_names.clone(),
@@ -80,6 +86,7 @@ fn wire(
         price_band: order.iter().map(|&p| price_band[p as usize]).collect(),
         neighbours,
         neighbour_weights,
+        neighbour_weight_bits: config.neighbour_weight_bits,
         weights: config.weights.clone(),
         abandon: None,
     }

@@ -19,6 +19,10 @@ use aisle::history::ActionKind;
 use super::layout::Catalog;
 use crate::event_log::Session;
 
+/// The default [`NeighbourConfig::min_relative_weight`]: the smallest weight a bundle level
+/// expresses (1/16), so nothing is rounded up.
+pub const MIN_RELATIVE_WEIGHT: f32 = 1.0 / 16.0;
+
 /// How neighbours are learned.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeighbourConfig {
@@ -36,6 +40,9 @@ pub struct NeighbourConfig {
     pub view_then_buy: f64,
     /// Half-life of a session's evidence, in days before the newest event.
     pub half_life_days: f64,
+    /// Neighbours weaker than this share of the product's strongest neighbour are dropped:
+    /// they are mostly one-off coincidences, and cost as many bytes as strong ones.
+    pub min_relative_weight: f32,
     /// Sessions longer than this (in distinct consecutive products) are cut to their last
     /// products: very long sessions are usually crawlers and would dominate.
     pub max_session_len: usize,
@@ -52,6 +59,7 @@ impl Default for NeighbourConfig {
             view_then_buy: 2.0,
             half_life_days: 30.0,
             max_session_len: 100,
+            min_relative_weight: MIN_RELATIVE_WEIGHT,
         }
     }
 }
@@ -146,12 +154,10 @@ pub fn learn(catalog: &Catalog, sessions: &[Session], now_ms: u64, config: &Neig
             list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             list.truncate(config.per_product);
             let max = list.first().map_or(1.0, |x| x.1).max(1e-12);
-            list.into_iter().map(|(b, score)| (b, (score / max) as f32)).collect()
+            list.into_iter()
+                .map(|(b, score)| (b, (score / max) as f32))
+                .filter(|&(_, weight)| weight >= config.min_relative_weight)
+                .collect()
         })
         .collect()
-}
-
-/// A neighbour weight in 0..=1 as a byte 1..=255 (a listed neighbour never weighs zero).
-pub fn quantize_weight(weight: f32) -> u8 {
-    (weight.clamp(0.0, 1.0) * 255.0).round().max(1.0) as u8
 }

@@ -1,5 +1,6 @@
 //! Integration tests of the `aisle` binary, one module per subcommand.
 mod audit;
+mod bad_input;
 mod build;
 mod import;
 
