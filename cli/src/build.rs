@@ -37,6 +37,34 @@ pub struct BuildArgs {
     /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
     #[arg(long, default_value_t = 2, value_parser = parse_weight_bits)]
     pub weight_bits: u8,
+    /// Share of visitors in the holdout arm (the shop's order) of the manifest's experiment
+    /// `aisle-rerank`; 0 writes no experiment (everybody personalized). 0.05–0.1 suits a
+    /// long-running holdout.
+    #[arg(long, default_value_t = 0.5, value_parser = parse_share)]
+    pub holdout: f64,
+    /// Train the abandon model on sessions that end near the end of the log too (use when
+    /// the log holds whole sessions, as exported datasets do; a live shop's log does not).
+    #[arg(long)]
+    pub keep_open_sessions: bool,
+}
+
+/// Parses `--holdout`: a share in 0..1.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..1.0).contains(&share) => Ok(share),
+        _ => Err(format!("{text:?} is not a share from 0 up to (not including) 1")),
+    }
+}
+
+/// The manifest's experiments for a holdout share (none for 0).
+pub fn experiments_for_holdout(holdout: f64) -> Vec<aisle::manifest::ExperimentConfig> {
+    if holdout <= 0.0 {
+        return Vec::new();
+    }
+    let mut experiment = aisle::manifest::default_experiment();
+    experiment.arms[0].weight = holdout;
+    experiment.arms[1].weight = 1.0 - holdout;
+    vec![experiment]
 }
 
 /// What a build wrote.
@@ -63,7 +91,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
         neighbour_weight_bits: args.weight_bits,
         ..TrainConfig::default()
     };
-    let output = build(&catalog, &log, &config, &args.out)?;
+    let abandon = crate::abandon::AbandonTrainingConfig { drop_open_sessions: !args.keep_open_sessions, ..Default::default() };
+    let output = build(&catalog, &log, &config, &args.out, experiments_for_holdout(args.holdout), &abandon)?;
     eprintln!("aisle: wrote {} ({} bytes) and manifest.json to {}", output.bundle_name, output.bundle_len, args.out.display());
     Ok(())
 }
@@ -99,7 +128,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Checks the catalog can make a bundle, trains, and writes bundle and manifest into `out`.
-pub fn build(catalog: &Catalog, log: &EventLog, config: &TrainConfig, out: &Path) -> anyhow::Result<BuildOutput> {
+pub fn build(
+    catalog: &Catalog,
+    log: &EventLog,
+    config: &TrainConfig,
+    out: &Path,
+    experiments: Vec<aisle::manifest::ExperimentConfig>,
+    abandon: &crate::abandon::AbandonTrainingConfig,
+) -> anyhow::Result<BuildOutput> {
     check_catalog(catalog)?;
     let sessions = sessions(&log.events);
     let known: std::collections::HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
@@ -120,7 +156,8 @@ pub fn build(catalog: &Catalog, log: &EventLog, config: &TrainConfig, out: &Path
             fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
         ),
     }
-    let wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
+    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
+    wire.abandon = abandon_model(&wire, log, abandon);
     let bytes = encode(&wire);
     // The bundle is read back exactly as a browser would, so a build never writes one the
     // plugin would refuse.
@@ -134,13 +171,36 @@ pub fn build(catalog: &Catalog, log: &EventLog, config: &TrainConfig, out: &Path
         bundle: bundle_name.clone(),
         model_version: wire.model_version.clone(),
         kill_switch: false,
-        experiments: Vec::new(),
+        experiments,
     };
     let manifest_path = out.join("manifest.json");
     let mut text = serde_json::to_string_pretty(&manifest)?;
     text.push('\n');
     std::fs::write(&manifest_path, text).with_context(|| format!("cannot write {}", manifest_path.display()))?;
     Ok(BuildOutput { bundle_name, bundle_len: bytes.len() })
+}
+
+/// Trains the cart-abandon model on the log's cart sessions (see docs/abandon.md). A log too
+/// small for one gives a bundle without it: the browser then withholds abandon scores.
+fn abandon_model(
+    wire: &aisle::bundle::BundleWire,
+    log: &EventLog,
+    config: &crate::abandon::AbandonTrainingConfig,
+) -> Option<aisle::abandon::AbandonModelWire> {
+    let catalog = Model::from_wire(wire.clone()).ok()?;
+    match crate::abandon::train_abandon_model(&log.events, Some(&catalog), config) {
+        Ok((model, report)) => {
+            eprintln!(
+                "aisle: abandon model trained on {} cart sessions ({} abandoned, {} scoring moments)",
+                report.sessions, report.abandoned_sessions, report.moments
+            );
+            Some(model)
+        }
+        Err(why) => {
+            eprintln!("aisle: note: no abandon model in this bundle: {why:#}");
+            None
+        }
+    }
 }
 
 /// Refuses catalogs a bundle cannot hold, warns about ones it cannot rank.

@@ -18,7 +18,7 @@ after(() => demo.close());
 
 /** Opens the mixed grid with `arrange(page)` routes in place and checks the page won. */
 async function check({ arrange, expectError, expectDisabled, expectedHttpErrors = [], init = '' }) {
-  const page = await demo.newPage({ init: RECORD_EVENTS + init, expectedHttpErrors });
+  const page = await demo.newPage({ init: RECORD_EVENTS + init, expectedHttpErrors, keepHide: true });
   await arrange(page);
   await page.goto(demo.url + '/c/all.html');
   if (expectError) {
@@ -103,12 +103,16 @@ test('wasm blocked by a CSP without wasm-unsafe-eval', () => check({
 }));
 
 test('a slow bundle: the hide is released within 300 ms and the grid is not moved later', async () => {
-  const page = await demo.newPage({ init: RECORD_EVENTS });
+  const page = await demo.newPage({ init: RECORD_EVENTS, keepHide: true });
   await page.route(bundleRoute(), async (r) => { await new Promise((res) => setTimeout(res, 1500)); await r.fallback(); });
   const started = Date.now();
   await page.goto(demo.url + '/c/all.html', { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => !document.querySelector('style[data-aisle="hide"]'), null, { timeout: 1000 });
   assert.ok(Date.now() - started < 1400, 'released long before the bundle arrived');
+  const shownBefore = await gridOrder(page);
+  const reordered = await waitForAisleEvent(page, 'aisle:reordered', 5000);
+  assert.equal(reordered.personalized, false, 'the late bundle did not move the visible grid');
+  assert.deepEqual(await gridOrder(page), shownBefore);
   await page.context().close();
 });
 

@@ -3,6 +3,9 @@
 import { chromium } from 'playwright-core';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startServer } from '../../www/demo/serve.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -13,9 +16,47 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
 ];
 
+/** FNV-1a 32 over UTF-16 code units, as docs/ab-testing.md specifies (a JS twin of the Rust). */
+export function fnv1a32(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
+}
+
+/** GrowthBook hash v2 of (seed, id), in [0, 1). */
+export const hashV2 = (seed, id) => (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
+
+/** The first visitor id (32 hex digits) that the demo's experiment puts in `arm`. */
+export function visitorInArm(arm, holdout = 0.1) {
+  for (let i = 1; ; i++) {
+    const id = i.toString(16).padStart(32, '0');
+    const n = hashV2('aisle-rerank', id);
+    if ((arm === 'holdout') === (n < holdout)) return id;
+  }
+}
+
+/** An init script that makes this browser context the given visitor. */
+export const asVisitor = (id) => `try { localStorage.setItem('aisle:v1:visitor', ${JSON.stringify(id)}); } catch (e) {}\n`;
+
 /** Starts the demo server and a browser; returns helpers and a `close()`. */
+/** Starts `aisle collect` on a free loopback port; resolves to { url, dir, stop }. */
+export function startCollector(dir = mkdtempSync(join(tmpdir(), 'aisle-events-'))) {
+  const child = spawn(join(ROOT, 'target', 'release', 'aisle'), ['collect', '--listen', '127.0.0.1:0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.on('error', reject);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/[^\s,]+)/);
+      if (match) resolve({ url: match[1], dir, stop: () => new Promise((done) => { child.on('exit', done); child.kill('SIGINT'); }) });
+    });
+  });
+}
+
+/** Starts the demo server (forwarding beacons to a real `aisle collect`) and a browser. */
 export async function openDemo() {
-  const { server, url } = await startServer({ root: SITE, port: 0 });
+  const collector = await startCollector();
+  const { server, url } = await startServer({ root: SITE, port: 0, collector: collector.url });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
@@ -26,17 +67,34 @@ export async function openDemo() {
     /** A fresh context (own storage and cache) with a page that records every error. */
     async newPage(options = {}) {
       const context = await browser.newContext(options.context || {});
-      if (options.init) await context.addInitScript(options.init);
+      // Unless a test says otherwise, the shopper is a visitor in the personalized arm.
+      const visitor = options.visitor === undefined ? visitorInArm('personalized') : options.visitor;
+      await context.addInitScript((visitor ? asVisitor(visitor) : '') + (options.init || ''));
+      // The anti-flicker hide gives up after 300 ms, and then aisle leaves the visible grid
+      // alone; on a loaded machine a cold start can take longer. Tests about ordering drop the
+      // hide so their outcome does not depend on timing; tests about the hide keep it.
+      if (!options.keepHide) {
+        await context.route((url) => url.pathname.endsWith('.html') || url.pathname.endsWith('/'), async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: (await response.text()).replace(' data-hide="300"', '') });
+        });
+      }
       const page = await context.newPage();
       const problems = [];
       page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
       page.on('console', (message) => { if (message.type() === 'error' && !isExpectedNetworkError(message.text(), options)) problems.push(`console: ${message.text()}`); });
+      page.on('response', async (response) => {
+        const line = `http ${response.status()}: ${response.url()}`;
+        if (response.status() >= 400 && !isExpectedNetworkError(line, options)) problems.push(line);
+      });
       page.problems = problems;
       return page;
     },
+    collector,
     async close() {
       await browser.close();
       await new Promise((resolve) => server.close(resolve));
+      await collector.stop();
     },
   };
 }

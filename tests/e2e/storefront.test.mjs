@@ -61,7 +61,8 @@ test('with storage disabled, queued calls still personalize the grid in memory',
       Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });
       window.aisle = [['view', ${JSON.stringify(ids[0])}], ['view', ${JSON.stringify(ids[1])}]];`,
   });
-  await page.goto(demo.url + '/c/all.html');
+  // Without storage the visitor id is new on every page: force the arm (QA override).
+  await page.goto(demo.url + '/c/all.html?aisle_arm=aisle-rerank:personalized');
   assert.ok(await waitForAisleEvent(page, 'aisle:reordered'));
   assertCategoryFirst(await gridCategories(page), category.id);
   const status = await page.evaluate(() => window.aisle.status());
