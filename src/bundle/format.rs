@@ -127,7 +127,7 @@ pub fn encode(wire: &BundleWire) -> Vec<u8> {
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&[0, 0]);
     bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&super::crc32::crc32(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
     bytes
 }
@@ -150,7 +150,7 @@ pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
         return Err(BundleError::LengthMismatch { declared, actual: payload.len() });
     }
     let expected = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
-    let actual = crc32fast::hash(payload);
+    let actual = super::crc32::crc32(payload);
     if expected != actual {
         return Err(BundleError::ChecksumMismatch { expected, actual });
     }

@@ -5,6 +5,7 @@
 //! model, so the rest of the core can index arrays without checks that could panic.
 #![forbid(unsafe_code)]
 
+pub mod crc32;
 pub mod format;
 
 use alloc::collections::BTreeMap;

@@ -3,7 +3,6 @@
 //! for the life of the page, and aisle keeps working.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// Every key aisle writes starts with this, so a shop can see (and clear) what is ours.
 pub const KEY_PREFIX: &str = "aisle:v1:";
@@ -12,17 +11,17 @@ pub const KEY_PREFIX: &str = "aisle:v1:";
 /// the shop's own scripts, so aisle stays small there).
 pub const MAX_VALUE_BYTES: usize = 16 * 1024;
 
-/// Storage with an in-memory fallback.
+/// Storage with an in-memory fallback (a handful of keys: a list is enough).
 #[derive(Default)]
 pub struct Storage {
-    memory: RefCell<HashMap<String, String>>,
+    memory: RefCell<Vec<(String, String)>>,
     failed: RefCell<bool>,
 }
 
 impl Storage {
     /// Reads `key` (without the prefix). Storage errors fall back to memory.
     pub fn get(&self, key: &str) -> Option<String> {
-        if let Some(value) = self.memory.borrow().get(key) {
+        if let Some((_, value)) = self.memory.borrow().iter().find(|(k, _)| k == key) {
             return Some(value.clone());
         }
         let storage = self.local_storage()?;
@@ -39,18 +38,18 @@ impl Storage {
     pub fn set(&self, key: &str, value: &str) -> bool {
         let persisted = value.len() <= MAX_VALUE_BYTES
             && self.local_storage().map(|s| s.set_item(&full_key(key), value).is_ok()).unwrap_or(false);
-        if persisted {
-            self.memory.borrow_mut().remove(key);
-        } else {
+        let mut memory = self.memory.borrow_mut();
+        memory.retain(|(k, _)| k != key);
+        if !persisted {
             self.mark_failed();
-            self.memory.borrow_mut().insert(key.to_string(), value.to_string());
+            memory.push((key.to_string(), value.to_string()));
         }
         persisted
     }
 
     /// Deletes `key` everywhere.
     pub fn remove(&self, key: &str) {
-        self.memory.borrow_mut().remove(key);
+        self.memory.borrow_mut().retain(|(k, _)| k != key);
         if let Some(storage) = self.local_storage() {
             let _ = storage.remove_item(&full_key(key));
         }
