@@ -210,6 +210,11 @@ impl Engine {
             Ok(model) => {
                 s.context = Some(ShopperContext::new(&model, &s.history));
                 s.model = Some(model);
+                // A shopper who arrives with a cart (or added to it before the bundle came)
+                // gets a score now.
+                if !s.history.cart().is_empty() {
+                    s.score_cart();
+                }
                 true
             }
             Err(error) => {
