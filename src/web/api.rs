@@ -85,10 +85,16 @@ impl AisleEngine {
         true
     }
 
-    /// Scores the cart-abandon risk now; undefined when withheld (empty cart, no model).
+    /// Scores the cart-abandon risk now: `{score, reasons, nudgeDelayMs}`, or undefined when
+    /// withheld (empty cart, no model).
     #[wasm_bindgen(js_name = scoreCart)]
-    pub fn score_cart(&self) -> Option<f64> {
+    pub fn score_cart(&self) -> Option<JsValue> {
         self.engine.score_cart()
+    }
+
+    /// The JS kill switch: no grid is ranked from now on.
+    pub fn disable(&self) {
+        self.engine.disable();
     }
 
     /// The shopper's history as stored.

@@ -102,6 +102,7 @@ pub struct State {
     next_event: u32,
     pending: Vec<(&'static str, JsValue)>,
     leave_visible: bool,
+    disabled: bool,
 }
 
 /// The engine behind `window.aisle`.
@@ -160,6 +161,7 @@ impl Engine {
             next_event: 0,
             pending: Vec::new(),
             leave_visible: false,
+            disabled: false,
         };
         let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
         engine.with_state(|s| {
@@ -264,10 +266,18 @@ impl Engine {
     }
 
     /// Scores the cart-abandon risk now (the loader calls this when the page is hidden; cart
-    /// changes call it themselves). Returns the probability, or None when withheld (empty
-    /// cart, no bundle or no abandon model in it).
-    pub fn score_cart(&self) -> Option<f64> {
+    /// changes call it themselves). Returns `{score, reasons, nudgeDelayMs}`, or None when
+    /// withheld (empty cart, no bundle or no abandon model in it).
+    pub fn score_cart(&self) -> Option<JsValue> {
         self.with_state(|s| s.score_cart())
+    }
+
+    /// The JS kill switch: grids not ranked yet keep the shop's order from now on.
+    pub fn disable(&self) {
+        self.with_state(|s| {
+            s.disabled = true;
+            s.pending.push(("aisle:disabled", JsObject::new().set("reason", "api").into_js()));
+        });
     }
 
     /// Records an order: one purchase action per line, the cart emptied.
@@ -423,7 +433,7 @@ impl State {
     /// shopper already saw jumps.
     fn rank_all_grids(&mut self) -> u32 {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
-        if self.model.is_none() || self.selectors.grid.is_empty() || self.selectors.item.is_empty() {
+        if self.disabled || self.model.is_none() || self.selectors.grid.is_empty() || self.selectors.item.is_empty() {
             return 0;
         }
         let grids = match dom::find_grids(&document, &self.selectors) {
@@ -504,7 +514,7 @@ impl State {
     /// Scores the cart, tells the page (`aisle:abandon-risk`), records the event and runs the
     /// on-site action: elements marked `data-aisle-abandon` are shown at or above the
     /// merchant's threshold (`data-abandon-threshold`) and hidden below it.
-    fn score_cart(&mut self) -> Option<f64> {
+    fn score_cart(&mut self) -> Option<JsValue> {
         let model = self.model.as_ref()?;
         let date = js_sys::Date::new_0();
         let hour = date.get_hours() as u8;
@@ -524,12 +534,12 @@ impl State {
             .set("reasons", convert::string_array(&reasons))
             .set("nudgeDelayMs", scored.nudge_delay_ms as f64)
             .into_js();
-        self.pending.push(("aisle:abandon-risk", detail));
+        self.pending.push(("aisle:abandon-risk", detail.clone()));
         if let Some(threshold) = threshold {
             onsite::show_abandon_elements(probability >= threshold);
         }
         self.emit_event(EventBody::AbandonScore { score: probability, reasons, nudge_delay_ms: scored.nudge_delay_ms });
-        Some(probability)
+        Some(detail)
     }
 
     fn save_history(&mut self) {

@@ -49,3 +49,16 @@ test('the on-site nudge follows the score and the threshold; an empty cart withh
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('aisle.abandonRisk() returns the current score, null without a cart', async () => {
+  const page = await demo.newPage({ init: RECORD_EVENTS });
+  await page.goto(demo.url + '/p/1002524.html');
+  await page.waitForFunction(() => window.aisle.status() && window.aisle.status().modelVersion);
+  assert.equal(await page.evaluate(() => window.aisle.abandonRisk()), null);
+  await page.click('.add-to-cart');
+  await page.waitForFunction(() => window.aisle.history().c.length === 1);
+  const risk = await page.evaluate(() => window.aisle.abandonRisk());
+  assert.ok(risk.score > 0 && risk.score < 1);
+  assert.ok(Array.isArray(risk.reasons));
+  await page.context().close();
+});

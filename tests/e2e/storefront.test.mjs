@@ -148,3 +148,46 @@ test('shop order is the input: with aisle off the page is untouched', async () =
   assert.equal(await page.evaluate(() => window.__aisleSeen['aisle:disabled'].reason), 'url');
   await page.context().close();
 });
+
+test('a filter that re-renders the grid and an SPA navigation to a new grid are both ordered', async () => {
+  const page = await demo.newPage({ init: RECORD_EVENTS });
+  await viewProductsOf(page, notebooks(), 3);
+  await page.goto(demo.url + '/c/all.html');
+  assert.ok(await waitForAisleEvent(page, 'aisle:reordered'));
+  const cards = await page.$$eval('#grid > .product-card', (els) => els.map((el) => el.outerHTML));
+  // A filter: the theme throws the cards away and renders fresh ones, in its own order.
+  await page.evaluate((html) => {
+    const grid = document.getElementById('grid');
+    grid.textContent = '';
+    const fresh = html.map((h) => { const t = document.createElement('template'); t.innerHTML = h; return t.content.firstElementChild; });
+    fresh.sort((a, b) => a.dataset.productId.localeCompare(b.dataset.productId)).forEach((el) => grid.appendChild(el));
+  }, cards);
+  await page.waitForTimeout(50);
+  assertCategoryFirst(await gridCategories(page), notebooks().id);
+  // An SPA navigation: the old grid goes, a new grid element arrives later.
+  await page.evaluate((html) => {
+    document.getElementById('grid').remove();
+    const grid = document.createElement('ul');
+    grid.className = 'product-grid';
+    grid.id = 'grid';
+    html.slice().reverse().forEach((h) => { const t = document.createElement('template'); t.innerHTML = h; grid.appendChild(t.content.firstElementChild); });
+    document.querySelector('main').appendChild(grid);
+  }, cards);
+  await page.waitForTimeout(50);
+  assertCategoryFirst(await gridCategories(page), notebooks().id);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the JS kill switch, queued before aisle loads, keeps the shop order', async () => {
+  const probe = await demo.newPage();
+  const order = await shopOrder(probe, '/c/all.html');
+  await probe.context().close();
+  const page = await demo.newPage({ init: RECORD_EVENTS + "window.aisle = [['disable']];" });
+  await page.goto(demo.url + '/c/all.html');
+  assert.equal((await waitForAisleEvent(page, 'aisle:disabled')).reason, 'api');
+  await page.waitForTimeout(300);
+  assert.deepEqual(await gridOrder(page), order);
+  assert.equal(await page.evaluate(() => window.__aisleSeen['aisle:reordered'] || null), null);
+  await page.context().close();
+});

@@ -19,6 +19,7 @@
   var readyCallbacks = [];
   var engine = null;
   var dead = false;
+  var killed = false; // the JS kill switch: aisle.push(['disable'])
   var hideStyle = null;
   var hideExpired = false; // the grids were shown in the shop's order: do not move them now
 
@@ -111,6 +112,12 @@
     removeFromCart: function (id, quantity) { return api.track('remove_from_cart', id, quantity === undefined ? 0 : quantity); },
     purchase: function (order) { return whenReady(function () { var ok = engine.purchase(order || {}); flush(false); return ok; }, false); },
     consent: function (granted) { setConsent(granted === true || granted === 'granted' ? 'granted' : 'denied'); },
+    abandonRisk: function () { return engine ? guard(function () { return engine.scoreCart() || null; }, null) : null; },
+    disable: function () {
+      killed = true;
+      releaseHide();
+      if (engine) guard(function () { engine.disable(); }); else emit('aisle:disabled', { reason: 'api' });
+    },
     history: function () { return engine ? guard(function () { return engine.history(); }, null) : null; },
     status: function () { return engine ? guard(function () { return engine.status(); }, null) : null; },
     onReady: function (fn) { if (engine) guard(function () { fn(api); }); else readyCallbacks.push(fn); }
@@ -230,6 +237,7 @@
 
   if (!script || !script.src) { fail('no_script', 'aisle.js could not find its own script tag'); return; }
   if (params.get('aisle') === 'off' || data.disabled === 'true') { emit('aisle:disabled', { reason: 'url' }); return; }
+  if (killed) return;
 
   var hideAttr = data.hide;
   hide(hideAttr === undefined ? 0 : Math.min(300, hideAttr === '' ? 300 : Number(hideAttr)));
@@ -279,7 +287,7 @@
         return withTimeout(r.arrayBuffer(), timeoutMs, 'bundle_timeout');
       }).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
-        guard(function () { engine.apply(hideExpired); });
+        if (!killed) guard(function () { engine.apply(hideExpired); });
         releaseHide();
         scheduleFlush(1000);
       });
