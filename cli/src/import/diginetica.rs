@@ -15,9 +15,8 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::parse_date;
-use crate::catalog::{first_lines, DropCarriageReturns, write_catalog, Product};
-use crate::event_log::write_events;
+use super::{parse_date, write_import};
+use crate::catalog::{first_lines, DropCarriageReturns, Product};
 
 /// Arguments of `aisle import diginetica`.
 #[derive(Args)]
@@ -155,16 +154,7 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
     if uncategorised > 0 {
         eprintln!("aisle: warning: {uncategorised} item(s) have no category in {}", args.categories.display());
     }
-    write_catalog(&args.catalog_out, &products)?;
-    write_events(&args.events_out, &events)?;
-    eprintln!(
-        "aisle: imported {} products into {} and {} events into {}",
-        products.len(),
-        args.catalog_out.display(),
-        events.len(),
-        args.events_out.display()
-    );
-    Ok(())
+    write_import(&args.catalog_out, &products, &args.events_out, &events)
 }
 
 fn event(id: String, ts: u64, user: &str, session: &str, body: EventBody) -> Event {

@@ -15,9 +15,8 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::parse_date_time;
-use crate::catalog::{first_lines, DropCarriageReturns, parse_price, write_catalog, Product};
-use crate::event_log::write_events;
+use super::{parse_date_time, write_import};
+use crate::catalog::{first_lines, DropCarriageReturns, parse_price, Product};
 
 /// Arguments of `aisle import rees46`.
 #[derive(Args)]
@@ -91,16 +90,7 @@ pub fn run(args: Rees46Args) -> anyhow::Result<()> {
     }
     let products = catalog(&rows);
     let events = events(&rows);
-    write_catalog(&args.catalog_out, &products)?;
-    write_events(&args.events_out, &events)?;
-    eprintln!(
-        "aisle: imported {} products into {} and {} events into {}",
-        products.len(),
-        args.catalog_out.display(),
-        events.len(),
-        args.events_out.display()
-    );
-    Ok(())
+    write_import(&args.catalog_out, &products, &args.events_out, &events)
 }
 
 fn read_input(path: &Path) -> anyhow::Result<Input> {
