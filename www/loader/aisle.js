@@ -266,8 +266,11 @@
   });
   manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
 
+  // The wasm download starts now, beside the glue's, instead of after it.
+  var wasmResponse = fetch(new URL('aisle_core_bg.wasm', here).href, { credentials: 'omit' });
+  wasmResponse.catch(function () { /* reported through corePromise */ });
   var corePromise = import(new URL('aisle_core.js', here).href).then(function (core) {
-    return core.default({ module_or_path: new URL('aisle_core_bg.wasm', here).href }).then(function () { return core; });
+    return core.default({ module_or_path: wasmResponse }).then(function () { return core; });
   });
 
   corePromise.then(function (core) {
