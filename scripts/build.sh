@@ -21,7 +21,9 @@ wasm-bindgen --target web --no-typescript --out-dir pkg --out-name aisle_core \
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   pkg/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
-cp www/loader/aisle.js pkg/aisle.js
+# Minified: the loader as a classic script (keeping its licence comment), the glue as a module.
+node_modules/.bin/terser www/loader/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
+node_modules/.bin/terser pkg/aisle_core.js --module --compress --mangle -o pkg/aisle_core.js
 
 log "native CLI (release)"
 cargo build --quiet --release -p aisle-cli
