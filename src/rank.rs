@@ -192,7 +192,8 @@ pub fn order_by_scores(scores: &[Option<f32>]) -> Vec<usize> {
     let known_slots: Vec<usize> = (0..scores.len()).filter(|&i| scores[i].is_some()).collect();
     let mut by_score = known_slots.clone();
     let key = |i: usize| scores[i].filter(|s| s.is_finite()).unwrap_or(f32::MIN);
-    by_score.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+    // Unstable is fine: the index breaks every tie, so the order is fully determined.
+    by_score.sort_unstable_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
     let mut order: Vec<usize> = (0..scores.len()).collect();
     for (slot, item) in known_slots.into_iter().zip(by_score) {
         order[slot] = item;

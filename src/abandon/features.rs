@@ -254,15 +254,22 @@ impl AbandonFeatures {
 
     fn add_clock(&mut self, local_hour: u8, weekday: u8) {
         if local_hour < 24 {
-            let angle = f32::from(local_hour) * (core::f32::consts::TAU / 24.0);
-            self.set(Feature::HourSin, angle.sin());
-            self.set(Feature::HourCos, angle.cos());
+            let hour = usize::from(local_hour);
+            self.set(Feature::HourSin, HOUR_SIN[hour]);
+            self.set(Feature::HourCos, HOUR_SIN[(hour + 6) % 24]);
         }
         if weekday < 7 {
             self.set(Feature::Weekend, if weekday == 0 || weekday == 6 { 1.0 } else { 0.0 });
         }
     }
 }
+
+/// `sin(2π·h/24)` for each hour h; `cos` is the same table six hours on. A table rather than
+/// `f32::sin`: the hour is a whole number, and libm's sine would add kilobytes to the wasm.
+const HOUR_SIN: [f32; 24] = [
+    0.0, 0.258_819, 0.5, 0.707_106_77, 0.866_025_4, 0.965_925_8, 1.0, 0.965_925_8, 0.866_025_4, 0.707_106_77, 0.5, 0.258_819,
+    0.0, -0.258_819, -0.5, -0.707_106_77, -0.866_025_4, -0.965_925_8, -1.0, -0.965_925_8, -0.866_025_4, -0.707_106_77, -0.5, -0.258_819,
+];
 
 fn ln_1p(value: f64) -> f32 {
     if value.is_finite() && value > 0.0 {
@@ -283,7 +290,27 @@ pub fn median_of_at_least_two(gaps: &[u64]) -> Option<u64> {
     if gaps.len() < 2 {
         return None;
     }
-    let mut sorted: Vec<u64> = gaps.to_vec();
-    sorted.sort_unstable();
+    // An insertion sort: there are at most a handful of gaps, and the standard sort's code
+    // would weigh more in the wasm than the whole nudge logic.
+    let mut sorted: Vec<u64> = Vec::with_capacity(gaps.len());
+    for &gap in gaps {
+        let at = sorted.iter().position(|&g| g > gap).unwrap_or(sorted.len());
+        sorted.insert(at, gap);
+    }
     Some(sorted[(sorted.len() - 1) / 2])
+}
+
+#[cfg(test)]
+mod hour_table_tests {
+    use super::HOUR_SIN;
+
+    #[test]
+    fn the_hour_table_is_the_sine() {
+        for (hour, &value) in HOUR_SIN.iter().enumerate() {
+            let angle = hour as f64 * core::f64::consts::TAU / 24.0;
+            assert!((f64::from(value) - angle.sin()).abs() < 1e-6, "hour {hour}");
+            let cos = HOUR_SIN[(hour + 6) % 24];
+            assert!((f64::from(cos) - angle.cos()).abs() < 1e-6, "hour {hour}");
+        }
+    }
 }
