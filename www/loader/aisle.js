@@ -266,6 +266,24 @@
   });
   manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
 
+  // The bundle download starts as soon as the manifest names it, while the wasm starts up;
+  // the engine still checks the manifest (and the kill switch) before the bytes are used.
+  var bundleFetches = {};
+  function fetchBundle(url) {
+    if (!bundleFetches[url]) {
+      bundleFetches[url] = fetchOk(url, 'bundle', timeoutMs).then(function (r) {
+        return withTimeout(r.arrayBuffer(), timeoutMs, 'bundle_timeout');
+      });
+      bundleFetches[url].catch(function () { /* reported when used */ });
+    }
+    return bundleFetches[url];
+  }
+  manifestPromise.then(function (manifest) {
+    if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
+      try { fetchBundle(new URL(manifest.bundle, manifestUrl).href); } catch (e) { /* checked again below */ }
+    }
+  }, function () { /* reported below */ });
+
   // The wasm download starts now, beside the glue's, instead of after it.
   var wasmResponse = fetch(new URL('aisle_core_bg.wasm', here).href, { credentials: 'omit' });
   wasmResponse.catch(function () { /* reported through corePromise */ });
@@ -285,10 +303,7 @@
     return manifestPromise.then(function (manifest) {
       var bundle = guard(function () { return engine.useManifest(manifest); }, undefined);
       if (!bundle) { releaseHide(); return; }
-      var bundleUrl = new URL(bundle, manifestUrl).href;
-      return fetchOk(bundleUrl, 'bundle', timeoutMs).then(function (r) {
-        return withTimeout(r.arrayBuffer(), timeoutMs, 'bundle_timeout');
-      }).then(function (buffer) {
+      return fetchBundle(new URL(bundle, manifestUrl).href).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
         if (!killed) guard(function () { engine.apply(hideExpired); });
         releaseHide();
