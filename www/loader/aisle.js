@@ -59,6 +59,10 @@
     } catch (e) { hideStyle = null; }
   }
 
+  function afterNextFrame(fn) {
+    try { requestAnimationFrame(function () { setTimeout(fn, 0); }); } catch (e) { fn(); }
+  }
+
   function releaseHide() {
     if (!hideStyle) return;
     try { hideStyle.parentNode && hideStyle.parentNode.removeChild(hideStyle); } catch (e) { /* gone already */ }
@@ -306,7 +310,9 @@
       return fetchBundle(new URL(bundle, manifestUrl).href).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
         if (!killed) guard(function () { engine.apply(hideExpired); });
-        releaseHide();
+        // Show the grid a frame after it moved: released in the same task, Chromium counts
+        // the move as a layout shift even though the grid was hidden.
+        afterNextFrame(releaseHide);
         scheduleFlush(1000);
       });
     });
