@@ -21,11 +21,11 @@ export const WATCH = RECORD_EVENTS + `
     }
   }).observe(document, { childList: true, subtree: true });`;
 
-/** Routes `glob` (an HTML page) through `edit(html) → html`. */
-export async function rewriteHtml(page, glob, edit) {
-  await page.route(glob, async (route) => {
+/** Routes the page at `pathname` (any query) through `edit(html) → html`, with `headers` added. */
+export async function rewriteHtml(page, pathname, edit = (html) => html, headers = {}) {
+  await page.route((url) => url.pathname === pathname, async (route) => {
     const response = await route.fetch();
-    await route.fulfill({ response, body: edit(await response.text()) });
+    await route.fulfill({ response, body: edit(await response.text()), headers: { ...response.headers(), ...headers } });
   });
 }
 

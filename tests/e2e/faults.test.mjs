@@ -33,7 +33,7 @@ after(() => demo.close());
 
 /** Drops the anti-flicker attribute: aisle then reorders whenever it is ready, so a test
  * that checks the rerank itself does not depend on the machine's speed. */
-const noHide = (page) => rewriteHtml(page, '**' + PAGE, (html) => html.replace(' data-hide="300"', ''));
+const noHide = (page) => rewriteHtml(page, PAGE, (html) => html.replace(' data-hide="300"', ''));
 
 /** The order aisle shows with the queued views on a healthy page: the correct rerank. */
 async function referenceOrder() {
@@ -76,7 +76,7 @@ async function expectedAfterReorder(page) {
 
 const manifestRoute = '**/aisle/manifest.json';
 const bundleRoute = () => `**/aisle/${bundleName}`;
-const fastTimeout = (page) => rewriteHtml(page, '**' + PAGE, withScriptAttributes({ timeout: '400' }));
+const fastTimeout = (page) => rewriteHtml(page, PAGE, withScriptAttributes({ timeout: '400' }));
 
 async function damageBundle(page, damage) {
   await page.route(bundleRoute(), async (route) => {
@@ -267,7 +267,7 @@ test('stored visitor id is garbage: a new one is made, nothing breaks', async ()
 // ---- markup ----
 
 test('grid selector matching nothing: nothing moves, nothing fails', async () => {
-  const page = await open({ arrange: (p) => rewriteHtml(p, '**' + PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid=".no-such-grid"')), init: queueViews(viewed) });
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid=".no-such-grid"')), init: queueViews(viewed) });
   assert.ok(await page.waitForFunction(() => window.aisle.status && window.aisle.status() && window.aisle.status().modelVersion));
   await sleep(400);
   await assertPageWon(page, { expectedOrder: shopOrder });
@@ -276,7 +276,7 @@ test('grid selector matching nothing: nothing moves, nothing fails', async () =>
 });
 
 test('grid selector that is not valid CSS: reported, nothing moves', async () => {
-  const page = await open({ arrange: (p) => rewriteHtml(p, '**' + PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid="ul[[[&quot;"')), init: queueViews(viewed) });
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid="ul[[[&quot;"')), init: queueViews(viewed) });
   await expectAisleError(page, /^selector_invalid$/);
   await sleep(400);
   await assertPageWon(page, { expectedOrder: shopOrder });
@@ -298,7 +298,7 @@ for (const hide of [false, true]) {
   test(`many grids (30 copies of the grid), ${hide ? 'with' : 'without'} the anti-flicker hide: each gets the same correct order`, async () => {
     const GRIDS = 30;
     const page = await open({
-      arrange: (p) => rewriteHtml(p, '**' + PAGE, (html) => manyGrids(GRIDS)(hide ? html : html.replace(' data-hide="300"', ''))),
+      arrange: (p) => rewriteHtml(p, PAGE, (html) => manyGrids(GRIDS)(hide ? html : html.replace(' data-hide="300"', ''))),
       init: queueViews(viewed),
     });
     const event = await reordered(page);
@@ -321,7 +321,7 @@ for (const hide of [false, true]) {
     const step = Math.floor(ITEMS / shopOrder.length);
     const ids = Array.from({ length: ITEMS }, (_, i) => (i % step === 0 && i / step < shopOrder.length ? shopOrder[i / step] : `unknown-${i}`));
     const edit = withGridItems(ids.map((id) => card(id)).join(''));
-    const page = await open({ arrange: (p) => rewriteHtml(p, '**' + PAGE, (html) => edit(hide ? html : html.replace(' data-hide="300"', ''))), init: queueViews(viewed) });
+    const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => edit(hide ? html : html.replace(' data-hide="300"', ''))), init: queueViews(viewed) });
     assert.ok(await reordered(page, 10000));
     const shown = await gridOrder(page);
     assert.equal(shown.length, ITEMS);
@@ -335,7 +335,7 @@ for (const hide of [false, true]) {
 
 test('only unknown product ids: the shop\'s order stays, no error', async () => {
   const ids = shopOrder.map((_, i) => `sku-not-in-bundle-${i}`);
-  const page = await open({ arrange: (p) => rewriteHtml(p, '**' + PAGE, withGridItems(ids.map((id) => card(id)).join(''))), init: queueViews(viewed) });
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join(''))), init: queueViews(viewed) });
   const event = await reordered(page);
   assert.ok(event);
   await assertPageWon(page, { expectedOrder: ids });
@@ -350,7 +350,7 @@ test('cards without ids, empty ids and duplicate ids: no error, every card stays
     '<li class="product-card">no id</li>', card(''), card('   '),
     ...shopOrder.slice(0, 10).map((id) => card(id)), ...shopOrder.slice(0, 10).map((id) => card(id)),
   ];
-  const page = await open({ arrange: (p) => rewriteHtml(p, '**' + PAGE, withGridItems(items.join(''))), init: queueViews(viewed) });
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(items.join(''))), init: queueViews(viewed) });
   assert.ok(await reordered(page));
   const texts = await page.$$eval('#grid > li', (lis) => lis.map((li) => li.textContent));
   assert.equal(texts.length, items.length);
