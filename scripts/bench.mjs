@@ -19,7 +19,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
-import { cpus, totalmem, freemem } from 'node:os';
+import { cpus, totalmem, freemem, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sizesOf } from './sizes.mjs';
@@ -83,7 +83,7 @@ function check(name, ok, detail) {
 
 function machine() {
   const cpu = cpus();
-  return { cpu: cpu[0] ? cpu[0].model : 'unknown', cores: cpu.length, memoryGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
+  return { cpu: cpu[0] ? cpu[0].model : 'unknown', cores: cpu.length, memoryGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, loadAtStart: loadavg().map((l) => +l.toFixed(2)) };
 }
 
 // ---- 0. build what is measured ----
@@ -475,7 +475,7 @@ async function main() {
   const started = Date.now();
   prepare();
   out(`# aisle bench — ${results.date}${QUICK ? ' (--quick)' : ''}`);
-  out(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGB} GB; node ${results.machine.node}`);
+  out(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGB} GB; node ${results.machine.node}; load average at start ${results.machine.loadAtStart.join(' ')}`);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   out(`Chromium ${browser.version()} headless`);
   out();
@@ -491,7 +491,8 @@ async function main() {
   out('## Budgets');
   for (const c of results.checks) out(`${c.ok ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail}`);
   const minutes = (Date.now() - started) / 60000;
-  out(`\nbench finished in ${minutes.toFixed(1)} min`);
+  results.machine.loadAtEnd = loadavg().map((l) => +l.toFixed(2));
+  out(`\nbench finished in ${minutes.toFixed(1)} min (load average at end ${results.machine.loadAtEnd.join(' ')})`);
   results.minutes = minutes;
   mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
   writeFileSync(join(ROOT, 'target', 'bench', 'results.json'), JSON.stringify(results, null, 2));
