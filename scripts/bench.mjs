@@ -232,6 +232,7 @@ async function measurePage(browser) {
       longTasks: { aisle: pick('aisle', 'longTasks'), none: pick('none', 'longTasks') },
       longTaskMs: { aisle: pick('aisle', 'longTaskMs'), none: pick('none', 'longTaskMs') },
       cls: { aisle: pick('aisle', 'cls'), none: pick('none', 'cls') },
+      clsRuns: { aisle: s.aisle.filter((x) => x.cls > 0).length, none: s.none.filter((x) => x.cls > 0).length },
     };
   }
   results.page = { page: PAGE, queuedViews: queued.length, settleMs: SETTLE_MS, summary, errors };
@@ -251,6 +252,7 @@ async function measurePage(browser) {
   row('long tasks (> 50 ms) with / without aisle', (p) => `${fmt(p.longTasks.aisle.median, 0)} / ${fmt(p.longTasks.none.median, 0)} (max ${fmt(p.longTasks.aisle.max, 0)} / ${fmt(p.longTasks.none.max, 0)})`);
   row('long-task time with / without aisle, ms', (p) => `${fmt(p.longTaskMs.aisle.median)} / ${fmt(p.longTaskMs.none.median)}`);
   row('CLS with / without aisle (max over runs)', (p) => `${fmt(p.cls.aisle.max, 4)} / ${fmt(p.cls.none.max, 4)}`);
+  row('runs with a layout shift, with / without aisle', (p) => `${p.clsRuns.aisle}/${RUNS} / ${p.clsRuns.none}/${RUNS}`);
   if (errors.length) out(`aisle:error during page runs: ${errors.join(', ')}`);
   out();
 

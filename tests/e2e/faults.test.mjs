@@ -359,6 +359,34 @@ test('cards without ids, empty ids and duplicate ids: no error, every card stays
   await page.context().close();
 });
 
+// ---- layout shift ----
+
+test('reordering under the anti-flicker hide adds no layout shift (CLS), also when aisle.js runs after the first paint', async (t) => {
+  const page = await open({
+    init: `window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });` + queueViews(viewed),
+    // An async script often runs after the first paint on a cold load: hold aisle.js until
+    // the page has painted the shop's grid.
+    arrange: (p) => p.route('**/aisle/aisle.js', async (route) => {
+      try {
+        await p.waitForFunction(() => performance.getEntriesByType('paint').length > 0, null, { timeout: 3000 });
+        await route.fallback();
+      } catch { /* the page is gone */ }
+    }),
+  });
+  const event = await reordered(page);
+  await sleep(300);
+  await assertPageWon(page, {});
+  const cls = await page.evaluate(() => window.__cls);
+  await page.context().close();
+  if (!event.personalized) {
+    t.skip('the bundle came after the hide ran out, so nothing moved (slow machine)');
+    return;
+  }
+  await t.test('CLS is 0', { todo: 'aisle.js releases the hide in the same task as engine.apply(); when the grid was painted before the hide went on, Chromium counts the reorder as a layout shift (0.19 on the demo page). Releasing the hide one frame later (requestAnimationFrame(() => setTimeout(releaseHide, 0))) gives 0, measured in this Chromium' }, () => {
+    assert.equal(cls, 0);
+  });
+});
+
 // ---- numbers where strings belong (JSON manifests and theme calls written by hand) ----
 
 test('manifest with a number where a string belongs ("bundle": 42)', async (t) => {
