@@ -59,6 +59,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 // ---- the targets: each takes raw bytes and must never panic ----
 
+/// A fuzz target: true when the input decoded (and was then used).
+type Target = fn(&[u8]) -> bool;
+
 /// A history that exercises the model: views, a click, a cart and a category view.
 fn sample_history(model: &Model) -> History {
     let mut history = History::new(HistoryConfig::default(), 1_000);
@@ -476,7 +479,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Runs `target` on `input`; a panic saves the input as a crasher and returns its path.
-fn run_one(name: &str, target: fn(&[u8]) -> bool, input: &[u8]) -> Result<bool, PathBuf> {
+fn run_one(name: &str, target: Target, input: &[u8]) -> Result<bool, PathBuf> {
     if let Ok(decoded) = catch_unwind(AssertUnwindSafe(|| target(input))) {
         return Ok(decoded);
     }
@@ -492,7 +495,7 @@ type Structured = fn(&mut Random, &[Vec<u8>]) -> Vec<u8>;
 
 /// Runs the seeds and `iterations()` mutants of them through `target`; returns how many
 /// mutants decoded (and so reached the checks behind the decoder).
-fn fuzz(name: &str, target: fn(&[u8]) -> bool, seeds: &[Vec<u8>], json: bool, header: bool, structured: Option<Structured>) -> usize {
+fn fuzz(name: &str, target: Target, seeds: &[Vec<u8>], json: bool, header: bool, structured: Option<Structured>) -> usize {
     let mut random = Random(seed() ^ fnv(name.as_bytes()));
     let mut crashers = Vec::new();
     let mut corpus: Vec<Vec<u8>> = seeds.to_vec();
@@ -573,7 +576,7 @@ fn random_bundle_wires_never_panic() {
 /// hostile inputs) runs through its target without panicking.
 #[test]
 fn crashers_are_replayed() {
-    let targets: [(&str, fn(&[u8]) -> bool); 3] = [("bundle", bundle_target), ("history", history_target), ("event", event_target)];
+    let targets: [(&str, Target); 3] = [("bundle", bundle_target), ("history", history_target), ("event", event_target)];
     let mut replayed = 0;
     for (name, target) in targets {
         let Ok(entries) = std::fs::read_dir(crasher_dir(name)) else { continue };
