@@ -290,7 +290,7 @@ impl History {
         let now_ms = now_ms.max(self.last_active_ms);
         let idle = now_ms - self.last_active_ms;
         if idle > self.config.session_idle_ms {
-            self.session += 1;
+            self.session = self.session.saturating_add(1);
             self.session_started_ms = now_ms;
             self.return_gaps_ms.push(idle);
             keep_newest(&mut self.return_gaps_ms, MAX_RETURN_GAPS);

@@ -3,6 +3,8 @@
 //! the loader (`www/loader/aisle.js`) wraps.
 
 pub mod api;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod convert;
 pub mod debug;
 pub mod dom;

@@ -1,0 +1,97 @@
+// Helpers shared by the fault and security suites (tests/e2e/faults*.test.mjs): page
+// rewriting, the anti-flicker watch and the checks every fault case ends with.
+import assert from 'node:assert/strict';
+import { gridOrder, waitForAisleEvent, RECORD_EVENTS } from './harness.mjs';
+
+/** The longest the anti-flicker hide may last (the loader caps `data-hide` at 300 ms). */
+export const HIDE_CAP_MS = 300;
+/** Timer slack on a loaded machine: a 300 ms timer may fire this much later. */
+export const TIMER_SLACK_MS = 200;
+
+/**
+ * An init script that records, in page time, when aisle's anti-flicker `<style>` was added
+ * and removed (`window.__aisleHide`), on top of harness.RECORD_EVENTS.
+ */
+export const WATCH = RECORD_EVENTS + `
+  window.__aisleHide = { added: null, removed: null };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) if (n.nodeType === 1 && n.matches('style[data-aisle="hide"]') && window.__aisleHide.added === null) window.__aisleHide.added = performance.now();
+      for (const n of r.removedNodes) if (n.nodeType === 1 && n.matches('style[data-aisle="hide"]')) window.__aisleHide.removed = performance.now();
+    }
+  }).observe(document, { childList: true, subtree: true });`;
+
+/** Routes the page at `pathname` (any query) through `edit(html) → html`, with `headers` added. */
+export async function rewriteHtml(page, pathname, edit = (html) => html, headers = {}) {
+  await page.route((url) => url.pathname === pathname, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: edit(await response.text()), headers: { ...response.headers(), ...headers } });
+  });
+}
+
+/** Adds or replaces data attributes on aisle's script tag: `{ timeout: '400' }` → data-timeout. */
+export function withScriptAttributes(attributes) {
+  return (html) => html.replace(/<script async src="\/aisle\/aisle.js"/, (tag) =>
+    tag + Object.entries(attributes).map(([k, v]) => ` data-${k}="${v}"`).join(''));
+}
+
+/** Replaces the first grid's inner HTML (the shop's cards) in a page. */
+export function withGridItems(itemsHtml) {
+  return (html) => html.replace(/(<ul class="product-grid" id="grid">)[\s\S]*?(<\/ul>)/, (_, open, close) => open + itemsHtml + close);
+}
+
+/** A product card as the demo theme writes it (id attribute-escaped by the caller). */
+export function card(id, text = id) {
+  return `<li class="product-card" data-product-id="${escapeAttribute(id)}"><a href="#">${escapeText(text)}</a></li>`;
+}
+
+export function escapeAttribute(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+const escapeText = escapeAttribute;
+
+/** Resolves after `ms` of real time. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The checks every fault case ends with: the order shown is `expectedOrder` (the shop's, or
+ * the correct rerank), the hide was released within its cap and is gone, no uncaught error
+ * or unexpected console error happened.
+ */
+export async function assertPageWon(page, { expectedOrder, order = gridOrder }) {
+  if (expectedOrder) assert.deepEqual(await order(page), expectedOrder, 'the grid shows the expected order');
+  assert.equal(await page.$('style[data-aisle="hide"]'), null, 'the anti-flicker hide is gone');
+  const hide = await page.evaluate(() => window.__aisleHide);
+  if (hide && hide.added !== null) {
+    assert.notEqual(hide.removed, null, 'the hide was removed');
+    assert.ok(hide.removed - hide.added <= HIDE_CAP_MS + TIMER_SLACK_MS, `the hide lasted ${Math.round(hide.removed - hide.added)} ms`);
+  }
+  assert.equal(await page.$eval('.product-grid', (g) => getComputedStyle(g).opacity).catch(() => '1'), '1', 'the grid is visible');
+  assert.deepEqual(page.problems, [], 'no uncaught error or console error');
+}
+
+/** Waits for an `aisle:error` with a code matching `code`; returns its detail. */
+export async function expectAisleError(page, code, ms = 6000) {
+  const found = await page.waitForFunction((source) => {
+    const pattern = new RegExp(source);
+    const hit = (window.__aisleLog || []).find(([name, d]) => name === 'aisle:error' && pattern.test(d.code));
+    return hit ? hit[1] : null;
+  }, code.source, { timeout: ms }).then((handle) => handle.jsonValue()).catch(() => null);
+  assert.ok(found, `an aisle:error with code ${code} was dispatched; saw ${JSON.stringify(await aisleErrors(page))}`);
+  return found;
+}
+
+/** Codes of every `aisle:error` so far. */
+export function aisleErrors(page) {
+  return page.evaluate(() => (window.__aisleLog || []).filter(([n]) => n === 'aisle:error').map(([, d]) => d.code));
+}
+
+/** True once aisle reordered (or decided not to) on this page. */
+export function reordered(page, ms = 5000) {
+  return waitForAisleEvent(page, 'aisle:reordered', ms);
+}
+
+/** The init script line that queues product views before aisle loads. */
+export function queueViews(ids) {
+  return `window.aisle = ${JSON.stringify(ids.map((id) => ['view', id]))};`;
+}

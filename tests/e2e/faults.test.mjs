@@ -1,0 +1,428 @@
+// The fault suite: network faults on the manifest, the bundle and the core, damaged payloads,
+// hostile storage, odd markup. In every case the page wins: the shop's order (or a correct
+// rerank), the anti-flicker hide released within its cap, no uncaught error, and an
+// `aisle:error` event where something failed. Cases already in failures.test.mjs (manifest
+// 404, manifest not JSON, kill switch, bundle flipped byte / truncated / version / not a
+// bundle / 500, CSP without wasm-unsafe-eval, script tag twice) are not repeated here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDemo, gridOrder, gridCategories } from './harness.mjs';
+import {
+  WATCH, rewriteHtml, withScriptAttributes, withGridItems, card, sleep, assertPageWon, expectAisleError,
+  aisleErrors, reordered, queueViews,
+} from './faults-support.mjs';
+
+const PAGE = '/c/all.html';
+let demo, shopOrder, bundleName, viewed, personalOrder;
+
+before(async () => {
+  demo = await openDemo();
+  const page = await demo.newPage();
+  await page.goto(demo.url + PAGE + '?aisle=off');
+  shopOrder = await gridOrder(page);
+  const categories = await gridCategories(page);
+  await page.context().close();
+  // Views of two products of the category the shop lists last, so a rerank is visible.
+  const last = categories[categories.length - 1];
+  viewed = shopOrder.filter((_, i) => categories[i] === last).slice(0, 2);
+  bundleName = (await (await fetch(demo.url + '/aisle/manifest.json')).json()).bundle;
+  personalOrder = await referenceOrder();
+  assert.notDeepEqual(personalOrder, shopOrder, 'the queued views change the order (else the reference proves nothing)');
+});
+after(() => demo.close());
+
+/** Drops the anti-flicker attribute: aisle then reorders whenever it is ready, so a test
+ * that checks the rerank itself does not depend on the machine's speed. */
+const noHide = (page) => rewriteHtml(page, PAGE, (html) => html.replace(' data-hide="300"', ''));
+
+/** The order aisle shows with the queued views on a healthy page: the correct rerank. */
+async function referenceOrder() {
+  const page = await demo.newPage({ init: WATCH + queueViews(viewed) });
+  await noHide(page);
+  await page.goto(demo.url + PAGE);
+  assert.ok(await reordered(page));
+  const order = await gridOrder(page);
+  await assertPageWon(page, {});
+  await page.context().close();
+  return order;
+}
+
+/** Opens PAGE with `arrange(page)` in place; returns the page (caller closes its context). */
+async function open({ arrange = async () => {}, init = '', expectedHttpErrors = [], query = '', context }) {
+  const page = await demo.newPage({ init: WATCH + init, expectedHttpErrors, context });
+  await arrange(page);
+  await page.goto(demo.url + PAGE + query);
+  return page;
+}
+
+/** A network or payload fault: an error with `code`, then the shop's order, and no late move. */
+async function faultKeepsShopOrder({ arrange, code, expectedHttpErrors, settleMs = 400, init = '' }) {
+  const page = await open({ arrange, expectedHttpErrors, init: init + queueViews(viewed) });
+  await expectAisleError(page, code);
+  await sleep(settleMs);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  assert.equal(await page.evaluate(() => window.__aisleSeen['aisle:reordered'] || null), null, 'nothing was reordered');
+  await page.context().close();
+}
+
+/**
+ * What the grid must show once aisle reordered: the correct rerank, or the shop's order when
+ * the bundle came after the anti-flicker hide ran out (grids on screen never jump).
+ */
+async function expectedAfterReorder(page) {
+  const event = await page.evaluate(() => window.__aisleSeen['aisle:reordered']);
+  return event && event.personalized ? personalOrder : shopOrder;
+}
+
+const manifestRoute = '**/aisle/manifest.json';
+const bundleRoute = () => `**/aisle/${bundleName}`;
+const fastTimeout = (page) => rewriteHtml(page, PAGE, withScriptAttributes({ timeout: '400' }));
+
+async function damageBundle(page, damage) {
+  await page.route(bundleRoute(), async (route) => {
+    const body = Buffer.from(await (await route.fetch()).body());
+    await route.fulfill({ status: 200, body: damage(body), contentType: 'application/octet-stream' });
+  });
+}
+
+/** A route answered `ms` later, tolerating the page being gone by then. */
+function answerLater(ms) {
+  return async (route) => {
+    await sleep(ms);
+    try { await route.fallback(); } catch { /* the test closed the page first */ }
+  };
+}
+
+// ---- manifest ----
+
+test('manifest 500', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, (r) => r.fulfill({ status: 500, body: 'oops' })),
+  code: /^manifest_http$/, expectedHttpErrors: ['500'],
+}));
+
+test('manifest never answers: loader timeout (data-timeout 400 ms)', () => faultKeepsShopOrder({
+  arrange: async (page) => { await fastTimeout(page); await page.route(manifestRoute, () => { /* never answers */ }); },
+  code: /^manifest_timeout$/,
+}));
+
+test('manifest slow (5 s) with the default 3 s timeout: times out, nothing moves when it arrives', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, answerLater(5000)),
+  code: /^manifest_timeout$/, settleMs: 2500,
+}));
+
+test('manifest truncated', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, async (r) => {
+    const text = await (await r.fetch()).text();
+    await r.fulfill({ status: 200, contentType: 'application/json', body: text.slice(0, Math.floor(text.length / 2)) });
+  }),
+  code: /^manifest_invalid$/,
+}));
+
+test('manifest corrupt (valid JSON, wrong types)', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, (r) => r.fulfill({ json: { manifest_version: '1', bundle: ['bundle.bin'], experiments: 'all' } })),
+  code: /^manifest_invalid$/,
+}));
+
+test('manifest of another version', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, async (r) => {
+    const manifest = await (await r.fetch()).json();
+    await r.fulfill({ json: { ...manifest, manifest_version: 2 } });
+  }),
+  code: /^manifest_version$/,
+}));
+
+test('manifest points at a bundle that does not exist (404)', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(manifestRoute, async (r) => {
+    const manifest = await (await r.fetch()).json();
+    await r.fulfill({ json: { ...manifest, bundle: 'bundle-0000000000000000.bin' } });
+  }),
+  code: /^bundle_http$/, expectedHttpErrors: ['404'],
+}));
+
+// ---- bundle ----
+
+test('bundle 404', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(bundleRoute(), (r) => r.fulfill({ status: 404, body: 'not found' })),
+  code: /^bundle_http$/, expectedHttpErrors: ['404'],
+}));
+
+test('bundle never answers: loader timeout (data-timeout 400 ms)', () => faultKeepsShopOrder({
+  arrange: async (page) => { await fastTimeout(page); await page.route(bundleRoute(), () => { /* never answers */ }); },
+  code: /^bundle_timeout$/,
+}));
+
+test('bundle slow (5 s) with the default 3 s timeout: times out, nothing moves when it arrives', () => faultKeepsShopOrder({
+  arrange: (page) => page.route(bundleRoute(), answerLater(5000)),
+  code: /^bundle_timeout$/, settleMs: 2500,
+}));
+
+test('bundle empty (0 bytes)', () => faultKeepsShopOrder({
+  arrange: (page) => damageBundle(page, () => Buffer.alloc(0)),
+  code: /^bundle_truncated$/,
+}));
+
+test('bundle with a wrong checksum in its header', () => faultKeepsShopOrder({
+  arrange: (page) => damageBundle(page, (b) => { b.writeUInt32LE((b.readUInt32LE(16) ^ 0xdeadbeef) >>> 0, 16); return b; }),
+  code: /^bundle_checksum$/,
+}));
+
+test('bundle corrupt behind a valid checksum (payload garbage, header fixed up)', () => faultKeepsShopOrder({
+  arrange: (page) => damageBundle(page, (b) => {
+    for (let i = 20; i < b.length; i++) b[i] = (i * 131 + 7) & 0xff;
+    b.writeUInt32LE(crc32(b.subarray(20)), 16);
+    return b;
+  }),
+  code: /^bundle_malformed$/,
+}));
+
+test('bundle longer than its header says (trailing bytes)', () => faultKeepsShopOrder({
+  arrange: (page) => damageBundle(page, (b) => Buffer.concat([b, Buffer.from('extra')])),
+  code: /^bundle_truncated$/,
+}));
+
+// ---- the core (partial uploads) ----
+
+test('aisle_core_bg.wasm missing (404)', () => faultKeepsShopOrder({
+  arrange: (page) => page.route('**/aisle/aisle_core_bg.wasm', (r) => r.fulfill({ status: 404, body: 'not found' })),
+  code: /^wasm_blocked$/, expectedHttpErrors: ['404'],
+}));
+
+test('aisle_core.js missing (404)', () => faultKeepsShopOrder({
+  arrange: (page) => page.route('**/aisle/aisle_core.js', (r) => r.fulfill({ status: 404, body: 'not found' })),
+  code: /^wasm_blocked$/, expectedHttpErrors: ['404'],
+}));
+
+// ---- storage and cookies: aisle keeps working in memory, with the correct rerank ----
+
+/** A storage fault: the rerank is the reference one and the storage is memory-only. */
+async function storageFault(t, { init, context, arrange }) {
+  const page = await open({ init: init + queueViews(viewed), context, arrange });
+  assert.ok(await reordered(page), 'aisle reordered');
+  await assertPageWon(page, { expectedOrder: await expectedAfterReorder(page) });
+  const status = await page.evaluate(() => window.aisle.status());
+  assert.equal(status.storageMemoryOnly, true, 'aisle noticed and keeps the history in memory');
+  const codes = await aisleErrors(page);
+  await page.context().close();
+  await t.test('storage refused is reported as an aisle:error', { todo: 'the engine falls back to memory silently (status().storageMemoryOnly only); no aisle:error is dispatched' }, () => {
+    assert.ok(codes.some((c) => /storage/.test(c)), `aisle:error codes: ${JSON.stringify(codes)}`);
+  });
+}
+
+test('localStorage throws on every call', (t) => storageFault(t, {
+  init: `for (const m of ['getItem', 'setItem', 'removeItem']) Storage.prototype[m] = function () { throw new DOMException('denied', 'SecurityError'); };`,
+}));
+
+test('localStorage full (quota exceeded by the shop\'s own data)', (t) => storageFault(t, {
+  init: `try {
+      localStorage.clear();
+      const block = 'x'.repeat(512 * 1024);
+      for (let i = 0; i < 64; i++) localStorage.setItem('shop-cache-' + i, block);
+    } catch (e) { /* full */ }
+    try { for (let i = 0; i < 4096; i++) localStorage.setItem('shop-small-' + i, 'x'.repeat(1024)); } catch (e) { /* full to the byte */ }
+    try { for (let i = 0; i < 4096; i++) localStorage.setItem('s' + i, 'x'); } catch (e) { window.__quotaFull = true; }`,
+}));
+
+test('cookies off (document.cookie disabled, storage refused as Chromium does)', (t) => storageFault(t, {
+  init: `Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('The document is sandboxed and lacks the allow-same-origin flag', 'SecurityError'); } });`,
+  arrange: async (page) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setDocumentCookieDisabled', { disabled: true });
+  },
+}));
+
+// ---- a stored history aisle cannot use: reported, replaced, and the page still personalized ----
+
+async function badHistory({ stored, message }) {
+  const init = `localStorage.setItem('aisle:v1:history', ${JSON.stringify(stored)});`;
+  const page = await open({ init: init + queueViews(viewed) });
+  const error = await expectAisleError(page, /^history_unreadable$/);
+  if (message) assert.match(error.message, message);
+  assert.ok(await reordered(page), 'aisle still reordered');
+  await assertPageWon(page, { expectedOrder: await expectedAfterReorder(page) });
+  const history = await page.evaluate(() => window.aisle.history());
+  assert.equal(history.v, 1);
+  assert.deepEqual(history.a.filter((a) => a.k === 'v').map((a) => a.i), viewed, 'a fresh history holds this page\'s views');
+  const rewritten = await page.evaluate(() => localStorage.getItem('aisle:v1:history'));
+  assert.notEqual(rewritten, stored, 'the unusable entry was replaced');
+  await page.context().close();
+}
+
+/** base64 of bytes given as numbers (postcard: varints, version first). */
+const b64 = (bytes) => Buffer.from(bytes).toString('base64');
+
+test('stored history is not base64', () => badHistory({ stored: 'garbage!! <img src=x onerror=alert(1)>', message: /not base64/ }));
+test('stored history written by an older version (v0)', () => badHistory({ stored: b64([0, 0, 1, 0, 0, 0, 0, 0]), message: /version 0/ }));
+test('stored history written by a newer version (v2)', () => badHistory({ stored: b64([2, 0, 1, 0, 0, 0, 0, 0]), message: /version 2/ }));
+test('stored history is base64 of random bytes', () => badHistory({ stored: b64([1, 0xff, 0xff, 0xff, 0xff, 0x0f, 3, 4]), message: /unreadable/ }));
+test('stored history is JSON (an older storage shape)', () => badHistory({ stored: JSON.stringify({ v: 1, a: [{ k: 'v', i: 'p1', t: 1 }] }) }));
+
+test('stored visitor id is garbage: a new one is made, nothing breaks', async () => {
+  const page = await open({ init: `localStorage.setItem('aisle:v1:visitor', '<script>alert(1)</script>');` + queueViews(viewed) });
+  assert.ok(await reordered(page));
+  await assertPageWon(page, { expectedOrder: await expectedAfterReorder(page) });
+  assert.match((await page.evaluate(() => window.aisle.status())).visitor, /^[0-9a-f]{32}$/);
+  await page.context().close();
+});
+
+// ---- markup ----
+
+test('grid selector matching nothing: nothing moves, nothing fails', async () => {
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid=".no-such-grid"')), init: queueViews(viewed) });
+  assert.ok(await page.waitForFunction(() => window.aisle.status && window.aisle.status() && window.aisle.status().modelVersion));
+  await sleep(400);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  assert.deepEqual(await aisleErrors(page), []);
+  await page.context().close();
+});
+
+test('grid selector that is not valid CSS: reported, nothing moves', async () => {
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => html.replace('data-grid=".product-grid"', 'data-grid="ul[[[&quot;"')), init: queueViews(viewed) });
+  await expectAisleError(page, /^selector_invalid$/);
+  await sleep(400);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  await page.context().close();
+});
+
+/** Repeats the page's grid `count` times. */
+function manyGrids(count) {
+  return (html) => {
+    const grid = html.match(/<ul class="product-grid" id="grid">[\s\S]*?<\/ul>/)[0];
+    const copies = Array.from({ length: count - 1 }, () => grid.replace(' id="grid"', ''));
+    return html.replace(grid, grid + '\n' + copies.join('\n'));
+  };
+}
+
+const allGridOrders = (page) => page.$$eval('.product-grid', (grids) => grids.map((g) => [...g.querySelectorAll(':scope > .product-card')].map((c) => c.dataset.productId)));
+
+for (const hide of [false, true]) {
+  test(`many grids (30 copies of the grid), ${hide ? 'with' : 'without'} the anti-flicker hide: each gets the same correct order`, async () => {
+    const GRIDS = 30;
+    const page = await open({
+      arrange: (p) => rewriteHtml(p, PAGE, (html) => manyGrids(GRIDS)(hide ? html : html.replace(' data-hide="300"', ''))),
+      init: queueViews(viewed),
+    });
+    const event = await reordered(page);
+    assert.equal(event.grids, GRIDS);
+    const expected = hide ? await expectedAfterReorder(page) : personalOrder;
+    const orders = await allGridOrders(page);
+    assert.equal(orders.length, GRIDS);
+    for (const order of orders) assert.deepEqual(order, expected);
+    const exposures = await page.evaluate(() => window.__aisleLog.filter(([n, d]) => n === 'aisle:event' && d.type === 'exposure').length);
+    assert.equal(exposures, GRIDS, 'one exposure per grid');
+    await assertPageWon(page, {});
+    await page.context().close();
+  });
+}
+
+for (const hide of [false, true]) {
+  test(`5,000 items in one grid, ${hide ? 'with' : 'without'} the anti-flicker hide: known products in the correct relative order, unknown ones keep their slots`, async () => {
+    const ITEMS = 5000;
+    // The 48 known products spread over 5,000 slots in the shop's order; the rest unknown.
+    const step = Math.floor(ITEMS / shopOrder.length);
+    const ids = Array.from({ length: ITEMS }, (_, i) => (i % step === 0 && i / step < shopOrder.length ? shopOrder[i / step] : `unknown-${i}`));
+    const edit = withGridItems(ids.map((id) => card(id)).join(''));
+    const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, (html) => edit(hide ? html : html.replace(' data-hide="300"', ''))), init: queueViews(viewed) });
+    assert.ok(await reordered(page, 10000));
+    const shown = await gridOrder(page);
+    assert.equal(shown.length, ITEMS);
+    shown.forEach((id, slot) => { if (ids[slot].startsWith('unknown-')) assert.equal(id, ids[slot], `unknown product in slot ${slot} stays`); });
+    const expected = hide ? await expectedAfterReorder(page) : personalOrder;
+    assert.deepEqual(shown.filter((id) => !id.startsWith('unknown-')), expected, 'known products in the same order as on the 48-item page');
+    await assertPageWon(page, {});
+    await page.context().close();
+  });
+}
+
+test('only unknown product ids: the shop\'s order stays, no error', async () => {
+  const ids = shopOrder.map((_, i) => `sku-not-in-bundle-${i}`);
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join(''))), init: queueViews(viewed) });
+  const event = await reordered(page);
+  assert.ok(event);
+  await assertPageWon(page, { expectedOrder: ids });
+  assert.deepEqual(await aisleErrors(page), []);
+  const exposure = await page.evaluate(() => window.__aisleLog.find(([n, d]) => n === 'aisle:event' && d.type === 'exposure')[1]);
+  assert.equal(exposure.changed, false);
+  await page.context().close();
+});
+
+test('cards without ids, empty ids and duplicate ids: no error, every card stays in the grid', async () => {
+  const items = [
+    '<li class="product-card">no id</li>', card(''), card('   '),
+    ...shopOrder.slice(0, 10).map((id) => card(id)), ...shopOrder.slice(0, 10).map((id) => card(id)),
+  ];
+  const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(items.join(''))), init: queueViews(viewed) });
+  assert.ok(await reordered(page));
+  const texts = await page.$$eval('#grid > li', (lis) => lis.map((li) => li.textContent));
+  assert.equal(texts.length, items.length);
+  assert.deepEqual(texts.slice(0, 3), ['no id', '', '   '], 'cards without a usable id keep their slots');
+  await assertPageWon(page, {});
+  await page.context().close();
+});
+
+// ---- layout shift ----
+
+test('reordering under the anti-flicker hide adds no layout shift (CLS), also when aisle.js runs after the first paint', async (t) => {
+  const page = await open({
+    init: `window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });` + queueViews(viewed),
+    // An async script often runs after the first paint on a cold load: hold aisle.js until
+    // the page has painted the shop's grid.
+    arrange: (p) => p.route('**/aisle/aisle.js', async (route) => {
+      try {
+        await p.waitForFunction(() => performance.getEntriesByType('paint').length > 0, null, { timeout: 3000 });
+        await route.fallback();
+      } catch { /* the page is gone */ }
+    }),
+  });
+  const event = await reordered(page);
+  await sleep(300);
+  await assertPageWon(page, {});
+  const cls = await page.evaluate(() => window.__cls);
+  await page.context().close();
+  if (!event.personalized) {
+    t.skip('the bundle came after the hide ran out, so nothing moved (slow machine)');
+    return;
+  }
+  await t.test('CLS is 0', { todo: 'aisle.js releases the hide in the same task as engine.apply(); when the grid was painted before the hide went on, Chromium counts the reorder as a layout shift (0.19 on the demo page). Releasing the hide one frame later (requestAnimationFrame(() => setTimeout(releaseHide, 0))) gives 0, measured in this Chromium' }, () => {
+    assert.equal(cls, 0);
+  });
+});
+
+// ---- numbers where strings belong (JSON manifests and theme calls written by hand) ----
+
+test('manifest with a number where a string belongs ("bundle": 42)', async (t) => {
+  const page = await open({ arrange: (p) => p.route(manifestRoute, (r) => r.fulfill({ json: { manifest_version: 1, bundle: 42, experiments: [] } })), init: queueViews(viewed) });
+  const codes = await page.waitForFunction(() => window.__aisleSeen['aisle:error'] && window.__aisleLog.filter(([n]) => n === 'aisle:error').map(([, d]) => d.code)).then((h) => h.jsonValue());
+  await sleep(400);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  const statusWorks = await page.evaluate(() => { const s = window.aisle.status(); return !!(s && s.visitor); });
+  await page.context().close();
+  await t.test('reported as manifest_invalid, and aisle still answers', { todo: 'convert::string_field turns a number into a String via String::from(JsString), which throws out of the wasm inside Engine::with_state: the RefCell stays borrowed, the loader reports "internal", and status()/history() return undefined for the rest of the page' }, () => {
+    assert.deepEqual(codes, ['manifest_invalid']);
+    assert.ok(statusWorks, 'aisle.status() still answers');
+  });
+});
+
+test('purchase pushed with numeric order and product ids', async (t) => {
+  const page = await open({ init: queueViews(viewed) });
+  assert.ok(await reordered(page));
+  await page.evaluate(([id]) => window.aisle.push(['purchase', { orderId: 1001, revenue: 25, currency: 'EUR', items: [{ id: Number(id), quantity: 1, price: 25 }] }]), viewed);
+  await sleep(100);
+  await assertPageWon(page, {});
+  const purchase = await page.evaluate(() => (window.__aisleLog.find(([n, d]) => n === 'aisle:event' && d.type === 'purchase') || [])[1] || null);
+  const codes = await aisleErrors(page);
+  await page.context().close();
+  await t.test('the purchase is recorded with the ids as strings', { todo: 'convert::string_field throws on numbers (String::from(JsString) of a number): the loader reports "internal" and the purchase is lost' }, () => {
+    assert.deepEqual(codes, []);
+    assert.equal(purchase && purchase.order_id, '1001');
+  });
+});
+
+/** CRC-32 (IEEE) of a buffer, for fixing up a damaged bundle's header. */
+function crc32(bytes) {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
