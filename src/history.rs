@@ -383,6 +383,14 @@ impl History {
     }
 }
 
+/// `id` cut to [`MAX_ID_LEN`] bytes on a character boundary: the form ids take everywhere
+/// aisle keeps or sends them.
+pub fn clean_id(id: &str) -> String {
+    let mut id = String::from(id.trim());
+    truncate_id(&mut id);
+    id
+}
+
 fn truncate_id(id: &mut String) {
     if id.len() > MAX_ID_LEN {
         let mut end = MAX_ID_LEN;

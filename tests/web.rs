@@ -158,7 +158,7 @@ fn the_engine_reorders_a_real_grid_from_the_history() {
     assert!(products[..2].iter().all(|p| *p == "a" || *p == "b"), "shoes first: {products:?}");
     let events: js_sys::Array = engine.take_events().dyn_into().unwrap();
     let types: Vec<String> = events.iter().map(|e| js_sys::Reflect::get(&e, &"type".into()).unwrap().as_string().unwrap()).collect();
-    assert_eq!(types, ["product_view", "exposure"]);
+    assert_eq!(types, ["product_view"], "no experiment runs, so no exposure is logged");
     grid.remove();
 }
 

@@ -77,7 +77,7 @@ impl AisleEngine {
                     return None;
                 }
                 let quantity = number_field(item, "quantity").filter(|q| *q >= 1.0).map(|q| q.min(f64::from(u32::MAX)) as u32);
-                Some(LineItem { product: id.to_string(), quantity: quantity.unwrap_or(1), price: number_field(item, "price") })
+                Some(LineItem { product: crate::history::clean_id(id), quantity: quantity.unwrap_or(1), price: number_field(item, "price") })
             })
             .collect();
         self.engine.purchase(order_id, revenue, string_field(&order, "currency"), items);

@@ -51,10 +51,19 @@ pub fn field(value: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(value, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// A string field (numbers are accepted and turned into their decimal form by JS).
+/// A string field (numbers are accepted and written in decimal by JS: Shopify ids are numbers).
 pub fn string_field(value: &JsValue, key: &str) -> Option<String> {
     let v = field(value, key)?;
-    v.as_string().or_else(|| v.as_f64().filter(|n| n.is_finite()).map(|_| String::from(js_sys::JsString::from(v.clone()))))
+    if let Some(text) = v.as_string() {
+        return Some(text);
+    }
+    let number = v.as_f64().filter(|n| n.is_finite())?;
+    js_sys::Number::from(number).to_string(10).ok().map(String::from)
+}
+
+/// A field that must be a string (the manifest's names and URLs): anything else is absent.
+pub fn text_field(value: &JsValue, key: &str) -> Option<String> {
+    field(value, key)?.as_string()
 }
 
 /// A finite number field.
@@ -79,7 +88,7 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
     }
     let manifest_version = number_field(value, "manifest_version").ok_or("manifest_version is missing")? as u32;
     let kill_switch = bool_field(value, "kill_switch").unwrap_or(false);
-    let bundle = string_field(value, "bundle").unwrap_or_default();
+    let bundle = text_field(value, "bundle").unwrap_or_default();
     if bundle.is_empty() && !kill_switch {
         return Err("bundle is missing");
     }
@@ -91,19 +100,19 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
     Ok(Manifest {
         manifest_version,
         bundle,
-        model_version: string_field(value, "model_version").unwrap_or_default(),
+        model_version: text_field(value, "model_version").unwrap_or_default(),
         kill_switch,
         experiments,
     })
 }
 
 fn experiment_from_js(value: &JsValue) -> Result<ExperimentConfig, &'static str> {
-    let key = string_field(value, "key").ok_or("experiments[].key is missing")?;
+    let key = text_field(value, "key").ok_or("experiments[].key is missing")?;
     let arms: Vec<ArmConfig> = array_field(value, "arms")
         .iter()
         .map(|arm| {
             Ok(ArmConfig {
-                key: string_field(arm, "key").ok_or("experiments[].arms[].key is missing")?,
+                key: text_field(arm, "key").ok_or("experiments[].arms[].key is missing")?,
                 weight: number_field(arm, "weight").ok_or("experiments[].arms[].weight is missing")?,
                 personalized: bool_field(arm, "personalized").unwrap_or(false),
             })
@@ -113,13 +122,13 @@ fn experiment_from_js(value: &JsValue) -> Result<ExperimentConfig, &'static str>
         return Err("experiments[].arms is empty");
     }
     let namespace = field(value, "namespace").map(|ns| NamespaceRange {
-        id: string_field(&ns, "id").unwrap_or_default(),
+        id: text_field(&ns, "id").unwrap_or_default(),
         start: number_field(&ns, "start").unwrap_or(0.0),
         end: number_field(&ns, "end").unwrap_or(1.0),
     });
     let experiment = ExperimentConfig {
         key,
-        seed: string_field(value, "seed"),
+        seed: text_field(value, "seed"),
         hash_version: number_field(value, "hash_version").map(|v| v as u32).unwrap_or(2),
         coverage: number_field(value, "coverage").unwrap_or(1.0),
         arms,

@@ -103,6 +103,7 @@ pub struct State {
     pending: Vec<(&'static str, JsValue)>,
     leave_visible: bool,
     disabled: bool,
+    storage_fallback_reported: bool,
 }
 
 /// The engine behind `window.aisle`.
@@ -162,6 +163,7 @@ impl Engine {
             pending: Vec::new(),
             leave_visible: false,
             disabled: false,
+            storage_fallback_reported: false,
         };
         let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
         engine.with_state(|s| {
@@ -388,8 +390,8 @@ impl State {
     fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, price: Option<f64>) {
         let now = now_ms();
         let unit_price = price.filter(|p| p.is_finite() && *p >= 0.0).map(|p| p as f32);
-        self.history.record(kind, id, quantity, unit_price, now);
-        let product = id.to_string();
+        let product = crate::history::clean_id(id);
+        self.history.record(kind, &product, quantity, unit_price, now);
         let body = match kind {
             ActionKind::ProductView => EventBody::ProductView { product },
             ActionKind::CategoryView => EventBody::CategoryView { category: product },
@@ -412,7 +414,7 @@ impl State {
         let children = dom::children(&grid, &self.selectors);
         let products = children.iter().filter(|c| c.product_id.is_some());
         let Some((position, child)) = products.enumerate().find(|(_, c)| c.node.contains(Some(card.as_ref()))) else { return };
-        let product = child.product_id.clone().unwrap_or_default();
+        let product = crate::history::clean_id(child.product_id.as_deref().unwrap_or_default());
         self.history.record(ActionKind::GridClick, &product, 1, None, now_ms());
         self.save_history();
         self.emit_event(EventBody::GridClick { product, position: position as u32 });
@@ -480,7 +482,7 @@ impl State {
             })
             .collect();
         let treatment = order_by_scores(&scores);
-        let ids: Vec<String> = products.iter().map(|c| c.product_id.clone().unwrap_or_default()).collect();
+        let ids: Vec<String> = products.iter().map(|c| crate::history::clean_id(c.product_id.as_deref().unwrap_or_default())).collect();
         let changed = treatment.iter().enumerate().any(|(slot, &item)| slot != item);
         let treatment_ids: Vec<String> = treatment.iter().map(|&i| ids[i].clone()).collect();
         let personalized = self.arm.personalized && !self.leave_visible;
@@ -494,7 +496,9 @@ impl State {
             debug::mark_scores(&products, &treatment, &scores, personalized);
         }
         self.grids_ranked += 1;
-        if !self.arm.tracked {
+        // Exposures belong to an experiment: none when no experiment runs or the arm was
+        // forced for QA.
+        if !self.arm.tracked || self.arm.experiment.is_empty() {
             return true;
         }
         let shown = if personalized { treatment_ids.clone() } else { ids };
@@ -546,6 +550,15 @@ impl State {
         let bytes = self.history.to_stored().to_bytes();
         if let Some(text) = to_base64(&bytes) {
             self.storage.set(HISTORY_KEY, &text);
+        }
+        self.report_storage_fallback();
+    }
+
+    /// Says once per page that the browser refused storage (the history now lives in memory).
+    fn report_storage_fallback(&mut self) {
+        if self.storage.is_memory_only() && !self.storage_fallback_reported {
+            self.storage_fallback_reported = true;
+            self.report_error("storage_unavailable", "localStorage is refused or full; the history is kept in memory for this page");
         }
     }
 

@@ -32,7 +32,7 @@ after(() => demo.close());
 
 /** Serves PAGE with a CSP header and checks aisle personalizes it with no console error. */
 async function worksUnder(csp, { expectedConsole = [], edit } = {}) {
-  const page = await demo.newPage({ init: WATCH + queueViews(viewed), expectedHttpErrors: expectedConsole });
+  const page = await demo.newPage({ keepHide: true, init: WATCH + queueViews(viewed), expectedHttpErrors: expectedConsole });
   await rewriteHtml(page, PAGE, edit, { 'content-security-policy': csp });
   await page.goto(demo.url + PAGE);
   const event = await reordered(page);
@@ -57,7 +57,7 @@ test('without the stub hash the browser blocks the stub line, and aisle and the 
 
 test('a strict style-src: aisle works; the anti-flicker <style> is refused by the browser', async (t) => {
   const csp = `${RECOMMENDED_CSP}; style-src 'self'`;
-  const page = await demo.newPage({ init: WATCH + queueViews(viewed), expectedHttpErrors: ['Applying inline style violates'] });
+  const page = await demo.newPage({ keepHide: true, init: WATCH + queueViews(viewed), expectedHttpErrors: ['Applying inline style violates'] });
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   await rewriteHtml(page, PAGE, undefined, { 'content-security-policy': csp });
@@ -81,7 +81,7 @@ const withIntegrity = (integrity) => (html) =>
 test('SRI: the script tag with the right integrity hash works', async () => {
   const integrity = sri(readFileSync(join(SITE, 'aisle', 'aisle.js')));
   assert.equal(execFileSync('bash', [join(ROOT, 'scripts', 'sri.sh'), join(SITE, 'aisle', 'aisle.js')], { encoding: 'utf8' }).trim().split(/\s+/)[0], integrity, 'scripts/sri.sh prints the same hash');
-  const page = await demo.newPage({ init: WATCH + queueViews(viewed) });
+  const page = await demo.newPage({ keepHide: true, init: WATCH + queueViews(viewed) });
   await rewriteHtml(page, PAGE, withIntegrity(integrity));
   await page.goto(demo.url + PAGE);
   assert.ok(await reordered(page));
@@ -91,7 +91,7 @@ test('SRI: the script tag with the right integrity hash works', async () => {
 
 test('SRI: a wrong hash blocks aisle.js, and the page is intact', async () => {
   const wrong = sri(Buffer.from('not aisle'));
-  const page = await demo.newPage({ init: WATCH + queueViews(viewed), expectedHttpErrors: ['integrity'] });
+  const page = await demo.newPage({ keepHide: true, init: WATCH + queueViews(viewed), expectedHttpErrors: ['integrity'] });
   await rewriteHtml(page, PAGE, withIntegrity(wrong));
   await page.goto(demo.url + PAGE);
   await page.waitForLoadState('load');
@@ -155,13 +155,13 @@ test('nothing from the bundle, the URL or the page is written as HTML (debug vie
   const armParam = encodeURIComponent('<img src=x onerror=window.__xss=7>:<b>x</b>');
   const queue = `window.aisle = [['view', ${JSON.stringify(HOSTILE_IDS[1])}], ['addToCart', ${JSON.stringify(HOSTILE_IDS[2])}, 1, 5]];`;
 
-  const baseline = await demo.newPage({ init: WATCH });
+  const baseline = await demo.newPage({ keepHide: true, init: WATCH });
   await arrange(baseline);
   await baseline.goto(demo.url + PAGE + '?aisle=off');
   const before = await census(baseline);
   await baseline.context().close();
 
-  const page = await demo.newPage({ init: WATCH + queue });
+  const page = await demo.newPage({ keepHide: true, init: WATCH + queue });
   await arrange(page);
   await page.goto(`${demo.url}${PAGE}?aisle_debug=1&aisle_arm=${armParam}`);
   assert.ok(await reordered(page), 'the hostile bundle loaded and the grid was ranked');

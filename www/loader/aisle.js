@@ -48,8 +48,19 @@
 
   // Anti-flicker: hide the grids (opacity only: no layout change) until they are ordered,
   // for at most `data-hide` ms (300 at most), whatever happens.
+  // When the page painted before aisle ran, the shop's grid may be on screen: nodes move only
+  // once a frame with the grid hidden was presented, or Chromium counts the move as a layout
+  // shift. Before the first paint, the hidden grid is what gets painted first anyway.
+  var paintedBeforeAisle = false;
+  try { paintedBeforeAisle = performance.getEntriesByType('paint').length > 0; } catch (e) { /* assume not */ }
+  var hiddenFramePresented = true;
+
   function hide(ms) {
     if (!data.grid || !(ms > 0)) return;
+    if (paintedBeforeAisle) {
+      hiddenFramePresented = false;
+      afterNextFrame(function () { hiddenFramePresented = true; });
+    }
     try {
       hideStyle = d.createElement('style');
       hideStyle.setAttribute('data-aisle', 'hide');
@@ -309,10 +320,13 @@
       if (!bundle) { releaseHide(); return; }
       return fetchBundle(new URL(bundle, manifestUrl).href).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
-        if (!killed) guard(function () { engine.apply(hideExpired); });
-        // Show the grid a frame after it moved: released in the same task, Chromium counts
-        // the move as a layout shift even though the grid was hidden.
-        afterNextFrame(releaseHide);
+        var apply = function () {
+          if (!killed) guard(function () { engine.apply(hideExpired); });
+          // Show the grid a frame after it moved: released in the same task, Chromium counts
+          // the move as a layout shift even though the grid was hidden.
+          afterNextFrame(releaseHide);
+        };
+        if (hideStyle && !hiddenFramePresented) afterNextFrame(apply); else apply();
         scheduleFlush(1000);
       });
     });
