@@ -168,9 +168,9 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 fn seed_wire(products: usize, abandon: bool) -> BundleWire {
     let ids: Vec<String> = (0..products).map(|i| format!("p{i}")).collect();
     let lists: Vec<Vec<(u32, u8)>> = (0..products)
-        .map(|i| (1..4).map(|d| ((i + d) % products) as u32).filter(|&n| n as usize != i).map(|n| (n, 200)).collect())
+        .map(|i| (1..4).map(|d| ((i + d) % products) as u32).filter(|&n| n as usize != i).map(|n| (n, 3)).collect())
         .collect();
-    let (neighbours, neighbour_weights) = pack_neighbours(&lists);
+    let (neighbours, neighbour_weights) = pack_neighbours(&lists, 2);
     BundleWire {
         model_version: "fuzz-1".into(),
         built_at_ms: 1_700_000_000_000,
@@ -183,6 +183,8 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
         price_band: (0..products).map(|i| (i % 5) as u8).collect(),
         neighbours,
         neighbour_weights,
+        neighbour_weight_bits: 2,
+        product_id_numbers: Vec::new(),
         weights: ScoringWeights::default(),
         abandon: abandon.then(|| aisle::abandon::AbandonModelWire {
             feature_names: aisle::abandon::Feature::ALL.iter().take(4).map(|f| f.name().to_string()).collect(),
