@@ -4,9 +4,8 @@
 # Also builds the native `aisle` CLI (release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f .cache/toolchain.env ] || bash scripts/setup.sh
 # shellcheck disable=SC1091
-source .cache/toolchain.env
+source scripts/toolchain.sh
 
 log() { printf '\033[1mbuild:\033[0m %s\n' "$*" >&2; }
 

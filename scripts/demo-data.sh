@@ -2,11 +2,8 @@
 # Regenerates www/demo/data/{catalog.csv,events.ndjson} from the REES46 excerpt in
 # ../shared/data/rees46 (see www/demo/data/README.md). Usage: scripts/demo-data.sh [DATA_DIR]
 set -euo pipefail
-# One compiler for everything (see scripts/setup.sh), so builds are not redone.
-toolchain="$(cd "$(dirname "$0")/.." && pwd)/.cache/toolchain.env"
-[ -f "$toolchain" ] || bash "$(dirname "$0")/setup.sh"
-# shellcheck disable=SC1090
-source "$toolchain"
+# shellcheck disable=SC1091
+source "$(dirname "$0")/toolchain.sh"
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data}"
 cargo run --quiet --release -p aisle-cli -- import rees46 \

@@ -2,11 +2,8 @@
 # Reproduces every figure in docs/abandon.md: writes docs/abandon-results.md.
 # Usage: scripts/evaluate-abandon.sh [DATA_DIR]   (default: ../shared/data beside the repo)
 set -euo pipefail
-# One compiler for everything (see scripts/setup.sh), so builds are not redone.
-toolchain="$(cd "$(dirname "$0")/.." && pwd)/.cache/toolchain.env"
-[ -f "$toolchain" ] || bash "$(dirname "$0")/setup.sh"
-# shellcheck disable=SC1090
-source "$toolchain"
+# shellcheck disable=SC1091
+source "$(dirname "$0")/toolchain.sh"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$repo/../shared/data}"
 out="$repo/docs/abandon-results.md"

@@ -3,11 +3,8 @@
 # `aisle evaluate` on each, and writes the Markdown and JSON reports.
 # Usage: scripts/evaluate.sh [DATA_DIR]   (default ../shared/data)
 set -euo pipefail
-# One compiler for everything (see scripts/setup.sh), so builds are not redone.
-toolchain="$(cd "$(dirname "$0")/.." && pwd)/.cache/toolchain.env"
-[ -f "$toolchain" ] || bash "$(dirname "$0")/setup.sh"
-# shellcheck disable=SC1090
-source "$toolchain"
+# shellcheck disable=SC1091
+source "$(dirname "$0")/toolchain.sh"
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data}"
 work="target/evaluation-data"
