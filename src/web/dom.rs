@@ -76,8 +76,10 @@ pub fn apply_order(grid: &Element, children: &[Child], order: &[usize]) -> u32 {
         .collect();
     let grid_node: &Node = grid.as_ref();
     let mut moved = 0;
+    // A live collection: it follows the moves below, so one is enough for the whole loop.
+    let live = grid.children();
     for (index, want) in desired.iter().enumerate() {
-        let current = grid.children().item(index as u32);
+        let current = live.item(index as u32);
         let in_place = current.as_ref().map(|c| c.is_same_node(Some(want.as_ref()))).unwrap_or(false);
         if !in_place {
             let reference: Option<&Node> = current.as_ref().map(|c| c.as_ref());

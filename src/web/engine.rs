@@ -104,6 +104,8 @@ pub struct State {
     leave_visible: bool,
     disabled: bool,
     storage_fallback_reported: bool,
+    /// `grid, item`: what an added node must match (or hold) to be worth a re-rank.
+    watched_selector: String,
 }
 
 /// The engine behind `window.aisle`.
@@ -144,6 +146,7 @@ impl Engine {
             item: config.item.clone(),
             id_attribute: if config.item_id.is_empty() { "data-product-id".into() } else { config.item_id.clone() },
         };
+        let watched_selector = format!("{}, {}", selectors.grid, selectors.item);
         let state = State {
             arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true, tracked: true, event_arms: Default::default() },
             config,
@@ -164,6 +167,7 @@ impl Engine {
             leave_visible: false,
             disabled: false,
             storage_fallback_reported: false,
+            watched_selector,
         };
         let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
         engine.with_state(|s| {
@@ -421,7 +425,7 @@ impl State {
     }
 
     fn touches_a_grid(&self, records: &js_sys::Array) -> bool {
-        let watched = format_selector_list(&self.selectors);
+        let watched = &self.watched_selector;
         records.iter().filter_map(|r| r.dyn_into::<MutationRecord>().ok()).any(|record| {
             let added = record.added_nodes();
             (0..added.length()).filter_map(|i| added.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).any(|el| {
@@ -631,10 +635,6 @@ fn bundle_error_code(error: &BundleError) -> &'static str {
         BundleError::ChecksumMismatch { .. } => "bundle_checksum",
         BundleError::Malformed(_) => "bundle_malformed",
     }
-}
-
-fn format_selector_list(selectors: &Selectors) -> String {
-    format!("{}, {}", selectors.grid, selectors.item)
 }
 
 fn grid_key(index: usize) -> String {
