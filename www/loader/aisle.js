@@ -55,8 +55,13 @@
   try { paintedBeforeAisle = performance.getEntriesByType('paint').length > 0; } catch (e) { /* assume not */ }
   var hiddenFramePresented = true;
 
+  var hideStartedAt = 0;
+  var hideMs = 0;
+
   function hide(ms) {
     if (!data.grid || !(ms > 0)) return;
+    hideStartedAt = performance.now();
+    hideMs = ms;
     if (paintedBeforeAisle) {
       hiddenFramePresented = false;
       afterNextFrame(function () { hiddenFramePresented = true; });
@@ -68,6 +73,10 @@
       (d.head || d.documentElement).appendChild(hideStyle);
       setTimeout(function () { if (hideStyle) hideExpired = true; releaseHide(); }, ms);
     } catch (e) { hideStyle = null; }
+  }
+
+  function cardCount() {
+    try { return d.querySelectorAll(data.item).length; } catch (e) { return Infinity; }
   }
 
   function afterNextFrame(fn) {
@@ -323,8 +332,11 @@
         var apply = function () {
           if (!killed) guard(function () { engine.apply(hideExpired); });
           // Show the grid a frame after it moved: released in the same task, Chromium counts
-          // the move as a layout shift even though the grid was hidden.
-          afterNextFrame(releaseHide);
+          // the move as a layout shift even though the grid was hidden. But the 300 ms cap wins
+          // over the shift: late in the hide, or with thousands of cards (whose next frame is
+          // long), the grid is shown at once.
+          if (hideStyle && performance.now() - hideStartedAt < hideMs - 100 && cardCount() <= 1000) afterNextFrame(releaseHide);
+          else releaseHide();
         };
         if (hideStyle && !hiddenFramePresented) afterNextFrame(apply); else apply();
         scheduleFlush(1000);
