@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds what a merchant uploads to a CDN into pkg/: the loader aisle.js, the wasm core and
-# its glue, all optimized for size, then prints their raw, gzip and brotli sizes.
+# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader with the wasm-bindgen
+# glue inside) and the wasm core, both optimized for size, then prints their raw, gzip and
+# brotli sizes.
 # Also builds the native `aisle` CLI (release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,17 +15,19 @@ log "wasm core (profile wasm, target wasm32-unknown-unknown)"
 # shellcheck disable=SC2086
 RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo build --quiet --profile wasm --target wasm32-unknown-unknown \
   --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
-rm -rf pkg && mkdir -p pkg
-wasm-bindgen --target web --no-typescript --out-dir pkg --out-name aisle_core \
+rm -rf pkg target/glue && mkdir -p pkg target/glue
+# The glue as a plain script (no-modules), to be inlined into the loader below.
+wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-name aisle_core \
   target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
-  pkg/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
-# Minified: the loader as a classic script (keeping its licence comment), the glue as a module.
-node_modules/.bin/terser www/loader/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
-node_modules/.bin/terser pkg/aisle_core.js --module --compress --mangle -o pkg/aisle_core.js
+  target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
+# One script for the page: the loader with the glue and the wasm's sha384 inside, minified as
+# a classic script (keeping its licence comment).
+node scripts/inline-glue.mjs www/loader/aisle.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm target/glue/aisle.js
+node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
 
 log "native CLI (release)"
 cargo build --quiet --release -p aisle-cli
 
-node scripts/sizes.mjs pkg/aisle.js pkg/aisle_core.js pkg/aisle_core_bg.wasm
+node scripts/sizes.mjs pkg/aisle.js pkg/aisle_core_bg.wasm

@@ -32,7 +32,8 @@ async function check({ arrange, expectError, expectDisabled, expectedHttpErrors 
   }
   await page.waitForTimeout(350);
   assert.deepEqual(await gridOrder(page), shopOrder, "the shop's order stays");
-  assert.equal(await page.$('style[data-aisle="hide"]'), null, 'the anti-flicker hide is released');
+  const hid = await page.evaluate(() => Boolean(window.__aisleSeen['aisle:hide']));
+  if (hid) assert.ok(await page.evaluate(() => window.__aisleSeen['aisle:show']), 'the anti-flicker hide is released');
   assert.equal(await page.$eval('.product-grid', (g) => getComputedStyle(g).opacity), '1');
   assert.equal(await page.evaluate(() => window.__aisleSeen['aisle:reordered'] || null), null);
   assert.deepEqual(page.problems, [], 'no uncaught error or console error');
@@ -107,7 +108,9 @@ test('a slow bundle: the hide is released within 300 ms and the grid is not move
   await page.route(bundleRoute(), async (r) => { await new Promise((res) => setTimeout(res, 1500)); await r.fallback(); });
   const started = Date.now();
   await page.goto(demo.url + '/c/all.html', { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => !document.querySelector('style[data-aisle="hide"]'), null, { timeout: 1000 });
+  assert.ok(await waitForAisleEvent(page, 'aisle:hide', 1000), 'the grid was hidden');
+  const shown = await waitForAisleEvent(page, 'aisle:show', 1000);
+  assert.ok(shown && shown.expired, 'the hide ran out and was released');
   assert.ok(Date.now() - started < 1400, 'released long before the bundle arrived');
   const shownBefore = await gridOrder(page);
   const reordered = await waitForAisleEvent(page, 'aisle:reordered', 5000);
@@ -129,6 +132,8 @@ test('the script tag included twice is harmless', async () => {
   await page.waitForTimeout(200);
   const readies = await page.evaluate(() => window.__aisleLog.filter(([n]) => n === 'aisle:ready').length);
   assert.equal(readies, 1);
+  const globals = await page.evaluate(() => Object.keys(window).filter((k) => /aisle|wasm|wbg/i.test(k) && !k.startsWith('__aisle')));
+  assert.deepEqual(globals, ['aisle'], 'the loader and its inlined glue add one global');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -128,6 +128,6 @@ export function waitForAisleEvent(page, name, ms = 5000) {
 /** An init script that remembers aisle's events from the very start of each page. */
 export const RECORD_EVENTS = `
   window.__aisleSeen = {}; window.__aisleLog = [];
-  for (const name of ['aisle:ready', 'aisle:reordered', 'aisle:error', 'aisle:disabled', 'aisle:event', 'aisle:abandon-risk']) {
+  for (const name of ['aisle:ready', 'aisle:reordered', 'aisle:error', 'aisle:disabled', 'aisle:event', 'aisle:abandon-risk', 'aisle:hide', 'aisle:show']) {
     document.addEventListener(name, (e) => { window.__aisleSeen[name] = window.__aisleSeen[name] || e.detail; window.__aisleLog.push([name, e.detail]); });
   }`;

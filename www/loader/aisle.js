@@ -11,6 +11,11 @@
   if (existing && existing.__aisle) return; // Included twice: the first copy serves.
 
   var started = (w.performance && performance.now) ? performance.now() : 0;
+  // scripts/build.sh puts wasm-bindgen's glue here (scripts/inline-glue.mjs): its init
+  // function, with the engine class as `glue.AisleEngine`.
+  var glue = /* @inline-glue */ null;
+  // ... and the wasm's sha384, so the integrity attribute on this script pins the wasm too.
+  var wasmIntegrity = /* @wasm-integrity */ '';
   var script = d.currentScript;
   var data = (script && script.dataset) || {};
   var params = new URLSearchParams(w.location.search);
@@ -20,7 +25,7 @@
   var engine = null;
   var dead = false;
   var killed = false; // the JS kill switch: aisle.push(['disable'])
-  var hideStyle = null;
+  var hiding = null; // the hiding rule while it applies: a constructed sheet or a <style>
   var hideExpired = false; // the grids were shown in the shop's order: do not move them now
 
   function emit(name, detail) {
@@ -67,12 +72,25 @@
       afterNextFrame(function () { hiddenFramePresented = true; });
     }
     try {
-      hideStyle = d.createElement('style');
-      hideStyle.setAttribute('data-aisle', 'hide');
-      hideStyle.textContent = data.grid + '{opacity:0!important}';
-      (d.head || d.documentElement).appendChild(hideStyle);
-      setTimeout(function () { if (hideStyle) hideExpired = true; releaseHide(); }, ms);
-    } catch (e) { hideStyle = null; }
+      hiding = addHidingRule(data.grid + '{opacity:0!important}');
+      setTimeout(function () { if (hiding) hideExpired = true; releaseHide(); }, ms);
+      emit('aisle:hide', { ms: ms });
+    } catch (e) { hiding = null; }
+  }
+
+  // A constructed style sheet where the browser has them: a CSP `style-src` without
+  // 'unsafe-inline' refuses a <style> element but not an adopted sheet.
+  function addHidingRule(css) {
+    if (w.CSSStyleSheet && 'adoptedStyleSheets' in d) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      d.adoptedStyleSheets = d.adoptedStyleSheets.concat([sheet]);
+      return { remove: function () { d.adoptedStyleSheets = d.adoptedStyleSheets.filter(function (s) { return s !== sheet; }); } };
+    }
+    var style = d.createElement('style');
+    style.textContent = css;
+    (d.head || d.documentElement).appendChild(style);
+    return { remove: function () { style.parentNode && style.parentNode.removeChild(style); } };
   }
 
   function cardCount() {
@@ -84,9 +102,10 @@
   }
 
   function releaseHide() {
-    if (!hideStyle) return;
-    try { hideStyle.parentNode && hideStyle.parentNode.removeChild(hideStyle); } catch (e) { /* gone already */ }
-    hideStyle = null;
+    if (!hiding) return;
+    try { hiding.remove(); } catch (e) { /* gone already */ }
+    hiding = null;
+    emit('aisle:show', { afterMs: performance.now() - hideStartedAt, expired: hideExpired });
   }
 
   function withTimeout(promise, ms, code) {
@@ -157,6 +176,7 @@
   // as text/plain (no CORS preflight). Unsent batches wait in localStorage and are retried with
   // backoff; 4xx answers are not retried (the collector counted and refused them).
   var OUTBOX_KEY = 'aisle:v1:outbox';
+  var LAST_BUNDLE_KEY = 'aisle:v1:bundle'; // the URL of the last bundle that loaded
   var MAX_OUTBOX = 500;
   var MAX_BATCH = 50;
   var consent = data.consent === 'granted' ? 'granted' : 'denied';
@@ -307,13 +327,23 @@
       try { fetchBundle(new URL(manifest.bundle, manifestUrl).href); } catch (e) { /* checked again below */ }
     }
   }, function () { /* reported below */ });
+  // A returning shopper's bundle is most likely the one the last page used: read it from the
+  // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
+  var lastBundle = storageGet(LAST_BUNDLE_KEY);
+  if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
 
-  // The wasm download starts now, beside the glue's, instead of after it.
-  var wasmResponse = fetch(new URL('aisle_core_bg.wasm', here).href, { credentials: 'omit' });
-  wasmResponse.catch(function () { /* reported through corePromise */ });
-  var corePromise = import(new URL('aisle_core.js', here).href).then(function (core) {
-    return core.default({ module_or_path: wasmResponse }).then(function () { return core; });
+  // The wasm is fetched and compiled off the main thread; the glue is already here.
+  var wasmModule = fetch(new URL('aisle_core_bg.wasm', here).href, { credentials: 'omit', integrity: wasmIntegrity || undefined }).catch(function (error) {
+    throw new Error('aisle_core_bg.wasm did not arrive, or is not the one this aisle.js was built with (integrity): ' + String(error && error.message || error));
+  }).then(function (response) {
+    if (!response.ok) throw new Error('aisle_core_bg.wasm answered ' + response.status);
+    if (WebAssembly.compileStreaming && /^application\/wasm/.test(response.headers.get('content-type'))) return WebAssembly.compileStreaming(response);
+    return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
   });
+  wasmModule.catch(function () { /* reported through corePromise */ });
+  var corePromise = glue
+    ? glue({ module_or_path: wasmModule }).then(function () { return glue; })
+    : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
   corePromise.then(function (core) {
     engine = guard(function () { return new core.AisleEngine(config); }, null);
@@ -327,18 +357,20 @@
     return manifestPromise.then(function (manifest) {
       var bundle = guard(function () { return engine.useManifest(manifest); }, undefined);
       if (!bundle) { releaseHide(); return; }
-      return fetchBundle(new URL(bundle, manifestUrl).href).then(function (buffer) {
+      var bundleUrl = new URL(bundle, manifestUrl).href;
+      return fetchBundle(bundleUrl).then(function (buffer) {
         if (!engine || !guard(function () { return engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
+        if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
         var apply = function () {
           if (!killed) guard(function () { engine.apply(hideExpired); });
           // Show the grid a frame after it moved: released in the same task, Chromium counts
           // the move as a layout shift even though the grid was hidden. But the 300 ms cap wins
           // over the shift: late in the hide, or with thousands of cards (whose next frame is
           // long), the grid is shown at once.
-          if (hideStyle && performance.now() - hideStartedAt < hideMs - 100 && cardCount() <= 1000) afterNextFrame(releaseHide);
+          if (hiding && performance.now() - hideStartedAt < hideMs - 100 && cardCount() <= 1000) afterNextFrame(releaseHide);
           else releaseHide();
         };
-        if (hideStyle && !hiddenFramePresented) afterNextFrame(apply); else apply();
+        if (hiding && !hiddenFramePresented) afterNextFrame(apply); else apply();
         scheduleFlush(1000);
       });
     });
