@@ -11,7 +11,7 @@
 #![forbid(unsafe_code)]
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +48,7 @@ pub fn hash(seed: &str, value: &str, version: u32) -> Option<f64> {
             text.push_str(seed);
             text.push_str(value);
             let inner = fnv1a32(&text);
-            Some(f64::from(fnv1a32(&inner.to_string()) % 10000) / 10000.0)
+            Some(f64::from(fnv1a32(&crate::text::decimal(u64::from(inner))) % 10000) / 10000.0)
         }
         _ => None,
     }

@@ -154,15 +154,38 @@ impl Default for HistoryConfig {
 }
 
 /// Why a stored history could not be used.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum HistoryError {
     /// Written by a different format version.
-    #[error("stored history has format version {found}, this build reads version {expected}")]
     WrongVersion { found: u32, expected: u32 },
     /// The bytes do not decode as a stored history.
-    #[error("stored history is unreadable")]
     Unreadable,
 }
+
+impl HistoryError {
+    /// The message shown to people (the `Display` form), built without `core::fmt` so the
+    /// wasm can report it without carrying the formatting machinery.
+    pub fn message(&self) -> String {
+        use crate::text::{concat, decimal};
+        match self {
+            HistoryError::WrongVersion { found, expected } => concat(&[
+                "stored history has format version ",
+                &decimal(u64::from(*found)),
+                ", this build reads version ",
+                &decimal(u64::from(*expected)),
+            ]),
+            HistoryError::Unreadable => String::from("stored history is unreadable"),
+        }
+    }
+}
+
+impl core::fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for HistoryError {}
 
 impl StoredHistory {
     /// The compact binary form written to storage (postcard; the version comes first).
@@ -488,6 +511,15 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert_eq!(StoredHistory::from_bytes(&longer), Err(HistoryError::Unreadable));
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        assert_eq!(
+            HistoryError::WrongVersion { found: 7, expected: 1 }.to_string(),
+            "stored history has format version 7, this build reads version 1"
+        );
+        assert_eq!(HistoryError::Unreadable.to_string(), "stored history is unreadable");
     }
 
     #[test]

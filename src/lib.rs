@@ -12,6 +12,7 @@ pub mod events;
 pub mod history;
 pub mod manifest;
 pub mod rank;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -21,27 +21,59 @@ use crate::abandon::AbandonModel;
 pub const NO_BRAND: u16 = u16::MAX;
 
 /// Why a bundle was refused. Every malformed input ends here; decoding never panics.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BundleError {
     /// Fewer bytes than the header needs.
-    #[error("bundle is {len} bytes, shorter than its header")]
     TooShort { len: usize },
     /// The first bytes are not the aisle magic.
-    #[error("bundle does not start with the aisle magic bytes")]
     BadMagic,
     /// Written by another format version.
-    #[error("bundle format version {found} is not supported (this build reads {supported})")]
     UnsupportedVersion { found: u16, supported: u16 },
     /// The payload length in the header does not match the bytes received (truncated download).
-    #[error("bundle payload should be {declared} bytes but {actual} arrived")]
     LengthMismatch { declared: usize, actual: usize },
     /// The payload's CRC-32 does not match the header.
-    #[error("bundle checksum {actual:#010x} does not match the header's {expected:#010x}")]
     ChecksumMismatch { expected: u32, actual: u32 },
     /// The payload decoded but its contents contradict each other.
-    #[error("bundle is malformed: {0}")]
     Malformed(&'static str),
 }
+
+impl BundleError {
+    /// The message shown to people (the `Display` form), built without `core::fmt` so the
+    /// wasm can report it without carrying the formatting machinery.
+    pub fn message(&self) -> String {
+        use crate::text::{concat, decimal, hex_u32};
+        match self {
+            BundleError::TooShort { len } => concat(&["bundle is ", &decimal(*len as u64), " bytes, shorter than its header"]),
+            BundleError::BadMagic => String::from("bundle does not start with the aisle magic bytes"),
+            BundleError::UnsupportedVersion { found, supported } => concat(&[
+                "bundle format version ",
+                &decimal(u64::from(*found)),
+                " is not supported (this build reads ",
+                &decimal(u64::from(*supported)),
+                ")",
+            ]),
+            BundleError::LengthMismatch { declared, actual } => concat(&[
+                "bundle payload should be ",
+                &decimal(*declared as u64),
+                " bytes but ",
+                &decimal(*actual as u64),
+                " arrived",
+            ]),
+            BundleError::ChecksumMismatch { expected, actual } => {
+                concat(&["bundle checksum ", &hex_u32(*actual), " does not match the header's ", &hex_u32(*expected)])
+            }
+            BundleError::Malformed(reason) => concat(&["bundle is malformed: ", reason]),
+        }
+    }
+}
+
+impl core::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for BundleError {}
 
 /// The decoded, validated model.
 #[derive(Clone, Debug)]
@@ -245,7 +277,7 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
     let mut previous = 0u64;
     while pos < bytes.len() {
         previous = previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
-        ids.push(previous.to_string());
+        ids.push(crate::text::decimal(previous));
     }
     Ok(ids)
 }
@@ -459,6 +491,23 @@ pub(crate) mod tests {
 
     fn check_rejected(bytes: &[u8], expected: BundleError) {
         assert_eq!(Model::from_bytes(bytes).err(), Some(expected));
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let check = |error: BundleError, expected: &str| assert_eq!(error.to_string(), expected);
+        check(BundleError::TooShort { len: 10 }, "bundle is 10 bytes, shorter than its header");
+        check(BundleError::BadMagic, "bundle does not start with the aisle magic bytes");
+        check(
+            BundleError::UnsupportedVersion { found: 9, supported: 1 },
+            "bundle format version 9 is not supported (this build reads 1)",
+        );
+        check(BundleError::LengthMismatch { declared: 300, actual: 297 }, "bundle payload should be 300 bytes but 297 arrived");
+        check(
+            BundleError::ChecksumMismatch { expected: 0xdead_beef, actual: 0x12 },
+            "bundle checksum 0x00000012 does not match the header's 0xdeadbeef",
+        );
+        check(BundleError::Malformed("duplicate product id"), "bundle is malformed: duplicate product id");
     }
 
     #[test]

@@ -5,9 +5,11 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use super::dom::Child;
+use crate::text::{concat, decimal};
 
 /// Class of the score badge added to each card in debug mode.
 pub const SCORE_CLASS: &str = "aisle-debug-score";
+const SCORE_SELECTOR: &str = ".aisle-debug-score";
 
 /// Puts a badge with the score and the personalized rank on every product card.
 pub fn mark_scores(products: &[&Child], treatment: &[usize], scores: &[Option<f32>], personalized: bool) {
@@ -19,10 +21,16 @@ pub fn mark_scores(products: &[&Child], treatment: &[usize], scores: &[Option<f3
     for (index, child) in products.iter().enumerate() {
         let Some(card) = &child.card else { continue };
         let text = match scores.get(index).copied().flatten() {
-            Some(score) => format!("aisle {} · rank {}{}", fixed(f64::from(score), 3), rank_of[index] + 1, if personalized { "" } else { " (holdout)" }),
-            None => "aisle: not in bundle".to_string(),
+            Some(score) => concat(&[
+                "aisle ",
+                &fixed(f64::from(score), 3),
+                " · rank ",
+                &decimal(rank_of[index] as u64 + 1),
+                if personalized { "" } else { " (holdout)" },
+            ]),
+            None => String::from("aisle: not in bundle"),
         };
-        let badge = match card.query_selector(&format!(".{SCORE_CLASS}")).ok().flatten() {
+        let badge = match card.query_selector(SCORE_SELECTOR).ok().flatten() {
             Some(badge) => badge,
             None => match document.create_element("small") {
                 Ok(badge) => {

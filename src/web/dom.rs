@@ -46,7 +46,7 @@ pub fn children(grid: &Element, selectors: &Selectors) -> Vec<Child> {
             let product_id = card
                 .as_ref()
                 .and_then(|c| c.get_attribute(&selectors.id_attribute))
-                .map(|id| id.trim().to_string())
+                .map(|id| String::from(id.trim()))
                 .filter(|id| !id.is_empty());
             Child { node, card, product_id }
         })

@@ -17,6 +17,7 @@ use crate::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use crate::history::{ActionKind, History, HistoryConfig, StoredHistory};
 use crate::manifest::{Manifest, MANIFEST_VERSION};
 use crate::rank::{order_by_scores, score, ShopperContext};
+use crate::text::{concat, decimal};
 
 use super::convert::{self, JsObject};
 use super::debug;
@@ -146,7 +147,7 @@ impl Engine {
             item: config.item.clone(),
             id_attribute: if config.item_id.is_empty() { "data-product-id".into() } else { config.item_id.clone() },
         };
-        let watched_selector = format!("{}, {}", selectors.grid, selectors.item);
+        let watched_selector = concat(&[&selectors.grid, ", ", &selectors.item]);
         let state = State {
             arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true, tracked: true, event_arms: Default::default() },
             config,
@@ -226,7 +227,7 @@ impl Engine {
                 true
             }
             Err(error) => {
-                s.report_error(bundle_error_code(&error), &error.to_string());
+                s.report_error(bundle_error_code(&error), &error.message());
                 false
             }
         })
@@ -536,7 +537,7 @@ impl State {
             return None;
         };
         let probability = f64::from(scored.probability);
-        let reasons: Vec<String> = scored.reasons.iter().map(|r| r.to_string()).collect();
+        let reasons: Vec<String> = scored.reasons.iter().map(|&r| String::from(r)).collect();
         let detail = JsObject::new()
             .set("score", probability)
             .set("reasons", convert::string_array(&reasons))
@@ -567,8 +568,8 @@ impl State {
     }
 
     fn report_error(&mut self, code: &str, message: &str) {
-        self.errors.push(format!("{code}: {message}"));
-        self.emit_event(EventBody::Error { code: code.to_string(), message: message.to_string() });
+        self.errors.push(concat(&[code, ": ", message]));
+        self.emit_event(EventBody::Error { code: String::from(code), message: String::from(message) });
     }
 
     /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
@@ -577,10 +578,10 @@ impl State {
         let arms = self.arm.event_arms.clone();
         let event = Event {
             v: EVENT_SCHEMA_VERSION,
-            id: format!("{}-{}", random_hex(8), self.next_event),
+            id: concat(&[&random_hex(8), "-", &decimal(u64::from(self.next_event))]),
             ts: now_ms(),
             visitor: self.visitor.clone(),
-            session: self.history.session().to_string(),
+            session: decimal(u64::from(self.history.session())),
             arms,
             body,
         };
@@ -611,9 +612,9 @@ fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> 
 }
 
 fn parse_history(raw: &str, config: HistoryConfig) -> Result<History, String> {
-    let bytes = from_base64(raw).ok_or_else(|| "stored history is not base64".to_string())?;
-    let stored = StoredHistory::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    History::restore(stored, config).map_err(|e| e.to_string())
+    let bytes = from_base64(raw).ok_or_else(|| String::from("stored history is not base64"))?;
+    let stored = StoredHistory::from_bytes(&bytes).map_err(|e| e.message())?;
+    History::restore(stored, config).map_err(|e| e.message())
 }
 
 /// Base64 through the browser's own `btoa`, so the wasm carries no codec.
@@ -639,7 +640,7 @@ fn bundle_error_code(error: &BundleError) -> &'static str {
 
 fn grid_key(index: usize) -> String {
     let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-    format!("{path}#{index}")
+    concat(&[&path, "#", &decimal(index as u64)])
 }
 
 fn is_visitor_id(id: &str) -> bool {
@@ -680,16 +681,32 @@ impl Engine {
             if !s.config.debug {
                 return Vec::new();
             }
+            let bundle = match &s.model {
+                Some(m) => concat(&[&m.model_version, " (", &decimal(m.len() as u64), " products)"]),
+                None => String::from("not loaded"),
+            };
+            let experiment = if s.arm.experiment.is_empty() { "-" } else { &s.arm.experiment };
+            let storage = if s.storage.is_memory_only() { "memory only" } else { "localStorage" };
+            let first_reorder = match s.first_reorder_ms {
+                Some(ms) => concat(&[&debug::fixed(ms, 1), " ms"]),
+                None => String::from("-"),
+            };
             let mut lines = vec![
-                "aisle debug".to_string(),
-                format!("bundle: {}", s.model.as_ref().map(|m| format!("{} ({} products)", m.model_version, m.len())).unwrap_or_else(|| "not loaded".into())),
-                format!("experiment: {}  arm: {}", if s.arm.experiment.is_empty() { "-" } else { &s.arm.experiment }, s.arm.arm),
-                format!("storage: {}", if s.storage.is_memory_only() { "memory only" } else { "localStorage" }),
-                format!("first reorder: {}", s.first_reorder_ms.map(|ms| format!("{} ms", debug::fixed(ms, 1))).unwrap_or_else(|| "-".into())),
-                format!("session {} · {} actions (newest first):", s.history.session(), s.history.len()),
+                String::from("aisle debug"),
+                concat(&["bundle: ", &bundle]),
+                concat(&["experiment: ", experiment, "  arm: ", &s.arm.arm]),
+                concat(&["storage: ", storage]),
+                concat(&["first reorder: ", &first_reorder]),
+                concat(&[
+                    "session ",
+                    &decimal(u64::from(s.history.session())),
+                    " · ",
+                    &decimal(s.history.len() as u64),
+                    " actions (newest first):",
+                ]),
             ];
-            lines.extend(s.history.actions().rev().map(|a| format!("  {} {}", a.kind.name(), a.id)));
-            lines.extend(s.errors.iter().map(|e| format!("error: {e}")));
+            lines.extend(s.history.actions().rev().map(|a| concat(&["  ", a.kind.name(), " ", &a.id])));
+            lines.extend(s.errors.iter().map(|e| concat(&["error: ", e])));
             lines
         });
         if !lines.is_empty() {

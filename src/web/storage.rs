@@ -42,7 +42,7 @@ impl Storage {
         memory.retain(|(k, _)| k != key);
         if !persisted {
             self.mark_failed();
-            memory.push((key.to_string(), value.to_string()));
+            memory.push((String::from(key), String::from(value)));
         }
         persisted
     }

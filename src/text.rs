@@ -1,0 +1,68 @@
+//! Building short strings without `core::fmt`: joining parts, decimal and hexadecimal numbers.
+//!
+//! Any `format!`, `to_string` on a number or `Display`-based error message reachable from the
+//! browser edge links Rust's whole formatting machinery into the wasm (several KB gzip). The
+//! wasm path builds its messages, event ids and debug text with these helpers instead.
+#![forbid(unsafe_code)]
+
+use alloc::string::String;
+
+/// The parts joined, in order.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `value` in decimal, as `value.to_string()` writes it.
+pub fn decimal(value: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits[start..].iter().map(|&d| char::from(d)).collect()
+}
+
+/// `value` as `0x` and eight lowercase hex digits, as `format!("{value:#010x}")` writes it.
+pub fn hex_u32(value: u32) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::from("0x");
+    for shift in (0..8).rev() {
+        out.push(char::from(HEX[(value >> (shift * 4)) as usize & 15]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_match_to_string() {
+        for value in [0, 1, 9, 10, 99, 100, 4_294_967_295, 1_004_856, u64::MAX] {
+            assert_eq!(decimal(value), value.to_string());
+        }
+    }
+
+    #[test]
+    fn hex_matches_the_alternate_zero_padded_format() {
+        for value in [0, 1, 0xdead_beef, u32::MAX, 0x00ab_cdef] {
+            assert_eq!(hex_u32(value), format!("{value:#010x}"));
+        }
+    }
+
+    #[test]
+    fn parts_are_joined_in_order() {
+        assert_eq!(concat(&["a", "", "bc", ": ", "d"]), "abc: d");
+        assert_eq!(concat(&[]), "");
+    }
+}
