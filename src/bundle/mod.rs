@@ -7,15 +7,16 @@
 
 pub mod crc32;
 pub mod format;
+pub mod id_index;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use std::collections::HashMap;
 
 pub use format::{BundleWire, ScoringWeights, FORMAT_VERSION, MAGIC};
 
 use crate::abandon::AbandonModel;
+use id_index::IdIndex;
 
 /// Brand index meaning "no brand".
 pub const NO_BRAND: u16 = u16::MAX;
@@ -87,7 +88,7 @@ pub struct Model {
     /// The cart-abandon model, if the bundle has one.
     pub abandon: Option<AbandonModel>,
     product_ids: Vec<String>,
-    index_by_id: HashMap<String, u32>,
+    index_by_id: IdIndex,
     category_names: Vec<String>,
     product_category: Vec<u16>,
     brand_names: Vec<String>,
@@ -123,12 +124,7 @@ impl Model {
         if count > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
         }
-        let mut index_by_id = HashMap::with_capacity(count);
-        for (index, id) in product_ids.iter().enumerate() {
-            if index_by_id.insert(id.clone(), index as u32).is_some() {
-                return Err(BundleError::Malformed("duplicate product id"));
-            }
-        }
+        let index_by_id = IdIndex::build(&product_ids).map_err(|_| BundleError::Malformed("duplicate product id"))?;
         let product_category = unpack_u16(&wire.product_category, count, "category array has the wrong length")?;
         if product_category.iter().any(|&c| usize::from(c) >= wire.category_names.len()) {
             return Err(BundleError::Malformed("category index out of range"));
@@ -181,7 +177,7 @@ impl Model {
 
     /// The bundle index of a product id.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.index_by_id.get(id).copied()
+        self.index_by_id.get(&self.product_ids, id)
     }
 
     /// The id of the product at `index`.
