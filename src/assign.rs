@@ -276,11 +276,22 @@ pub struct Decision {
 impl Decision {
     /// The `arms` map to put in every event: experiment key to arm key, tracked assignments only.
     pub fn event_arms(&self) -> BTreeMap<String, String> {
-        self.assignments
-            .iter()
-            .filter(|a| a.track)
-            .filter_map(|a| Some((a.experiment.clone(), a.arm_key.clone()?)))
-            .collect()
+        self.event_arm_list().into_iter().collect()
+    }
+
+    /// [`Decision::event_arms`] as a list sorted by experiment key, a later experiment with
+    /// the same key replacing an earlier one as in the map. The browser edge uses this form:
+    /// a `BTreeMap` costs the wasm several KB.
+    pub fn event_arm_list(&self) -> Vec<(String, String)> {
+        let mut arms: Vec<(String, String)> = Vec::new();
+        for assignment in self.assignments.iter().filter(|a| a.track) {
+            let Some(arm) = &assignment.arm_key else { continue };
+            match arms.binary_search_by(|(experiment, _)| experiment.as_str().cmp(&assignment.experiment)) {
+                Ok(found) => arms[found].1 = arm.clone(),
+                Err(place) => arms.insert(place, (assignment.experiment.clone(), arm.clone())),
+            }
+        }
+        arms
     }
 }
 
@@ -375,6 +386,27 @@ mod tests {
         assert_eq!(other.reason, AssignmentReason::Hashed);
         let unknown_arm = assign_with_overrides(&experiment, "1", &parse_override("aisle-rerank:nope").unwrap());
         assert_eq!(unknown_arm.reason, AssignmentReason::Hashed);
+    }
+
+    #[test]
+    fn event_arms_are_sorted_and_a_repeated_key_keeps_the_last_arm() {
+        let tracked = |experiment: &str, arm: &str| Assignment {
+            experiment: experiment.into(),
+            arm_index: Some(0),
+            arm_key: Some(arm.into()),
+            personalized: false,
+            bucket: None,
+            reason: AssignmentReason::Hashed,
+            track: true,
+        };
+        let untracked = Assignment { track: false, ..tracked("m", "forced") };
+        let decision = Decision {
+            personalized: false,
+            assignments: vec![tracked("z", "1"), tracked("b", "2"), untracked, tracked("z", "3"), tracked("a", "4")],
+        };
+        let expected = [("a", "4"), ("b", "2"), ("z", "3")].map(|(e, a)| (String::from(e), String::from(a)));
+        assert_eq!(decision.event_arm_list(), expected);
+        assert_eq!(decision.event_arms().into_iter().collect::<Vec<_>>(), expected);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::events::LineItem;
 
-use super::convert::{self, array_field, number_field, string_field};
+use super::convert::{array_field, number_field, string_field};
 use super::engine::{Engine, PageConfig};
 
 /// The engine as JavaScript sees it.
@@ -110,7 +110,7 @@ impl AisleEngine {
     /// Events recorded since the last call, for delivery.
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&self) -> JsValue {
-        self.engine.take_events().iter().map(convert::event_to_js).collect::<js_sys::Array>().into()
+        self.engine.take_events().into_iter().collect::<js_sys::Array>().into()
     }
 }
 

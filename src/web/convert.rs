@@ -5,7 +5,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::events::{Event, EventBody, LineItem};
+use crate::events::{EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use crate::history::StoredHistory;
 use crate::manifest::{ArmConfig, ExperimentConfig, Manifest, NamespaceRange};
 
@@ -181,20 +181,38 @@ pub fn history_to_js(stored: &StoredHistory) -> JsValue {
         .into_js()
 }
 
+/// The fields every event carries besides its body (see [`crate::events::Event`]).
+pub struct EventHead<'a> {
+    /// Unique id.
+    pub id: &'a str,
+    /// When, ms since the Unix epoch.
+    pub ts: u64,
+    /// Visitor id.
+    pub visitor: &'a str,
+    /// Session number, in decimal.
+    pub session: &'a str,
+    /// Experiment key to arm key, sorted by experiment key (omitted when empty).
+    pub arms: &'a [(String, String)],
+}
+
 /// One event in the schema's JSON shape (see `crate::events`).
-pub fn event_to_js(event: &Event) -> JsValue {
-    let mut arms = JsObject::new();
-    for (experiment, arm) in &event.arms {
-        arms = arms.set(experiment, arm.as_str());
-    }
+pub fn event_to_js(head: &EventHead, body: &EventBody) -> JsValue {
     let object = JsObject::new()
-        .set("v", event.v)
-        .set("id", event.id.as_str())
-        .set("ts", event.ts as f64)
-        .set("visitor", event.visitor.as_str())
-        .set("session", event.session.as_str());
-    let object = if event.arms.is_empty() { object } else { object.set("arms", arms.into_js()) };
-    body_fields(object.set("type", event.body.type_name()), &event.body).into_js()
+        .set("v", EVENT_SCHEMA_VERSION)
+        .set("id", head.id)
+        .set("ts", head.ts as f64)
+        .set("visitor", head.visitor)
+        .set("session", head.session);
+    let object = if head.arms.is_empty() {
+        object
+    } else {
+        let mut arms = JsObject::new();
+        for (experiment, arm) in head.arms {
+            arms = arms.set(experiment, arm.as_str());
+        }
+        object.set("arms", arms.into_js())
+    };
+    body_fields(object.set("type", body.type_name()), body).into_js()
 }
 
 fn body_fields(object: JsObject, body: &EventBody) -> JsObject {

@@ -13,7 +13,7 @@ use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord};
 
 use crate::assign;
 use crate::bundle::{BundleError, Model};
-use crate::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
+use crate::events::{EventBody, LineItem};
 use crate::history::{ActionKind, History, HistoryConfig, StoredHistory};
 use crate::manifest::{Manifest, MANIFEST_VERSION};
 use crate::rank::{order_by_scores, score, ShopperContext};
@@ -81,7 +81,7 @@ pub struct ArmChoice {
     /// False for QA-forced visits: they log no exposures and carry no arms in events.
     pub tracked: bool,
     /// Experiment key to arm key, for every event's `arms`.
-    pub event_arms: std::collections::BTreeMap<String, String>,
+    pub event_arms: Vec<(String, String)>,
 }
 
 /// Everything the engine knows. Only touched through [`Engine`].
@@ -99,7 +99,8 @@ pub struct State {
     grids_ranked: u32,
     first_reorder_ms: Option<f64>,
     errors: Vec<String>,
-    outbox: Vec<Event>,
+    /// Events for delivery, already in their JSON shape.
+    outbox: Vec<JsValue>,
     next_event: u32,
     pending: Vec<(&'static str, JsValue)>,
     leave_visible: bool,
@@ -327,7 +328,7 @@ impl Engine {
     }
 
     /// Events recorded and not yet delivered, removed from the outbox.
-    pub fn take_events(&self) -> Vec<Event> {
+    pub fn take_events(&self) -> Vec<JsValue> {
         self.with_state(|s| std::mem::take(&mut s.outbox))
     }
 
@@ -575,23 +576,17 @@ impl State {
     /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
     fn emit_event(&mut self, body: EventBody) {
         self.next_event += 1;
-        let arms = self.arm.event_arms.clone();
-        let event = Event {
-            v: EVENT_SCHEMA_VERSION,
-            id: concat(&[&random_hex(8), "-", &decimal(u64::from(self.next_event))]),
-            ts: now_ms(),
-            visitor: self.visitor.clone(),
-            session: decimal(u64::from(self.history.session())),
-            arms,
-            body,
-        };
-        let detail = convert::event_to_js(&event);
-        if matches!(event.body, EventBody::Error { .. }) {
+        let id = concat(&[&random_hex(8), "-", &decimal(u64::from(self.next_event))]);
+        let session = decimal(u64::from(self.history.session()));
+        let head = convert::EventHead { id: &id, ts: now_ms(), visitor: &self.visitor, session: &session, arms: &self.arm.event_arms };
+        let detail = convert::event_to_js(&head, &body);
+        if matches!(body, EventBody::Error { .. }) {
             self.pending.push(("aisle:error", detail.clone()));
         }
         self.pending.push(("aisle:event", detail));
         if self.outbox.len() < 500 {
-            self.outbox.push(event);
+            // An object of its own: what a page listener does to `detail` never reaches delivery.
+            self.outbox.push(convert::event_to_js(&head, &body));
         }
     }
 }
@@ -607,7 +602,7 @@ fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> 
         arm: deciding.and_then(|a| a.arm_key.clone()).unwrap_or_else(|| if decision.personalized { "personalized".into() } else { "outside".into() }),
         personalized: decision.personalized,
         tracked: deciding.map(|a| a.track).unwrap_or(true),
-        event_arms: decision.event_arms(),
+        event_arms: decision.event_arm_list(),
     }
 }
 
