@@ -666,7 +666,12 @@ pub fn random_hex(bytes: usize) -> String {
         }
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    buffer.iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect()
+    let mut hex = String::with_capacity(bytes * 2);
+    for byte in buffer {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    hex
 }
 
 impl Engine {
