@@ -21,7 +21,7 @@ impl AisleEngine {
     pub fn new(config: JsValue) -> AisleEngine {
         let config = PageConfig::from_js(&config);
         let engine = Engine::start(config);
-        engine.refresh_debug_panel();
+        engine.send_debug_view();
         AisleEngine { engine }
     }
 
@@ -41,7 +41,7 @@ impl AisleEngine {
     #[wasm_bindgen(js_name = reportFailure)]
     pub fn report_failure(&self, code: &str, message: &str) {
         self.engine.report_failure(code, message);
-        self.engine.refresh_debug_panel();
+        self.engine.send_debug_view();
     }
 
     /// Reranks the page's grids and keeps watching for new ones; returns grids ranked.
@@ -49,14 +49,14 @@ impl AisleEngine {
     /// came after the anti-flicker timeout), so they stay as they are.
     pub fn apply(&self, leave_visible: Option<bool>) -> u32 {
         let ranked = self.engine.apply(leave_visible.unwrap_or(false));
-        self.engine.refresh_debug_panel();
+        self.engine.send_debug_view();
         ranked
     }
 
     /// Records an action: `view`, `click`, `add_to_cart`, `remove_from_cart`, `purchase`, `category_view`.
     pub fn track(&self, kind: &str, id: &str, quantity: Option<u32>, price: Option<f64>) -> bool {
         let recorded = self.engine.track(kind, id, quantity.unwrap_or(1), price);
-        self.engine.refresh_debug_panel();
+        self.engine.send_debug_view();
         recorded
     }
 
@@ -81,7 +81,7 @@ impl AisleEngine {
             })
             .collect();
         self.engine.purchase(order_id, revenue, string_field(&order, "currency"), items);
-        self.engine.refresh_debug_panel();
+        self.engine.send_debug_view();
         true
     }
 

@@ -108,6 +108,8 @@ pub struct State {
     storage_fallback_reported: bool,
     /// `grid, item`: what an added node must match (or hold) to be worth a re-rank.
     watched_selector: String,
+    /// In debug mode: cards ranked since the debug view was last sent (see `debug`).
+    debug_cards: Vec<JsValue>,
 }
 
 /// The engine behind `window.aisle`.
@@ -170,6 +172,7 @@ impl Engine {
             disabled: false,
             storage_fallback_reported: false,
             watched_selector,
+            debug_cards: Vec::new(),
         };
         let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
         engine.with_state(|s| {
@@ -310,21 +313,7 @@ impl Engine {
 
     /// A snapshot for the debug view and tests.
     pub fn status(&self) -> JsValue {
-        self.with_state(|s| {
-            JsObject::new()
-                .set_some("modelVersion", s.model.as_ref().map(|m| m.model_version.as_str()))
-                .set("productsInBundle", s.model.as_ref().map(|m| m.len()).unwrap_or(0) as u32)
-                .set("experiment", s.arm.experiment.as_str())
-                .set("arm", s.arm.arm.as_str())
-                .set("personalized", s.arm.personalized)
-                .set("visitor", s.visitor.as_str())
-                .set("storageMemoryOnly", s.storage.is_memory_only())
-                .set("gridsRanked", s.grids_ranked)
-                .set_some("firstReorderMs", s.first_reorder_ms)
-                .set("errors", convert::string_array(&s.errors))
-                .set("history", convert::history_to_js(&s.history.to_stored()))
-                .into_js()
-        })
+        self.with_state(|s| s.status().into_js())
     }
 
     /// Events recorded and not yet delivered, removed from the outbox.
@@ -360,6 +349,7 @@ impl Engine {
             if relevant {
                 engine.with_state(|s| s.rank_all_grids());
                 let _ = observer.take_records();
+                engine.send_debug_view();
             }
         });
         let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
@@ -393,6 +383,21 @@ impl Engine {
 }
 
 impl State {
+    fn status(&self) -> JsObject {
+        JsObject::new()
+            .set_some("modelVersion", self.model.as_ref().map(|m| m.model_version.as_str()))
+            .set("productsInBundle", self.model.as_ref().map(|m| m.len()).unwrap_or(0) as u32)
+            .set("experiment", self.arm.experiment.as_str())
+            .set("arm", self.arm.arm.as_str())
+            .set("personalized", self.arm.personalized)
+            .set("visitor", self.visitor.as_str())
+            .set("storageMemoryOnly", self.storage.is_memory_only())
+            .set("gridsRanked", self.grids_ranked)
+            .set_some("firstReorderMs", self.first_reorder_ms)
+            .set("errors", convert::string_array(&self.errors))
+            .set("history", convert::history_to_js(&self.history.to_stored()))
+    }
+
     fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, price: Option<f64>) {
         let now = now_ms();
         let unit_price = price.filter(|p| p.is_finite() && *p >= 0.0).map(|p| p as f32);
@@ -499,7 +504,7 @@ impl State {
             self.placed.add(child.node.as_ref());
         }
         if self.config.debug {
-            debug::mark_scores(&products, &treatment, &scores, personalized);
+            debug::card_entries(&products, &treatment, &scores, personalized, &mut self.debug_cards);
         }
         self.grids_ranked += 1;
         // Exposures belong to an experiment: none when no experiment runs or the arm was
@@ -675,42 +680,16 @@ pub fn random_hex(bytes: usize) -> String {
 }
 
 impl Engine {
-    /// Redraws the debug panel when the page asked for it (`?aisle_debug=1`).
-    pub fn refresh_debug_panel(&self) {
-        let lines = self.with_state(|s| {
-            if !s.config.debug {
-                return Vec::new();
+    /// In debug mode (`?aisle_debug=1`), hands the debug view its data: `aisle:debug` with
+    /// the status and the cards ranked since the last time (`www/loader/aisle-debug.js` draws
+    /// them). Does nothing otherwise.
+    pub fn send_debug_view(&self) {
+        self.with_state(|s| {
+            if s.config.debug {
+                let cards: js_sys::Array = s.debug_cards.drain(..).collect();
+                let detail = s.status().set("cards", cards).into_js();
+                s.pending.push((debug::EVENT, detail));
             }
-            let bundle = match &s.model {
-                Some(m) => concat(&[&m.model_version, " (", &decimal(m.len() as u64), " products)"]),
-                None => String::from("not loaded"),
-            };
-            let experiment = if s.arm.experiment.is_empty() { "-" } else { &s.arm.experiment };
-            let storage = if s.storage.is_memory_only() { "memory only" } else { "localStorage" };
-            let first_reorder = match s.first_reorder_ms {
-                Some(ms) => concat(&[&debug::fixed(ms, 1), " ms"]),
-                None => String::from("-"),
-            };
-            let mut lines = vec![
-                String::from("aisle debug"),
-                concat(&["bundle: ", &bundle]),
-                concat(&["experiment: ", experiment, "  arm: ", &s.arm.arm]),
-                concat(&["storage: ", storage]),
-                concat(&["first reorder: ", &first_reorder]),
-                concat(&[
-                    "session ",
-                    &decimal(u64::from(s.history.session())),
-                    " · ",
-                    &decimal(s.history.len() as u64),
-                    " actions (newest first):",
-                ]),
-            ];
-            lines.extend(s.history.actions().rev().map(|a| concat(&["  ", a.kind.name(), " ", &a.id])));
-            lines.extend(s.errors.iter().map(|e| concat(&["error: ", e])));
-            lines
-        });
-        if !lines.is_empty() {
-            debug::show_panel(&lines);
-        }
+        })
     }
 }
