@@ -10,6 +10,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+use crate::postcard_reader::{Malformed, Read, Reader};
+
 /// The version of [`StoredHistory`]. Bump it when the stored shape changes; older shapes are
 /// rejected by [`History::restore`] and the shopper starts with a fresh history.
 pub const HISTORY_FORMAT_VERSION: u32 = 1;
@@ -196,15 +198,48 @@ impl StoredHistory {
     /// Reads the binary form. A different version is reported as such, before the rest of
     /// the bytes are trusted; anything else malformed is [`HistoryError::Unreadable`].
     pub fn from_bytes(bytes: &[u8]) -> Result<StoredHistory, HistoryError> {
-        let (version, _) = postcard::take_from_bytes::<u32>(bytes).map_err(|_| HistoryError::Unreadable)?;
+        let version = Reader::new(bytes).u32().map_err(|_| HistoryError::Unreadable)?;
         if version != HISTORY_FORMAT_VERSION {
             return Err(HistoryError::WrongVersion { found: version, expected: HISTORY_FORMAT_VERSION });
         }
-        match postcard::take_from_bytes::<StoredHistory>(bytes) {
-            Ok((stored, rest)) if rest.is_empty() => Ok(stored),
+        let mut reader = Reader::new(bytes);
+        match read_stored(&mut reader) {
+            Ok(stored) if reader.is_empty() => Ok(stored),
             _ => Err(HistoryError::Unreadable),
         }
     }
+}
+
+/// [`StoredHistory`] as postcard lays it out (read by hand: see [`crate::postcard_reader`]).
+fn read_stored(r: &mut Reader) -> Read<StoredHistory> {
+    Ok(StoredHistory {
+        v: r.u32()?,
+        a: r.seq(read_action)?,
+        s: r.u32()?,
+        ss: r.u64()?,
+        la: r.u64()?,
+        fs: r.u64()?,
+        c: r.seq(read_cart_line)?,
+        g: r.seq(Reader::u64)?,
+    })
+}
+
+fn read_action(r: &mut Reader) -> Read<Action> {
+    // A unit enum is its variant's index, in declaration order.
+    let kind = match r.u32()? {
+        0 => ActionKind::ProductView,
+        1 => ActionKind::GridClick,
+        2 => ActionKind::AddToCart,
+        3 => ActionKind::RemoveFromCart,
+        4 => ActionKind::Purchase,
+        5 => ActionKind::CategoryView,
+        _ => return Err(Malformed),
+    };
+    Ok(Action { kind, id: r.string()?, at_ms: r.u64()?, session: r.u32()? })
+}
+
+fn read_cart_line(r: &mut Reader) -> Read<CartLine> {
+    Ok(CartLine { id: r.string()?, quantity: r.u32()?, unit_price: r.option(Reader::f32)?, added_at_ms: r.u64()? })
 }
 
 /// The shopper's recent actions and the state derived from them.
@@ -426,7 +461,9 @@ fn truncate_id(id: &mut String) {
 
 fn keep_newest(values: &mut Vec<u64>, max: usize) {
     if values.len() > max {
-        values.drain(..values.len() - max);
+        let oldest_kept = values.len() - max;
+        values.copy_within(oldest_kept.., 0);
+        values.truncate(max);
     }
 }
 

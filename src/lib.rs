@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod events;
 pub mod history;
 pub mod manifest;
+pub mod postcard_reader;
 pub mod rank;
 pub mod text;
 

@@ -1,6 +1,7 @@
 //! Property and mutation fuzzing of the decoders that read untrusted input: the bundle
 //! (`Model::from_bytes`), the stored history (`StoredHistory::from_bytes` + `History::restore`)
-//! and events (`serde_json::from_str::<Event>`).
+//! and events (`serde_json::from_str::<Event>`). Bundle payloads and histories are also read
+//! with the `postcard` crate, which must accept and read exactly what the hand-made reader does.
 //!
 //! Each target starts from valid seeds and mutates them (bit flips, byte edits, truncation,
 //! splices, varint length bombs; bundle payloads get their header fixed up so mutations reach
@@ -15,10 +16,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use aisle::bundle::format::{encode, BundleWire, HEADER_LEN};
+use aisle::bundle::format::{decode_payload, encode, BundleWire, HEADER_LEN};
 use aisle::bundle::{pack_neighbours, pack_u16, Model, ScoringWeights, NO_BRAND};
 use aisle::events::Event;
-use aisle::history::{ActionKind, History, HistoryConfig, StoredHistory, MAX_CART_LINES, MAX_ID_LEN};
+use aisle::history::{
+    ActionKind, History, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION, MAX_CART_LINES, MAX_ID_LEN,
+};
 use aisle::rank::{order_by_scores, score, ShopperContext};
 
 /// splitmix64: small, fast and deterministic.
@@ -79,6 +82,9 @@ fn sample_history(model: &Model) -> History {
 
 /// Decodes bundle bytes; a bundle that decodes is ranked as the browser would rank it.
 fn bundle_target(bytes: &[u8]) -> bool {
+    if bytes.len() >= HEADER_LEN {
+        payload_reads_as_postcard_reads_it(&bytes[HEADER_LEN..]);
+    }
     let Ok(model) = Model::from_bytes(bytes) else { return false };
     let context = ShopperContext::new(&model, &sample_history(&model));
     let mut ids: Vec<String> = (0..model.len().min(64)).map(|i| model.product_id(i as u32).to_string()).collect();
@@ -104,8 +110,34 @@ fn bundle_target(bytes: &[u8]) -> bool {
     true
 }
 
+/// The hand-made payload reader (`aisle::postcard_reader`) accepts exactly the payloads the
+/// `postcard` crate accepts, and reads the same values (compared re-encoded: NaN weights).
+fn payload_reads_as_postcard_reads_it(payload: &[u8]) {
+    let ours = decode_payload(payload).ok().map(|wire| postcard::to_allocvec(&wire).unwrap());
+    let theirs = match postcard::take_from_bytes::<BundleWire>(payload) {
+        Ok((wire, rest)) if rest.is_empty() => Some(postcard::to_allocvec(&wire).unwrap()),
+        _ => None,
+    };
+    assert_eq!(ours, theirs, "the payload reader and postcard disagree");
+}
+
+/// The same for stored histories: the version first, then the whole value.
+fn history_reads_as_postcard_reads_it(bytes: &[u8]) {
+    let ours = StoredHistory::from_bytes(bytes).map(|stored| postcard::to_allocvec(&stored).unwrap());
+    let theirs = match postcard::take_from_bytes::<u32>(bytes) {
+        Err(_) => Err(HistoryError::Unreadable),
+        Ok((found, _)) if found != HISTORY_FORMAT_VERSION => Err(HistoryError::WrongVersion { found, expected: HISTORY_FORMAT_VERSION }),
+        Ok(_) => match postcard::take_from_bytes::<StoredHistory>(bytes) {
+            Ok((stored, rest)) if rest.is_empty() => Ok(postcard::to_allocvec(&stored).unwrap()),
+            _ => Err(HistoryError::Unreadable),
+        },
+    };
+    assert_eq!(ours, theirs, "the history reader and postcard disagree");
+}
+
 /// Decodes stored-history bytes; a history that decodes is restored, used and written back.
 fn history_target(bytes: &[u8]) -> bool {
+    history_reads_as_postcard_reads_it(bytes);
     let Ok(stored) = StoredHistory::from_bytes(bytes) else { return false };
     for capacity in [1, 20, 100, 1000] {
         let config = HistoryConfig { capacity, ..Default::default() };

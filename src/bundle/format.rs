@@ -12,6 +12,9 @@
 //! | 12 | 4 | payload length in bytes |
 //! | 16 | 4 | CRC-32 (IEEE) of the payload |
 //! | 20 | n | payload: postcard [`BundleWire`], whose first field is the model version |
+//!
+//! The payload is written with the `postcard` crate and read with
+//! [`crate::postcard_reader`] (smaller in the wasm; the tests hold the two to each other).
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
@@ -19,6 +22,8 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::BundleError;
+use crate::abandon::AbandonModelWire;
+use crate::postcard_reader::{Read, Reader};
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"AISLEBDL";
@@ -80,7 +85,7 @@ pub struct BundleWire {
     /// The scoring function's weights.
     pub weights: ScoringWeights,
     /// The cart-abandon model, when the training data had carts.
-    pub abandon: Option<crate::abandon::AbandonModelWire>,
+    pub abandon: Option<AbandonModelWire>,
 }
 
 /// Weights of the scoring function in [`crate::rank`], fitted by `aisle build`.
@@ -154,11 +159,65 @@ pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
     if expected != actual {
         return Err(BundleError::ChecksumMismatch { expected, actual });
     }
-    let (wire, rest) = postcard::take_from_bytes::<BundleWire>(payload).map_err(|_| BundleError::Malformed("payload does not decode"))?;
-    if !rest.is_empty() {
+    decode_payload(payload)
+}
+
+/// Reads the postcard payload (everything after the header), which must be used up.
+pub fn decode_payload(payload: &[u8]) -> Result<BundleWire, BundleError> {
+    let mut reader = Reader::new(payload);
+    let wire = read_wire(&mut reader).map_err(|_| BundleError::Malformed("payload does not decode"))?;
+    if !reader.is_empty() {
         return Err(BundleError::Malformed("trailing bytes after the payload"));
     }
     Ok(wire)
+}
+
+/// [`BundleWire`] as postcard lays it out: the fields in declaration order.
+fn read_wire(r: &mut Reader) -> Read<BundleWire> {
+    Ok(BundleWire {
+        model_version: r.string()?,
+        built_at_ms: r.u64()?,
+        product_ids: r.string()?,
+        product_id_numbers: r.bytes()?,
+        category_names: r.seq(Reader::string)?,
+        product_category: r.bytes()?,
+        brand_names: r.seq(Reader::string)?,
+        product_brand: r.bytes()?,
+        popularity: r.bytes()?,
+        price_band: r.bytes()?,
+        neighbours: r.bytes()?,
+        neighbour_weights: r.bytes()?,
+        neighbour_weight_bits: r.byte()?,
+        weights: read_weights(r)?,
+        abandon: r.option(read_abandon)?,
+    })
+}
+
+fn read_weights(r: &mut Reader) -> Read<ScoringWeights> {
+    Ok(ScoringWeights {
+        popularity: r.f32()?,
+        category: r.f32()?,
+        brand: r.f32()?,
+        neighbour: r.f32()?,
+        price: r.f32()?,
+        seen: r.f32()?,
+        recency_half_life: r.f32()?,
+        action_strength: [r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?],
+    })
+}
+
+fn read_abandon(r: &mut Reader) -> Read<AbandonModelWire> {
+    Ok(AbandonModelWire {
+        feature_names: r.seq(Reader::string)?,
+        means: r.seq(Reader::f32)?,
+        scales: r.seq(Reader::f32)?,
+        coefficients: r.seq(Reader::f32)?,
+        intercept: r.f32()?,
+        calibration_slope: r.f32()?,
+        calibration_intercept: r.f32()?,
+        base_rate: r.f32()?,
+        default_nudge_delay_ms: r.u64()?,
+    })
 }
 
 /// Appends `value` as an unsigned LEB128 varint.
