@@ -20,7 +20,14 @@ impl JsObject {
 
     /// Sets `key` to any value.
     pub fn set(self, key: &str, value: impl Into<JsValue>) -> JsObject {
-        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self.set_value(key, value.into())
+    }
+
+    /// The one copy of the setter: kept out of line, since the objects aisle builds have
+    /// dozens of fields and an inlined copy per field costs the wasm kilobytes.
+    #[inline(never)]
+    fn set_value(self, key: &str, value: JsValue) -> JsObject {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
         self
     }
 
