@@ -226,7 +226,7 @@ pub fn parse_override(value: &str) -> Result<Vec<ArmOverride>, OverrideError> {
         return Err(OverrideError::Empty);
     }
     let mut overrides = Vec::new();
-    for (index, part) in value.split(',').take(MAX_OVERRIDES).enumerate() {
+    for (index, part) in crate::text::split_ascii(value, b',').into_iter().take(MAX_OVERRIDES).enumerate() {
         let part = part.trim();
         let parsed = match part.rsplit_once(':') {
             Some((experiment, arm)) => {

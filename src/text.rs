@@ -1,4 +1,5 @@
-//! Building short strings without `core::fmt`: joining parts, decimal and hexadecimal numbers.
+//! Building short strings without `core::fmt` (joining parts, decimal and hexadecimal
+//! numbers) and splitting them without a pattern searcher.
 //!
 //! Any `format!`, `to_string` on a number or `Display`-based error message reachable from the
 //! browser edge links Rust's whole formatting machinery into the wasm (several KB gzip). The
@@ -6,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The parts joined, in order.
 pub fn concat(parts: &[&str]) -> String {
@@ -42,6 +44,22 @@ pub fn hex_u32(value: u32) -> String {
     out
 }
 
+/// `text.split(separator)` for an ASCII separator, as a list: `str::split` brings a `memchr`
+/// and a pattern searcher into the wasm, this is a byte loop.
+pub fn split_ascii(text: &str, separator: u8) -> Vec<&str> {
+    debug_assert!(separator.is_ascii(), "a non-ASCII byte is not a char boundary");
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if byte == separator {
+            parts.push(&text[start..at]);
+            start = at + 1;
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +76,14 @@ mod tests {
         for value in [0, 1, 0xdead_beef, u32::MAX, 0x00ab_cdef] {
             assert_eq!(hex_u32(value), format!("{value:#010x}"));
         }
+    }
+
+    #[test]
+    fn splits_like_str_split() {
+        for text in ["a", "a\nb\nc", "a\n", "\n", "\n\nx", "é\nü", ""] {
+            assert_eq!(split_ascii(text, b'\n'), text.split('\n').collect::<Vec<_>>(), "{text:?}");
+        }
+        assert_eq!(split_ascii("a:x, b:y,", b','), ["a:x", " b:y", ""]);
     }
 
     #[test]

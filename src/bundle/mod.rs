@@ -118,7 +118,7 @@ impl Model {
         } else if wire.product_ids.is_empty() {
             Vec::new()
         } else {
-            split_lines(&wire.product_ids)
+            crate::text::split_ascii(&wire.product_ids, b'\n').into_iter().map(String::from).collect()
         };
         let count = product_ids.len();
         if count > u32::MAX as usize / 2 {
@@ -276,21 +276,6 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
         ids.push(crate::text::decimal(previous));
     }
     Ok(ids)
-}
-
-/// The lines of `text` (split at every `\n`, so `"a\n"` is `["a", ""]`), with a byte loop:
-/// `str::split` brings a `memchr` and a pattern searcher into the wasm.
-fn split_lines(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        if byte == b'\n' {
-            lines.push(String::from(&text[start..at]));
-            start = at + 1;
-        }
-    }
-    lines.push(String::from(&text[start..]));
-    lines
 }
 
 /// Packs u16 values as two byte planes: every low byte, then every high byte.
@@ -481,13 +466,6 @@ pub(crate) mod tests {
         assert_eq!(model.index_of("9"), Some(2));
         wire.product_ids = "a\nb\nc".into();
         check_rejected(&format::encode(&wire), BundleError::Malformed("product ids given both as text and as numbers"));
-    }
-
-    #[test]
-    fn lines_split_like_str_split() {
-        for text in ["a", "a\nb\nc", "a\n", "\n", "\n\nx", "é\nü"] {
-            assert_eq!(split_lines(text), text.split('\n').collect::<Vec<_>>(), "{text:?}");
-        }
     }
 
     #[test]
