@@ -102,7 +102,13 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
     // A manifest without `experiments` runs the default 50/50 holdout; `[]` runs none.
     let experiments = match field(value, "experiments") {
         None => vec![crate::manifest::default_experiment()],
-        Some(_) => array_field(value, "experiments").iter().map(experiment_from_js).collect::<Result<_, _>>()?,
+        Some(_) => {
+            let mut experiments = Vec::new();
+            for experiment in array_field(value, "experiments") {
+                experiments.push(experiment_from_js(&experiment)?);
+            }
+            experiments
+        }
     };
     Ok(Manifest {
         manifest_version,
@@ -115,16 +121,14 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
 
 fn experiment_from_js(value: &JsValue) -> Result<ExperimentConfig, &'static str> {
     let key = text_field(value, "key").ok_or("experiments[].key is missing")?;
-    let arms: Vec<ArmConfig> = array_field(value, "arms")
-        .iter()
-        .map(|arm| {
-            Ok(ArmConfig {
-                key: text_field(arm, "key").ok_or("experiments[].arms[].key is missing")?,
-                weight: number_field(arm, "weight").ok_or("experiments[].arms[].weight is missing")?,
-                personalized: bool_field(arm, "personalized").unwrap_or(false),
-            })
-        })
-        .collect::<Result<_, &'static str>>()?;
+    let mut arms = Vec::new();
+    for arm in array_field(value, "arms") {
+        arms.push(ArmConfig {
+            key: text_field(&arm, "key").ok_or("experiments[].arms[].key is missing")?,
+            weight: number_field(&arm, "weight").ok_or("experiments[].arms[].weight is missing")?,
+            personalized: bool_field(&arm, "personalized").unwrap_or(false),
+        });
+    }
     if arms.is_empty() {
         return Err("experiments[].arms is empty");
     }
