@@ -625,7 +625,12 @@ fn to_base64(bytes: &[u8]) -> Option<String> {
 
 fn from_base64(text: &str) -> Option<Vec<u8>> {
     let binary = web_sys::window()?.atob(text).ok()?;
-    binary.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+    // `atob` gives one char per byte, U+0000 to U+00FF.
+    let mut bytes = Vec::with_capacity(binary.len());
+    for c in binary.chars() {
+        bytes.push(u8::try_from(u32::from(c)).ok()?);
+    }
+    Some(bytes)
 }
 
 fn bundle_error_code(error: &BundleError) -> &'static str {
