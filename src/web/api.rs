@@ -110,7 +110,7 @@ impl AisleEngine {
     /// Events recorded since the last call, for delivery.
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&self) -> JsValue {
-        self.engine.take_events().into_iter().collect::<js_sys::Array>().into()
+        self.engine.take_events().into()
     }
 }
 

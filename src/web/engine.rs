@@ -99,8 +99,7 @@ pub struct State {
     grids_ranked: u32,
     first_reorder_ms: Option<f64>,
     errors: Vec<String>,
-    /// Events for delivery, already in their JSON shape.
-    outbox: Vec<JsValue>,
+    outbox: Vec<QueuedEvent>,
     next_event: u32,
     pending: Vec<(&'static str, JsValue)>,
     leave_visible: bool,
@@ -316,9 +315,12 @@ impl Engine {
         self.with_state(|s| s.status().into_js())
     }
 
-    /// Events recorded and not yet delivered, removed from the outbox.
-    pub fn take_events(&self) -> Vec<JsValue> {
-        self.with_state(|s| std::mem::take(&mut s.outbox))
+    /// Events recorded and not yet delivered, removed from the outbox, in their JSON shape.
+    pub fn take_events(&self) -> js_sys::Array {
+        self.with_state(|s| {
+            let outbox = std::mem::take(&mut s.outbox);
+            outbox.iter().map(|event| convert::event_to_js(&event.head(&s.visitor), &event.body)).collect()
+        })
     }
 
     /// Runs `f` on the state, then dispatches the DOM events it queued, outside the borrow.
@@ -581,18 +583,37 @@ impl State {
     /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
     fn emit_event(&mut self, body: EventBody) {
         self.next_event += 1;
-        let id = concat(&[&random_hex(8), "-", &decimal(u64::from(self.next_event))]);
-        let session = decimal(u64::from(self.history.session()));
-        let head = convert::EventHead { id: &id, ts: now_ms(), visitor: &self.visitor, session: &session, arms: &self.arm.event_arms };
-        let detail = convert::event_to_js(&head, &body);
-        if matches!(body, EventBody::Error { .. }) {
+        let event = QueuedEvent {
+            id: concat(&[&random_hex(8), "-", &decimal(u64::from(self.next_event))]),
+            ts: now_ms(),
+            session: decimal(u64::from(self.history.session())),
+            arms: self.arm.event_arms.clone(),
+            body,
+        };
+        let detail = convert::event_to_js(&event.head(&self.visitor), &event.body);
+        if matches!(event.body, EventBody::Error { .. }) {
             self.pending.push(("aisle:error", detail.clone()));
         }
         self.pending.push(("aisle:event", detail));
         if self.outbox.len() < 500 {
-            // An object of its own: what a page listener does to `detail` never reaches delivery.
-            self.outbox.push(convert::event_to_js(&head, &body));
+            self.outbox.push(event);
         }
+    }
+}
+
+/// An event waiting for delivery. It becomes a JS object of its own when the loader takes
+/// it (after the page's listeners saw theirs), not while the grid is being ranked.
+struct QueuedEvent {
+    id: String,
+    ts: u64,
+    session: String,
+    arms: Vec<(String, String)>,
+    body: EventBody,
+}
+
+impl QueuedEvent {
+    fn head<'a>(&'a self, visitor: &'a str) -> convert::EventHead<'a> {
+        convert::EventHead { id: &self.id, ts: self.ts, visitor, session: &self.session, arms: &self.arms }
     }
 }
 
