@@ -19,12 +19,15 @@ rm -rf pkg target/glue && mkdir -p pkg target/glue
 # The glue as a plain script (no-modules), to be inlined into the loader below.
 wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-name aisle_core \
   target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
-# One script for the page: the loader with the glue and the wasm's sha384 inside, minified as
-# a classic script (keeping its licence comment).
-node scripts/inline-glue.mjs www/loader/aisle.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm target/glue/aisle.js
+# The debug view (?aisle_debug=1 only), then one script for the page: the loader with the glue
+# and the sha384 of the wasm and of the debug view inside. Minified as classic scripts
+# (keeping their licence comments).
+node_modules/.bin/terser www/loader/aisle-debug.js --compress --mangle --comments '/^!/' -o pkg/aisle-debug.js
+node scripts/assemble-loader.mjs www/loader/aisle.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
+  pkg/aisle-debug.js target/glue/aisle.js
 node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
 
 log "native CLI (release)"

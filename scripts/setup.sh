@@ -59,7 +59,7 @@ export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld
 export AISLE_WASM_BUILD_STD="-Zbuild-std=std,panic_abort"
 # The shipped wasm drops panic messages and locations (tests keep them).
-export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 EOF
 else
   cat > .cache/toolchain.env <<EOF

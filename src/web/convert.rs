@@ -65,7 +65,7 @@ pub fn string_field(value: &JsValue, key: &str) -> Option<String> {
         return Some(text);
     }
     let number = v.as_f64().filter(|n| n.is_finite())?;
-    js_sys::Number::from(number).to_string(10).ok().map(String::from)
+    js_sys::Number::from(number).to_string_with_radix(10).ok().map(String::from)
 }
 
 /// A field that must be a string (the manifest's names and URLs): anything else is absent.

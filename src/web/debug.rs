@@ -1,6 +1,6 @@
 //! The data behind the debug view (`?aisle_debug=1`). The wasm only gathers it: each ranked
 //! card with its score and rank, and the status snapshot. `www/loader/aisle-debug.js`, which
-//! the loader imports in debug mode only, draws the badges and the panel with `textContent`,
+//! the loader adds in debug mode only, draws the badges and the panel with `textContent`,
 //! so the shipped wasm carries no drawing code.
 
 use wasm_bindgen::JsValue;

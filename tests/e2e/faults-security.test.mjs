@@ -196,7 +196,9 @@ test('nothing from the bundle, the URL or the page is written as HTML (debug vie
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'no injected handler ran');
   const after = await census(page);
   const added = Object.fromEntries(Object.keys({ ...before, ...after }).map((tag) => [tag, (after[tag] || 0) - (before[tag] || 0)]).filter(([, d]) => d !== 0));
-  assert.deepEqual(added, { SMALL: hostile.ids.length, PRE: 1 }, 'the only new elements are the score badges and the debug panel');
+  assert.deepEqual(added, { SMALL: hostile.ids.length, PRE: 1, SCRIPT: 1 }, 'the only new elements are the score badges, the debug panel and its script');
+  const debugScript = await page.$eval('script[src$="/aisle/aisle-debug.js"]', (s) => s.integrity);
+  assert.match(debugScript, /^sha384-/, 'the debug view script is pinned by its hash');
   const children = await page.$$eval('.aisle-debug-score, #aisle-debug', (els) => els.map((el) => el.childElementCount));
   assert.ok(children.every((n) => n === 0), 'badges and panel hold text only');
   const panel = await page.textContent('#aisle-debug');
@@ -211,7 +213,7 @@ test('nothing from the bundle, the URL or the page is written as HTML (debug vie
 test('no HTML sink, eval or Function in the shipped code or the browser edge\'s source', () => {
   const SINKS = /innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|set_inner_html|set_outer_html|\beval\s*\(|new Function\s*\(/;
   const files = [
-    join(SITE, 'aisle', 'aisle.js'),
+    join(SITE, 'aisle', 'aisle.js'), join(SITE, 'aisle', 'aisle-debug.js'), join(ROOT, 'www', 'loader', 'aisle-debug.js'),
     ...readdirSync(join(ROOT, 'src', 'web')).map((f) => join(ROOT, 'src', 'web', f)),
   ];
   for (const file of files) {

@@ -182,14 +182,15 @@ test('bundle longer than its header says (trailing bytes)', () => faultKeepsShop
 
 // ---- the core (partial uploads) ----
 
+// aisle.js pins the wasm's sha384, so the browser refuses any other body (a console message).
 test('aisle_core_bg.wasm missing (404)', () => faultKeepsShopOrder({
   arrange: (page) => page.route('**/aisle/aisle_core_bg.wasm', (r) => r.fulfill({ status: 404, body: 'not found' })),
-  code: /^wasm_blocked$/, expectedHttpErrors: ['404'],
+  code: /^wasm_blocked$/, expectedHttpErrors: ['404', 'integrity'],
 }));
 
 test('aisle_core_bg.wasm answered with an HTML page (a host\'s catch-all route)', () => faultKeepsShopOrder({
   arrange: (page) => page.route('**/aisle/aisle_core_bg.wasm', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Shop</title>' })),
-  code: /^wasm_blocked$/,
+  code: /^wasm_blocked$/, expectedHttpErrors: ['integrity'],
 }));
 
 // ---- storage and cookies: aisle keeps working in memory, with the correct rerank ----

@@ -2,9 +2,11 @@
 // Draws the debug view: a badge with the score and the personalized rank on every card aisle
 // ranked, and a fixed panel with the bundle, the arm, the storage mode, the history and the
 // errors. The wasm core gathers the data and dispatches it as `aisle:debug` (the status plus
-// the cards ranked since the last one); the loader imports this module only when the URL asks
-// for the debug view, before it starts the engine. Text only: nothing from the bundle, the URL
-// or the page is ever parsed as HTML.
+// the cards ranked since the last one); the loader adds this script (pinned by its sha384) only
+// when the URL asks for the debug view, before it starts the engine. Text only: nothing from
+// the bundle, the URL or the page is ever parsed as HTML.
+(function () {
+'use strict';
 var d = document;
 var SCORE_CLASS = 'aisle-debug-score';
 var KIND_NAMES = { v: 'product_view', c: 'grid_click', a: 'add_to_cart', r: 'remove_from_cart', p: 'purchase', g: 'category_view' };
@@ -63,3 +65,4 @@ d.addEventListener('aisle:debug', function (event) {
     drawPanel(panelLines(status));
   } catch (e) { /* the page wins: the debug view is best effort */ }
 });
+})();

@@ -11,11 +11,13 @@
   if (existing && existing.__aisle) return; // Included twice: the first copy serves.
 
   var started = (w.performance && performance.now) ? performance.now() : 0;
-  // scripts/build.sh puts wasm-bindgen's glue here (scripts/inline-glue.mjs): its init
+  // scripts/build.sh puts wasm-bindgen's glue here (scripts/assemble-loader.mjs): its init
   // function, with the engine class as `glue.AisleEngine`.
   var glue = /* @inline-glue */ null;
-  // ... and the wasm's sha384, so the integrity attribute on this script pins the wasm too.
+  // ... and the sha384 of the wasm and of the debug view, so the integrity attribute on this
+  // script pins them too.
   var wasmIntegrity = /* @wasm-integrity */ '';
+  var debugIntegrity = /* @debug-integrity */ '';
   var script = d.currentScript;
   var data = (script && script.dataset) || {};
   var params = new URLSearchParams(w.location.search);
@@ -95,6 +97,19 @@
 
   function cardCount() {
     try { return d.querySelectorAll(data.item).length; } catch (e) { return Infinity; }
+  }
+
+  // Resolves when the script ran or failed to load (never rejects).
+  function addScript(src, integrity) {
+    return new Promise(function (resolve) {
+      try {
+        var tag = d.createElement('script');
+        tag.src = src;
+        if (integrity) { tag.integrity = integrity; tag.crossOrigin = 'anonymous'; }
+        tag.onload = tag.onerror = function () { resolve(); };
+        (d.head || d.documentElement).appendChild(tag);
+      } catch (e) { resolve(); }
+    });
   }
 
   function afterNextFrame(fn) {
@@ -341,8 +356,11 @@
     return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
   });
   wasmModule.catch(function () { /* reported through corePromise */ });
+  // The debug view's drawing code is a script of its own, added only when the URL asks for it;
+  // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
+  var debugView = config.debug ? addScript(new URL('aisle-debug.js', here).href, debugIntegrity) : undefined;
   var corePromise = glue
-    ? glue({ module_or_path: wasmModule }).then(function () { return glue; })
+    ? Promise.all([glue({ module_or_path: wasmModule }), debugView]).then(function () { return glue; })
     : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
   corePromise.then(function (core) {
