@@ -148,7 +148,7 @@ pub fn build(
         eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
     }
     let now_ms = log.events.iter().map(|e| e.ts).max().unwrap_or(0);
-    let (weights, fit_report) = fit(&catalog.products, &sessions, config);
+    let (weights, fit_report) = fit(&catalog.products, &sessions, config)?;
     match &fit_report.kept_defaults {
         Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
         None => eprintln!(
@@ -156,7 +156,7 @@ pub fn build(
             fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
         ),
     }
-    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
+    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() })?;
     wire.abandon = abandon_model(&wire, log, abandon);
     let bytes = encode(&wire);
     // The bundle is read back exactly as a browser would, so a build never writes one the
