@@ -106,3 +106,20 @@ fn the_population_nudge_delay_is_the_median_return_gap() {
     assert_eq!(population_nudge_delay_ms(&[5]), FALLBACK_NUDGE_DELAY_MS);
     assert_eq!(population_nudge_delay_ms(&[50, 10, 40]), 40);
 }
+
+#[test]
+fn a_bounded_sample_learns_the_same_whatever_the_visitor_order() {
+    let events = shop(200);
+    let config = AbandonTrainingConfig { max_sessions: 120, ..config() };
+    let (wire, report) = train_abandon_model(&events, None, &config).unwrap();
+    assert_eq!((report.sessions_in_data, report.sessions), (200, 120));
+    let value = wire.feature_names.iter().position(|n| n == "cart_value").unwrap();
+    assert!(wire.coefficients[value] > 0.5, "{wire:?}");
+    // Visitors offered in the opposite order give the same sample, so the same model.
+    let mut sample = AbandonSample::new(&config);
+    for (visitor, actions) in moments::actions_by_visitor(&events).iter().rev() {
+        sample.add_visitor(visitor, actions, None, &config.replay);
+    }
+    let data_end_ms = events.iter().map(|e| e.ts).max().unwrap();
+    assert_eq!(train_on_sample(sample, data_end_ms, &config).unwrap().0, wire);
+}
