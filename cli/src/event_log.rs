@@ -1,9 +1,11 @@
 //! Reading an event log (NDJSON of [`aisle::events::Event`]) and cutting it into sessions.
 //!
 //! Blank lines are skipped; lines that are not an event of a schema version this build reads
-//! are skipped and counted with their line numbers; events repeated with the same id are
-//! dropped and counted; events out of time order are counted and sorted. Nothing is dropped
-//! without being counted in [`EventIssues`].
+//! are skipped and counted with their line numbers; events repeated with the same id by the
+//! same visitor are dropped and counted (an id names one event of one visitor: a repeat is a
+//! delivery retried from the visitor's device, while two logs concatenated may well use the
+//! same id for different visitors' events); events out of time order are counted and sorted.
+//! Nothing is dropped without being counted in [`EventIssues`].
 //!
 //! [`read_events`] holds the whole log in memory (`evaluate`, `audit`); `aisle build` streams
 //! it through [`crate::spill`] instead, with the same line checks ([`LineChecker`]). Both give
@@ -58,9 +60,10 @@ pub struct EventIssues {
     pub first_error: Option<String>,
     /// Events of another schema version, skipped.
     pub wrong_version_lines: LineNumbers,
-    /// Events whose id was already seen, dropped.
+    /// Events whose id was already seen for their visitor, dropped.
     pub duplicates: usize,
-    /// Events with an earlier time stamp than the line before them (the log is sorted).
+    /// Events with an earlier time stamp than the event on the line before them, duplicates
+    /// included (nothing needs the log in time order: it is sorted where it matters).
     pub out_of_order: usize,
 }
 
@@ -85,7 +88,7 @@ impl EventIssues {
             ));
         }
         if self.duplicates > 0 {
-            out.push(format!("{file}: {} duplicate event(s) (same id) dropped", self.duplicates));
+            out.push(format!("{file}: {} duplicate event(s) (same id, same visitor) dropped", self.duplicates));
         }
         if self.out_of_order > 0 {
             out.push(format!("{file}: {} event(s) out of time order, sorted by time", self.out_of_order));
@@ -96,7 +99,8 @@ impl EventIssues {
 
 /// The checks every line of an event log goes through, in file order: blank lines skipped,
 /// malformed lines and other schema versions counted with their line numbers, and time
-/// stamps earlier than the previous event's counted as out of order.
+/// stamps earlier than the previous event's counted as out of order. Duplicates are found
+/// later (by `read_events` in memory, by `crate::spill` per visitor).
 #[derive(Debug, Default)]
 pub struct LineChecker {
     /// What was found so far.
@@ -170,11 +174,11 @@ pub fn read_events_from(reader: impl BufRead, path: &Path) -> anyhow::Result<Eve
         let number = number as u64 + 1;
         let line = line.with_context(|| format!("{}: line {number}: cannot read (not UTF-8?)", path.display()))?;
         let Some(event) = checker.parse(number, &line) else { continue };
-        if !ids.insert(event.id.clone()) {
+        checker.check_time(event.ts);
+        if !ids.insert((event.visitor.clone(), event.id.clone())) {
             duplicates += 1;
             continue;
         }
-        checker.check_time(event.ts);
         events.push(event);
     }
     let mut issues = checker.finish(path)?;
@@ -384,6 +388,14 @@ mod tests {
         assert_eq!(log.issues.wrong_version_lines, LineNumbers { count: 1, first: vec![6] });
         assert_eq!(log.issues.out_of_order, 1);
         assert_eq!(log.events.iter().map(|e| e.ts).collect::<Vec<_>>(), [5, 10]);
+    }
+
+    #[test]
+    fn an_id_is_a_duplicate_only_for_the_same_visitor() {
+        let other_visitor = view("e1", 12, "s", "b").replace(r#""visitor":"v""#, r#""visitor":"w""#);
+        let log = read(&[view("e1", 10, "s", "a"), other_visitor, view("e1", 11, "s", "c")].join("\n")).unwrap();
+        assert_eq!(log.issues.duplicates, 1);
+        assert_eq!(log.events.iter().map(|e| e.visitor.as_str()).collect::<Vec<_>>(), ["v", "w"]);
     }
 
     #[test]
