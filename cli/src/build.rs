@@ -149,7 +149,7 @@ pub fn build(
     hasher.update((catalog_bytes.len() as u64).to_le_bytes());
     hasher.update(&catalog_bytes);
     drop(catalog_bytes);
-    let visitors = spill::visitors::spill(inputs.events_path, temp.path(), &mut hasher)?;
+    let visitors = spill::visitors::spill(inputs.events_path, temp.path(), &mut hasher, spill::visitors::INPUT_BYTES_PER_FILE)?;
     let config = TrainConfig { model_version: format!("aisle-1-{}", &hex(&hasher.finalize())[..12]), ..config.clone() };
 
     let known: HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();

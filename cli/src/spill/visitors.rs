@@ -56,14 +56,15 @@ impl<R: Read> Read for HashingReader<'_, R> {
     }
 }
 
-/// Reads the event log at `path` into visitor files in `dir`. Every byte read also goes
-/// into `hasher`, preceded by the file's length as 8 little-endian bytes (the bundle's
-/// model version names its inputs). Only the bytes the file had when it was opened are read,
-/// so a log that a collector is still appending to is read as it was then.
-pub fn spill(path: &Path, dir: &Path, hasher: &mut Sha256) -> anyhow::Result<VisitorFiles> {
+/// Reads the event log at `path` into visitor files in `dir`, one per `bytes_per_file` of
+/// input (at most [`MAX_FILES`]). Every byte read also goes into `hasher`, preceded by the
+/// file's length as 8 little-endian bytes (the bundle's model version names its inputs).
+/// Only the bytes the file had when it was opened are read, so a log that a collector is
+/// still appending to is read as it was then.
+pub fn spill(path: &Path, dir: &Path, hasher: &mut Sha256, bytes_per_file: u64) -> anyhow::Result<VisitorFiles> {
     let file = File::open(path).with_context(|| format!("cannot read events {}", path.display()))?;
     let len = file.metadata().with_context(|| format!("cannot read events {}", path.display()))?.len();
-    let count = ((len / INPUT_BYTES_PER_FILE) as usize + 1).min(MAX_FILES);
+    let count = ((len / bytes_per_file.max(1)) as usize + 1).min(MAX_FILES);
     let files: Vec<PathBuf> = (0..count).map(|i| dir.join(format!("visitors-{i:04}.bin"))).collect();
     let mut writers = files
         .iter()
@@ -169,10 +170,14 @@ mod tests {
 
     /// (visitor, products in order) per visitor, sorted by visitor.
     fn visitors(text: &str) -> (Vec<(String, Vec<String>)>, VisitorSummary, EventIssues) {
+        visitors_in_files(text, INPUT_BYTES_PER_FILE)
+    }
+
+    fn visitors_in_files(text: &str, bytes_per_file: u64) -> (Vec<(String, Vec<String>)>, VisitorSummary, EventIssues) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
         std::fs::write(&path, text).unwrap();
-        let files = spill(&path, dir.path(), &mut Sha256::new()).unwrap();
+        let files = spill(&path, dir.path(), &mut Sha256::new(), bytes_per_file).unwrap();
         let mut seen = Vec::new();
         let summary = files
             .for_each_visitor(&mut |visitor, actions| {
@@ -207,13 +212,24 @@ mod tests {
     }
 
     #[test]
+    fn many_files_give_the_same_visitors_as_one() {
+        let lines: Vec<String> = (0..200).map(|i| line(&format!("e{i}"), 1000 - i % 37, &format!("v{}", i % 23), &format!("p{i}"))).collect();
+        let text = lines.join("\n");
+        let (one, one_summary, _) = visitors_in_files(&text, u64::MAX);
+        let (many, many_summary, _) = visitors_in_files(&text, 100);
+        assert_eq!(many, one);
+        assert_eq!(many_summary, one_summary);
+        assert_eq!(one.len(), 23);
+    }
+
+    #[test]
     fn the_hash_covers_the_length_and_every_byte() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
         let text = line("e1", 1, "a", "p") + "\n";
         std::fs::write(&path, &text).unwrap();
         let mut hasher = Sha256::new();
-        spill(&path, dir.path(), &mut hasher).unwrap();
+        spill(&path, dir.path(), &mut hasher, INPUT_BYTES_PER_FILE).unwrap();
         let mut expected = Sha256::new();
         expected.update((text.len() as u64).to_le_bytes());
         expected.update(text.as_bytes());
@@ -228,7 +244,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
         std::fs::write(&path, [line("e1", 1, "a", "p").as_bytes(), b"\n\xff\xfe\n"].concat()).unwrap();
-        let error = spill(&path, dir.path(), &mut Sha256::new()).err().unwrap();
+        let error = spill(&path, dir.path(), &mut Sha256::new(), INPUT_BYTES_PER_FILE).err().unwrap();
         assert_eq!(format!("{error:#}"), format!("{}: line 2: cannot read (not UTF-8?)", path.display()));
     }
 }
