@@ -147,16 +147,22 @@ impl AbandonSample {
         let mut sampled: Vec<SampledSession> = self.sessions.into_items().collect();
         sampled.sort_by(|a, b| (&a.visitor, a.number).cmp(&(&b.visitor, b.number)));
         let mut replay = Replay::default();
-        let mut moments: Vec<(&str, usize, Moment)> = Vec::new();
-        for (index, sampled) in sampled.iter_mut().enumerate() {
-            replay.sessions.push(sampled.session.clone());
-            for (number, mut moment) in sampled.moments.drain(..) {
-                moment.session = index;
-                moments.push((&sampled.visitor, number, moment));
+        let mut visitor_moments: Vec<(usize, Moment)> = Vec::new();
+        let mut rest = sampled.as_mut_slice();
+        // A visitor's sessions are next to each other; their moments interleave in replay
+        // order only with each other (sessions by the event's field may overlap in time).
+        while !rest.is_empty() {
+            let count = rest.iter().take_while(|s| s.visitor == rest[0].visitor).count();
+            let (visitor, later) = rest.split_at_mut(count);
+            for sampled in visitor.iter_mut() {
+                let index = replay.sessions.len();
+                replay.sessions.push(sampled.session.clone());
+                visitor_moments.extend(std::mem::take(&mut sampled.moments).into_iter().map(|(number, moment)| (number, Moment { session: index, ..moment })));
             }
+            visitor_moments.sort_by_key(|(number, _)| *number);
+            replay.moments.extend(visitor_moments.drain(..).map(|(_, moment)| moment));
+            rest = later;
         }
-        moments.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        replay.moments = moments.into_iter().map(|(_, _, moment)| moment).collect();
         replay.return_gaps_ms = self.gaps.into_items().collect();
         mark_open_sessions(&mut replay, data_end_ms, config);
         replay
