@@ -29,7 +29,8 @@ pub struct BuildArgs {
     /// Events NDJSON (aisle event schema v1).
     #[arg(long)]
     pub events: PathBuf,
-    /// Output directory (created if missing).
+    /// Output directory (created if missing). While it runs, the build also keeps its
+    /// temporary files here (about a third of the event log's size), removed at the end.
     #[arg(long)]
     pub out: PathBuf,
     /// Neighbours kept per product.

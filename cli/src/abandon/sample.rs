@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn bottom_k_keeps_the_smallest_keys_whatever_the_order() {
-        let keys: Vec<u64> = (0..1000).map(|i| crate::evaluate::methods::splitmix64(i)).collect();
+        let keys: Vec<u64> = (0..1000).map(crate::evaluate::methods::splitmix64).collect();
         let mut expected = keys.clone();
         expected.sort_unstable();
         expected.truncate(10);
