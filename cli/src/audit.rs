@@ -194,7 +194,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                 distinct_missing_from_catalog: missing.len(),
                 missing_examples: missing.iter().take(10).map(|(id, _)| (*id).clone()).collect(),
                 catalog_products_never_seen: ids.iter().filter(|id| !actions_per_product.contains_key(**id)).count(),
-                malformed_lines: log.issues.malformed_lines.len() + log.issues.wrong_version_lines.len(),
+                malformed_lines: log.issues.malformed_lines.count + log.issues.wrong_version_lines.count,
                 duplicate_events: log.issues.duplicates,
                 out_of_order_events: log.issues.out_of_order,
                 flagged,

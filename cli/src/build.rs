@@ -2,7 +2,9 @@
 //!
 //! The bundle file is named after the first 16 hex digits of its SHA-256, so it can be cached
 //! forever; the manifest points at it. The same inputs give byte-identical files: the build
-//! time is the newest event's time and every map is ordered.
+//! time is the newest event's time and every map is ordered. The event log is streamed
+//! (`crate::spill`): memory holds the catalog and the model, whatever the log's size.
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use aisle::bundle::format::encode;
@@ -12,8 +14,10 @@ use anyhow::{bail, Context};
 use clap::Args;
 use sha2::{Digest, Sha256};
 
+use crate::abandon::sample::AbandonSample;
 use crate::catalog::{read_catalog, Catalog};
-use crate::event_log::{read_events, sessions, EventLog};
+use crate::event_log::EventIssues;
+use crate::spill::{self, sessions::SessionSorter, TempDir};
 use crate::train::{fit::fit, layout, train, TrainConfig};
 
 /// Arguments of `aisle build`.
@@ -25,7 +29,8 @@ pub struct BuildArgs {
     /// Events NDJSON (aisle event schema v1).
     #[arg(long)]
     pub events: PathBuf,
-    /// Output directory (created if missing).
+    /// Output directory (created if missing). While it runs, the build also keeps its
+    /// temporary files here (about a third of the event log's size), removed at the end.
     #[arg(long)]
     pub out: PathBuf,
     /// Neighbours kept per product.
@@ -78,11 +83,7 @@ pub struct BuildOutput {
 pub fn run(args: BuildArgs) -> anyhow::Result<()> {
     let catalog = read_catalog(&args.catalog)?;
     warn_all(catalog.issues.warnings(&args.catalog));
-    let log = read_events(&args.events)?;
-    warn_all(log.issues.warnings(&args.events));
-    let model_version = model_version(&[&args.catalog, &args.events])?;
     let config = TrainConfig {
-        model_version,
         neighbours: crate::train::neighbours::NeighbourConfig {
             per_product: args.neighbours,
             min_relative_weight: args.min_relative_weight,
@@ -92,7 +93,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
         ..TrainConfig::default()
     };
     let abandon = crate::abandon::AbandonTrainingConfig { drop_open_sessions: !args.keep_open_sessions, ..Default::default() };
-    let output = build(&catalog, &log, &config, &args.out, experiments_for_holdout(args.holdout), &abandon)?;
+    let inputs = BuildInputs { catalog: &catalog, catalog_path: &args.catalog, events_path: &args.events };
+    let output = build(&inputs, &config, &args.out, experiments_for_holdout(args.holdout), &abandon)?;
     eprintln!("aisle: wrote {} ({} bytes) and manifest.json to {}", output.bundle_name, output.bundle_len, args.out.display());
     Ok(())
 }
@@ -112,43 +114,59 @@ pub fn warn_all(warnings: Vec<String>) {
     }
 }
 
-/// A version naming the inputs: `aisle-1-` and the first 12 hex digits of their SHA-256.
-fn model_version(inputs: &[&Path]) -> anyhow::Result<String> {
-    let mut hasher = Sha256::new();
-    for path in inputs {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(&bytes);
-    }
-    Ok(format!("aisle-1-{}", &hex(&hasher.finalize())[..12]))
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What a bundle is built from.
+pub struct BuildInputs<'a> {
+    /// The catalog, read.
+    pub catalog: &'a Catalog,
+    /// Its file (its bytes name the model version).
+    pub catalog_path: &'a Path,
+    /// The event log (NDJSON), read in passes.
+    pub events_path: &'a Path,
+}
+
 /// Checks the catalog can make a bundle, trains, and writes bundle and manifest into `out`.
+/// The event log is streamed through a temporary directory in `out` (see `crate::spill`), so
+/// memory holds the catalog and the model, not the log. `config.model_version` is replaced
+/// by one naming the inputs: `aisle-1-` and 12 hex digits of the SHA-256 of each file's
+/// length (8 bytes, little-endian) and bytes, catalog first.
 pub fn build(
-    catalog: &Catalog,
-    log: &EventLog,
+    inputs: &BuildInputs,
     config: &TrainConfig,
     out: &Path,
     experiments: Vec<aisle::manifest::ExperimentConfig>,
     abandon: &crate::abandon::AbandonTrainingConfig,
 ) -> anyhow::Result<BuildOutput> {
+    let catalog = inputs.catalog;
     check_catalog(catalog)?;
-    let sessions = sessions(&log.events);
-    let known: std::collections::HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
-    let unknown = sessions
-        .iter()
-        .flat_map(|s| &s.interactions)
-        .filter(|i| i.kind.is_about_product() && !known.contains(i.id.as_str()))
-        .count();
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let temp = TempDir::create(out.join(format!(".aisle-build-{}", std::process::id())))?;
+
+    let mut hasher = Sha256::new();
+    let catalog_bytes = std::fs::read(inputs.catalog_path).with_context(|| format!("cannot read {}", inputs.catalog_path.display()))?;
+    hasher.update((catalog_bytes.len() as u64).to_le_bytes());
+    hasher.update(&catalog_bytes);
+    drop(catalog_bytes);
+    let visitors = spill::visitors::spill(inputs.events_path, temp.path(), &mut hasher, spill::visitors::INPUT_BYTES_PER_FILE)?;
+    let config = TrainConfig { model_version: format!("aisle-1-{}", &hex(&hasher.finalize())[..12]), ..config.clone() };
+
+    let known: HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
+    let mut sorter = SessionSorter::new(temp.path(), spill::sessions::RUN_BYTES);
+    let mut unknown = 0;
+    let summary = visitors.for_each_visitor(&mut |visitor, actions| {
+        unknown += spill::add_sessions(visitor, actions, &known, &mut sorter)?;
+        Ok(())
+    })?;
+    let sessions = sorter.finish()?;
+    warn_all(EventIssues { duplicates: summary.duplicates, ..visitors.issues.clone() }.warnings(inputs.events_path));
     if unknown > 0 {
         eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
     }
-    let now_ms = log.events.iter().map(|e| e.ts).max().unwrap_or(0);
-    let (weights, fit_report) = fit(&catalog.products, &sessions, config);
+    let now_ms = summary.newest_ms;
+    let (weights, fit_report) = fit(&catalog.products, &sessions, &config)?;
     match &fit_report.kept_defaults {
         Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
         None => eprintln!(
@@ -156,14 +174,14 @@ pub fn build(
             fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
         ),
     }
-    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() });
-    wire.abandon = abandon_model(&wire, log, abandon);
+    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() })?;
+    wire.abandon = abandon_model(&wire, &visitors, now_ms, abandon)?;
+    drop(temp);
     let bytes = encode(&wire);
     // The bundle is read back exactly as a browser would, so a build never writes one the
     // plugin would refuse.
     Model::from_bytes(&bytes).context("the built bundle does not decode (a bug in aisle build)")?;
     let bundle_name = format!("bundle-{}.bin", &hex(&Sha256::digest(&bytes))[..16]);
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let bundle_path = out.join(&bundle_name);
     std::fs::write(&bundle_path, &bytes).with_context(|| format!("cannot write {}", bundle_path.display()))?;
     let manifest = Manifest {
@@ -180,18 +198,30 @@ pub fn build(
     Ok(BuildOutput { bundle_name, bundle_len: bytes.len() })
 }
 
-/// Trains the cart-abandon model on the log's cart sessions (see docs/abandon.md). A log too
-/// small for one gives a bundle without it: the browser then withholds abandon scores.
+/// Trains the cart-abandon model on the log's cart sessions (see docs/abandon.md), replaying
+/// the visitors one at a time into a bounded sample. A log too small for one gives a bundle
+/// without it: the browser then withholds abandon scores.
 fn abandon_model(
     wire: &aisle::bundle::BundleWire,
-    log: &EventLog,
+    visitors: &spill::visitors::VisitorFiles,
+    now_ms: u64,
     config: &crate::abandon::AbandonTrainingConfig,
-) -> Option<aisle::abandon::AbandonModelWire> {
-    let catalog = Model::from_wire(wire.clone()).ok()?;
-    match crate::abandon::train_abandon_model(&log.events, Some(&catalog), config) {
+) -> anyhow::Result<Option<aisle::abandon::AbandonModelWire>> {
+    let Ok(catalog) = Model::from_wire(wire.clone()) else { return Ok(None) };
+    let mut sample = AbandonSample::new(config);
+    visitors.for_each_visitor(&mut |visitor, actions| {
+        sample.add_visitor(visitor, actions, Some(&catalog), &config.replay);
+        Ok(())
+    })?;
+    Ok(match crate::abandon::train_on_sample(sample, now_ms, config) {
         Ok((model, report)) => {
+            let sampled = if report.sessions_in_data > config.max_sessions {
+                format!(", sampled from {}", report.sessions_in_data)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "aisle: abandon model trained on {} cart sessions ({} abandoned, {} scoring moments)",
+                "aisle: abandon model trained on {} cart sessions ({} abandoned, {} scoring moments{sampled})",
                 report.sessions, report.abandoned_sessions, report.moments
             );
             Some(model)
@@ -200,7 +230,7 @@ fn abandon_model(
             eprintln!("aisle: note: no abandon model in this bundle: {why:#}");
             None
         }
-    }
+    })
 }
 
 /// Refuses catalogs a bundle cannot hold, warns about ones it cannot rank.

@@ -1,9 +1,15 @@
 //! Reading an event log (NDJSON of [`aisle::events::Event`]) and cutting it into sessions.
 //!
 //! Blank lines are skipped; lines that are not an event of a schema version this build reads
-//! are skipped and counted with their line numbers; events repeated with the same id are
-//! dropped and counted; events out of time order are counted and sorted. Nothing is dropped
-//! without being counted in [`EventIssues`].
+//! are skipped and counted with their line numbers; events repeated with the same id by the
+//! same visitor are dropped and counted (an id names one event of one visitor: a repeat is a
+//! delivery retried from the visitor's device, while two logs concatenated may well use the
+//! same id for different visitors' events); events out of time order are counted and sorted.
+//! Nothing is dropped without being counted in [`EventIssues`].
+//!
+//! [`read_events`] holds the whole log in memory (`evaluate`, `audit`); `aisle build` streams
+//! it through [`crate::spill`] instead, with the same line checks ([`LineChecker`]). Both give
+//! training [`Session`]s through a [`SessionSource`].
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -15,20 +21,49 @@ use serde::Serialize;
 
 use crate::catalog::first_lines;
 
+/// Line numbers of one kind of problem: how many, and the first few to show. A log of
+/// millions of bad lines costs no more memory than one of ten.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LineNumbers {
+    /// How many lines.
+    pub count: usize,
+    /// The first [`LineNumbers::KEPT`] of them.
+    pub first: Vec<u64>,
+}
+
+impl LineNumbers {
+    /// Line numbers kept for messages.
+    pub const KEPT: usize = 10;
+
+    /// Counts one more line.
+    pub fn push(&mut self, line: u64) {
+        self.count += 1;
+        if self.first.len() < Self::KEPT {
+            self.first.push(line);
+        }
+    }
+
+    /// True when no line was counted.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
 /// What was odd about an event log, with counts.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct EventIssues {
     /// Non-blank lines read.
     pub lines: usize,
-    /// Lines that are not valid JSON events, skipped (line numbers).
-    pub malformed_lines: Vec<u64>,
+    /// Lines that are not valid JSON events, skipped.
+    pub malformed_lines: LineNumbers,
     /// The first parse error, to show what is wrong.
     pub first_error: Option<String>,
-    /// Events of another schema version, skipped (line numbers).
-    pub wrong_version_lines: Vec<u64>,
-    /// Events whose id was already seen, dropped.
+    /// Events of another schema version, skipped.
+    pub wrong_version_lines: LineNumbers,
+    /// Events whose id was already seen for their visitor, dropped.
     pub duplicates: usize,
-    /// Events with an earlier time stamp than the line before them (the log is sorted).
+    /// Events with an earlier time stamp than the event on the line before them, duplicates
+    /// included (nothing needs the log in time order: it is sorted where it matters).
     pub out_of_order: usize,
 }
 
@@ -40,25 +75,77 @@ impl EventIssues {
         if !self.malformed_lines.is_empty() {
             out.push(format!(
                 "{file}: {} malformed line(s) skipped (lines {}; first: {})",
-                self.malformed_lines.len(),
-                first_lines(&self.malformed_lines),
+                self.malformed_lines.count,
+                first_lines(&self.malformed_lines.first),
                 self.first_error.as_deref().unwrap_or("?")
             ));
         }
         if !self.wrong_version_lines.is_empty() {
             out.push(format!(
                 "{file}: {} event(s) of a schema version other than {EVENT_SCHEMA_VERSION} skipped (lines {})",
-                self.wrong_version_lines.len(),
-                first_lines(&self.wrong_version_lines)
+                self.wrong_version_lines.count,
+                first_lines(&self.wrong_version_lines.first)
             ));
         }
         if self.duplicates > 0 {
-            out.push(format!("{file}: {} duplicate event(s) (same id) dropped", self.duplicates));
+            out.push(format!("{file}: {} duplicate event(s) (same id, same visitor) dropped", self.duplicates));
         }
         if self.out_of_order > 0 {
             out.push(format!("{file}: {} event(s) out of time order, sorted by time", self.out_of_order));
         }
         out
+    }
+}
+
+/// The checks every line of an event log goes through, in file order: blank lines skipped,
+/// malformed lines and other schema versions counted with their line numbers, and time
+/// stamps earlier than the previous event's counted as out of order. Duplicates are found
+/// later (by `read_events` in memory, by `crate::spill` per visitor).
+#[derive(Debug, Default)]
+pub struct LineChecker {
+    /// What was found so far.
+    pub issues: EventIssues,
+    previous_ts: u64,
+}
+
+impl LineChecker {
+    /// The event on line `number` (1-based), or `None` when the line is blank or skipped.
+    pub fn parse(&mut self, number: u64, line: &str) -> Option<Event> {
+        if line.trim().is_empty() {
+            return None;
+        }
+        self.issues.lines += 1;
+        let event: Event = match serde_json::from_str(line) {
+            Ok(event) => event,
+            Err(error) => {
+                if self.issues.first_error.is_none() {
+                    self.issues.first_error = Some(format!("line {number}: {error}"));
+                }
+                self.issues.malformed_lines.push(number);
+                return None;
+            }
+        };
+        if event.v != EVENT_SCHEMA_VERSION {
+            self.issues.wrong_version_lines.push(number);
+            return None;
+        }
+        Some(event)
+    }
+
+    /// Counts `ts` as out of order when it is earlier than the previous event's.
+    pub fn check_time(&mut self, ts: u64) {
+        if ts < self.previous_ts {
+            self.issues.out_of_order += 1;
+        }
+        self.previous_ts = ts;
+    }
+
+    /// The issues, or an error when the log held no line at all.
+    pub fn finish(self, path: &Path) -> anyhow::Result<EventIssues> {
+        if self.issues.lines == 0 {
+            bail!("{}: the event log is empty (expected one JSON event per line)", path.display());
+        }
+        Ok(self.issues)
     }
 }
 
@@ -71,7 +158,7 @@ pub struct EventLog {
     pub issues: EventIssues,
 }
 
-/// Reads NDJSON events.
+/// Reads NDJSON events into memory.
 pub fn read_events(path: &Path) -> anyhow::Result<EventLog> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot read events {}", path.display()))?;
     read_events_from(BufReader::new(file), path)
@@ -79,45 +166,25 @@ pub fn read_events(path: &Path) -> anyhow::Result<EventLog> {
 
 /// Reads NDJSON events from a reader; `path` only names the file in messages.
 pub fn read_events_from(reader: impl BufRead, path: &Path) -> anyhow::Result<EventLog> {
-    let mut log = EventLog::default();
+    let mut checker = LineChecker::default();
+    let mut events = Vec::new();
     let mut ids = BTreeSet::new();
-    let mut previous_ts = 0;
+    let mut duplicates = 0;
     for (number, line) in reader.lines().enumerate() {
         let number = number as u64 + 1;
         let line = line.with_context(|| format!("{}: line {number}: cannot read (not UTF-8?)", path.display()))?;
-        if line.trim().is_empty() {
+        let Some(event) = checker.parse(number, &line) else { continue };
+        checker.check_time(event.ts);
+        if !ids.insert((event.visitor.clone(), event.id.clone())) {
+            duplicates += 1;
             continue;
         }
-        log.issues.lines += 1;
-        let event: Event = match serde_json::from_str(&line) {
-            Ok(event) => event,
-            Err(error) => {
-                if log.issues.first_error.is_none() {
-                    log.issues.first_error = Some(format!("line {number}: {error}"));
-                }
-                log.issues.malformed_lines.push(number);
-                continue;
-            }
-        };
-        if event.v != EVENT_SCHEMA_VERSION {
-            log.issues.wrong_version_lines.push(number);
-            continue;
-        }
-        if !ids.insert(event.id.clone()) {
-            log.issues.duplicates += 1;
-            continue;
-        }
-        if event.ts < previous_ts {
-            log.issues.out_of_order += 1;
-        }
-        previous_ts = event.ts;
-        log.events.push(event);
+        events.push(event);
     }
-    if log.issues.lines == 0 {
-        bail!("{}: the event log is empty (expected one JSON event per line)", path.display());
-    }
-    log.events.sort_by_key(|e| e.ts);
-    Ok(log)
+    let mut issues = checker.finish(path)?;
+    issues.duplicates = duplicates;
+    events.sort_by_key(|e| e.ts);
+    Ok(EventLog { events, issues })
 }
 
 /// Writes events as NDJSON.
@@ -132,6 +199,64 @@ pub fn write_events(path: &Path, events: &[Event]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A shopper action (the event types the model and the abandon replay learn from), borrowed
+/// from an [`Event`] or from a spilled record, so that neither allocates per event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShopperAction<'a> {
+    /// When, ms since the Unix epoch.
+    pub ts: u64,
+    /// The event's session id.
+    pub session: &'a str,
+    /// What the shopper did.
+    pub body: ActionBody<'a>,
+}
+
+/// What a shopper did, with what training needs of it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionBody<'a> {
+    ProductView { product: &'a str },
+    CategoryView { category: &'a str },
+    GridClick { product: &'a str },
+    AddToCart { product: &'a str, quantity: u32, price: Option<f64> },
+    RemoveFromCart { product: &'a str, quantity: u32 },
+    /// An order: each line item's product and quantity.
+    Purchase { items: Vec<(&'a str, u32)> },
+}
+
+impl<'a> ShopperAction<'a> {
+    /// The action an event records, or `None` for events that are not shopper actions
+    /// (exposures, scores, errors).
+    pub fn from_event(event: &'a Event) -> Option<ShopperAction<'a>> {
+        let body = match &event.body {
+            EventBody::ProductView { product } => ActionBody::ProductView { product },
+            EventBody::CategoryView { category } => ActionBody::CategoryView { category },
+            EventBody::GridClick { product, .. } => ActionBody::GridClick { product },
+            EventBody::AddToCart { product, quantity, price } => ActionBody::AddToCart { product, quantity: *quantity, price: *price },
+            EventBody::RemoveFromCart { product, quantity } => ActionBody::RemoveFromCart { product, quantity: *quantity },
+            EventBody::Purchase { items, .. } => ActionBody::Purchase { items: items.iter().map(|i| (i.product.as_str(), i.quantity)).collect() },
+            EventBody::Exposure { .. } | EventBody::AbandonScore { .. } | EventBody::Error { .. } => return None,
+        };
+        Some(ShopperAction { ts: event.ts, session: &event.session, body })
+    }
+
+    /// Calls `each` with the interactions the model learns from: one per action, one per
+    /// line item of a purchase.
+    pub fn interactions(&self, mut each: impl FnMut(ActionKind, &'a str)) {
+        match &self.body {
+            ActionBody::ProductView { product } => each(ActionKind::ProductView, product),
+            ActionBody::GridClick { product } => each(ActionKind::GridClick, product),
+            ActionBody::AddToCart { product, .. } => each(ActionKind::AddToCart, product),
+            ActionBody::RemoveFromCart { product, .. } => each(ActionKind::RemoveFromCart, product),
+            ActionBody::CategoryView { category } => each(ActionKind::CategoryView, category),
+            ActionBody::Purchase { items } => {
+                for &(product, _) in items {
+                    each(ActionKind::Purchase, product);
+                }
+            }
+        }
+    }
+}
+
 /// One thing a shopper did in a session, reduced to what the model learns from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interaction {
@@ -144,7 +269,7 @@ pub struct Interaction {
 }
 
 /// The interactions of one session, oldest first.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {
     /// Visitor id.
     pub visitor: String,
@@ -159,39 +284,80 @@ impl Session {
     pub fn start_ms(&self) -> u64 {
         self.interactions.first().map_or(0, |i| i.ts)
     }
+
+    /// When the session ended (its last interaction).
+    pub fn end_ms(&self) -> u64 {
+        self.interactions.last().map_or(0, |i| i.ts)
+    }
+}
+
+/// The order sessions are trained in: by start time, then visitor and session id.
+pub fn session_order(a: &Session, b: &Session) -> std::cmp::Ordering {
+    a.start_ms().cmp(&b.start_ms()).then_with(|| (&a.visitor, &a.session).cmp(&(&b.visitor, &b.session)))
+}
+
+/// Sessions in [`session_order`] that can be read more than once: a slice in memory, or the
+/// session file of a streamed build ([`crate::spill::SessionFile`]). Training takes one of
+/// these so that it never needs every session in memory at once.
+pub trait SessionSource {
+    /// How many sessions [`SessionSource::for_each`] gives.
+    fn count(&self) -> usize;
+    /// Calls `each` with every session, in order.
+    fn for_each(&self, each: &mut dyn FnMut(&Session)) -> anyhow::Result<()>;
+}
+
+impl SessionSource for Vec<Session> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn for_each(&self, each: &mut dyn FnMut(&Session)) -> anyhow::Result<()> {
+        self.iter().for_each(each);
+        Ok(())
+    }
+}
+
+/// The sessions of a source that a predicate keeps (for example the training part of a
+/// time split), with their number known beforehand.
+pub struct FilteredSessions<'a, F: Fn(&Session) -> bool> {
+    /// All sessions.
+    pub source: &'a dyn SessionSource,
+    /// Which to keep.
+    pub keep: F,
+    /// How many `keep` accepts.
+    pub count: usize,
+}
+
+impl<F: Fn(&Session) -> bool> SessionSource for FilteredSessions<'_, F> {
+    fn count(&self) -> usize {
+        self.count
+    }
+    fn for_each(&self, each: &mut dyn FnMut(&Session)) -> anyhow::Result<()> {
+        self.source.for_each(&mut |session| {
+            if (self.keep)(session) {
+                each(session)
+            }
+        })
+    }
 }
 
 /// Groups events by (visitor, session), turning purchases into one interaction per line item.
 /// Events that are not shopper actions (exposures, scores, errors) are left out. Sessions are
-/// ordered by start time, then by visitor and session id, so the result is deterministic.
+/// in [`session_order`], so the result is deterministic.
 pub fn sessions(events: &[Event]) -> Vec<Session> {
     let mut grouped: BTreeMap<(&str, &str), Vec<Interaction>> = BTreeMap::new();
     for event in events {
+        let Some(action) = ShopperAction::from_event(event) else { continue };
         let list = grouped.entry((event.visitor.as_str(), event.session.as_str())).or_default();
-        let mut push = |kind, id: &str| list.push(Interaction { ts: event.ts, kind, id: id.to_string() });
-        match &event.body {
-            EventBody::ProductView { product } => push(ActionKind::ProductView, product),
-            EventBody::GridClick { product, .. } => push(ActionKind::GridClick, product),
-            EventBody::AddToCart { product, .. } => push(ActionKind::AddToCart, product),
-            EventBody::RemoveFromCart { product, .. } => push(ActionKind::RemoveFromCart, product),
-            EventBody::CategoryView { category } => push(ActionKind::CategoryView, category),
-            EventBody::Purchase { items, .. } => {
-                for item in items {
-                    push(ActionKind::Purchase, &item.product);
-                }
-            }
-            EventBody::Exposure { .. } | EventBody::AbandonScore { .. } | EventBody::Error { .. } => {}
-        }
+        action.interactions(|kind, id| list.push(Interaction { ts: event.ts, kind, id: id.to_string() }));
     }
     let mut sessions: Vec<Session> = grouped
         .into_iter()
         .filter(|(_, interactions)| !interactions.is_empty())
         .map(|((visitor, session), interactions)| Session { visitor: visitor.into(), session: session.into(), interactions })
         .collect();
-    sessions.sort_by(|a, b| a.start_ms().cmp(&b.start_ms()).then_with(|| (&a.visitor, &a.session).cmp(&(&b.visitor, &b.session))));
+    sessions.sort_by(session_order);
     sessions
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,11 +383,19 @@ mod tests {
         .join("\n");
         let log = read(&text).unwrap();
         assert_eq!(log.issues.lines, 5);
-        assert_eq!(log.issues.malformed_lines, [3]);
+        assert_eq!(log.issues.malformed_lines, LineNumbers { count: 1, first: vec![3] });
         assert_eq!(log.issues.duplicates, 1);
-        assert_eq!(log.issues.wrong_version_lines, [6]);
+        assert_eq!(log.issues.wrong_version_lines, LineNumbers { count: 1, first: vec![6] });
         assert_eq!(log.issues.out_of_order, 1);
         assert_eq!(log.events.iter().map(|e| e.ts).collect::<Vec<_>>(), [5, 10]);
+    }
+
+    #[test]
+    fn an_id_is_a_duplicate_only_for_the_same_visitor() {
+        let other_visitor = view("e1", 12, "s", "b").replace(r#""visitor":"v""#, r#""visitor":"w""#);
+        let log = read(&[view("e1", 10, "s", "a"), other_visitor, view("e1", 11, "s", "c")].join("\n")).unwrap();
+        assert_eq!(log.issues.duplicates, 1);
+        assert_eq!(log.events.iter().map(|e| e.visitor.as_str()).collect::<Vec<_>>(), ["v", "w"]);
     }
 
     #[test]

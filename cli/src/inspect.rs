@@ -1,4 +1,5 @@
-//! `aisle inspect`: what a bundle holds and where its bytes go, raw and gzipped, per field.
+//! `aisle inspect`: what a bundle holds and where its bytes go, raw and gzipped, per field,
+//! and its abandon model's coefficients.
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -50,6 +51,23 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     for (name, field) in fields {
         let gz = gzip_len(field);
         println!("| {name} | {} | {gz} | {:.2} |", field.len(), gz as f64 / products);
+    }
+    match &wire.abandon {
+        Some(abandon) => {
+            println!(
+                "\nabandon model: base rate {:.4}, calibration slope {:.4} and intercept {:.4}, default nudge delay {} min",
+                abandon.base_rate,
+                abandon.calibration_slope,
+                abandon.calibration_intercept,
+                abandon.default_nudge_delay_ms / 60_000
+            );
+            println!("\n| feature | coefficient (standardized) | mean | scale |\n|---|---:|---:|---:|");
+            println!("| intercept | {:.4} | | |", abandon.intercept);
+            for (i, name) in abandon.feature_names.iter().enumerate() {
+                println!("| {name} | {:.4} | {:.4} | {:.4} |", abandon.coefficients[i], abandon.means[i], abandon.scales[i]);
+            }
+        }
+        None => println!("\nno abandon model"),
     }
     if args.timing {
         timing(&bytes, &model);

@@ -11,8 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use aisle::abandon::AbandonFeatures;
 use aisle::bundle::Model;
-use aisle::events::{Event, EventBody};
+use aisle::events::Event;
 use aisle::history::{ActionKind, History, HistoryConfig};
+
+use crate::event_log::{ActionBody, ShopperAction};
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
@@ -106,54 +108,71 @@ pub struct Replay {
 
 /// Replays events visitor by visitor in time order (file order breaks ties).
 pub fn replay(events: &[Event], catalog: Option<&Model>, config: &ReplayConfig) -> Replay {
-    let mut by_visitor: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (index, event) in events.iter().enumerate() {
-        if is_shopper_action(&event.body) {
-            by_visitor.entry(&event.visitor).or_default().push(index);
-        }
-    }
-    let data_end_ms = events.iter().map(|e| e.ts).max().unwrap_or(0);
     let mut out = Replay::default();
-    for mut indices in by_visitor.into_values() {
-        indices.sort_by_key(|&i| (events[i].ts, i));
-        replay_visitor(indices.iter().map(|&i| &events[i]), catalog, config, &mut out);
+    for (_, actions) in actions_by_visitor(events) {
+        replay_visitor(&actions, catalog, config, &mut out);
     }
-    for session in &mut out.sessions {
-        session.maybe_open = session.last_ms.saturating_add(config.history.session_idle_ms) > data_end_ms;
-    }
+    mark_open_sessions(&mut out, events.iter().map(|e| e.ts).max().unwrap_or(0), config);
     out
 }
 
-fn replay_visitor<'a>(events: impl Iterator<Item = &'a Event>, catalog: Option<&Model>, config: &ReplayConfig, out: &mut Replay) {
+/// Each visitor's shopper actions in time order (file order breaks ties), visitors in id
+/// order.
+pub fn actions_by_visitor(events: &[Event]) -> BTreeMap<&str, Vec<ShopperAction<'_>>> {
+    let mut by_visitor: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, event) in events.iter().enumerate() {
+        if ShopperAction::from_event(event).is_some() {
+            by_visitor.entry(&event.visitor).or_default().push(index);
+        }
+    }
+    by_visitor
+        .into_iter()
+        .map(|(visitor, mut indices)| {
+            indices.sort_by_key(|&i| (events[i].ts, i));
+            (visitor, indices.iter().filter_map(|&i| ShopperAction::from_event(&events[i])).collect())
+        })
+        .collect()
+}
+
+/// Marks the sessions whose last event is less than one idle period before `data_end_ms`.
+pub fn mark_open_sessions(replay: &mut Replay, data_end_ms: u64, config: &ReplayConfig) {
+    for session in &mut replay.sessions {
+        session.maybe_open = session.last_ms.saturating_add(config.history.session_idle_ms) > data_end_ms;
+    }
+}
+
+/// Replays one visitor's actions (in time order) and appends the sessions, moments and
+/// return gaps to `out`.
+pub fn replay_visitor(actions: &[ShopperAction], catalog: Option<&Model>, config: &ReplayConfig, out: &mut Replay) {
     let mut history: Option<History> = None;
     let mut session_index: HashMap<String, usize> = HashMap::new();
     // Per session: position of its last purchase in this visitor's sequence.
     let mut last_purchase: HashMap<usize, usize> = HashMap::new();
     let mut moments: Vec<(Moment, usize)> = Vec::new();
-    for (position, event) in events.enumerate() {
-        let history = history.get_or_insert_with(|| History::new(config.history, event.ts));
+    for (position, action) in actions.iter().enumerate() {
+        let history = history.get_or_insert_with(|| History::new(config.history, action.ts));
         let previous_active = history.last_active_ms();
         let previous_session = history.session();
-        record(history, &event.body, event.ts);
+        record(history, &action.body, action.ts);
         if history.session() != previous_session {
-            out.return_gaps_ms.push(event.ts.saturating_sub(previous_active));
+            out.return_gaps_ms.push(action.ts.saturating_sub(previous_active));
         }
         let key = match config.label_sessions {
             LabelSessions::Idle => history.session().to_string(),
-            LabelSessions::EventField => event.session.clone(),
+            LabelSessions::EventField => action.session.to_string(),
         };
         let session = *session_index.entry(key).or_insert_with(|| {
-            out.sessions.push(Session { started_ms: event.ts, last_ms: event.ts, maybe_open: false });
+            out.sessions.push(Session { started_ms: action.ts, last_ms: action.ts, maybe_open: false });
             out.sessions.len() - 1
         });
-        out.sessions[session].last_ms = event.ts;
-        if matches!(event.body, EventBody::Purchase { .. }) {
+        out.sessions[session].last_ms = action.ts;
+        if matches!(action.body, ActionBody::Purchase { .. }) {
             last_purchase.insert(session, position);
         }
-        if is_moment(config.rule, &event.body, history) {
-            let (hour, weekday) = local_clock(event.ts, config);
-            let features = AbandonFeatures::from_history(history, catalog, event.ts, hour, weekday);
-            moments.push((Moment { session, at_ms: event.ts, features, abandoned: true }, position));
+        if is_moment(config.rule, &action.body, history) {
+            let (hour, weekday) = local_clock(action.ts, config);
+            let features = AbandonFeatures::from_history(history, catalog, action.ts, hour, weekday);
+            moments.push((Moment { session, at_ms: action.ts, features, abandoned: true }, position));
         }
     }
     for (mut moment, position) in moments {
@@ -162,48 +181,35 @@ fn replay_visitor<'a>(events: impl Iterator<Item = &'a Event>, catalog: Option<&
     }
 }
 
-fn is_shopper_action(body: &EventBody) -> bool {
-    matches!(
-        body,
-        EventBody::ProductView { .. }
-            | EventBody::CategoryView { .. }
-            | EventBody::GridClick { .. }
-            | EventBody::AddToCart { .. }
-            | EventBody::RemoveFromCart { .. }
-            | EventBody::Purchase { .. }
-    )
-}
-
-/// Feeds one event into the history the way the browser records it.
-fn record(history: &mut History, body: &EventBody, ts: u64) {
+/// Feeds one action into the history the way the browser records it.
+fn record(history: &mut History, body: &ActionBody, ts: u64) {
     match body {
-        EventBody::ProductView { product } => history.record(ActionKind::ProductView, product, 1, None, ts),
-        EventBody::CategoryView { category } => history.record(ActionKind::CategoryView, category, 1, None, ts),
-        EventBody::GridClick { product, .. } => history.record(ActionKind::GridClick, product, 1, None, ts),
-        EventBody::AddToCart { product, quantity, price } => {
+        ActionBody::ProductView { product } => history.record(ActionKind::ProductView, product, 1, None, ts),
+        ActionBody::CategoryView { category } => history.record(ActionKind::CategoryView, category, 1, None, ts),
+        ActionBody::GridClick { product } => history.record(ActionKind::GridClick, product, 1, None, ts),
+        ActionBody::AddToCart { product, quantity, price } => {
             history.record(ActionKind::AddToCart, product, *quantity, price.map(|p| p as f32), ts)
         }
-        EventBody::RemoveFromCart { product, quantity } => history.record(ActionKind::RemoveFromCart, product, *quantity, None, ts),
-        EventBody::Purchase { items, .. } => {
+        ActionBody::RemoveFromCart { product, quantity } => history.record(ActionKind::RemoveFromCart, product, *quantity, None, ts),
+        ActionBody::Purchase { items } => {
             if items.is_empty() {
                 history.touch(ts);
                 history.clear_cart();
             }
-            for item in items {
-                history.record(ActionKind::Purchase, &item.product, item.quantity, None, ts);
+            for &(product, quantity) in items {
+                history.record(ActionKind::Purchase, product, quantity, None, ts);
             }
         }
-        _ => {}
     }
 }
 
-fn is_moment(rule: MomentRule, body: &EventBody, history: &History) -> bool {
-    let cart_change = matches!(body, EventBody::AddToCart { .. } | EventBody::RemoveFromCart { .. });
-    let purchase = matches!(body, EventBody::Purchase { .. });
+fn is_moment(rule: MomentRule, body: &ActionBody, history: &History) -> bool {
+    let cart_change = matches!(body, ActionBody::AddToCart { .. } | ActionBody::RemoveFromCart { .. });
+    let purchase = matches!(body, ActionBody::Purchase { .. });
     match rule {
         MomentRule::CartChanges => cart_change && !history.cart().is_empty(),
         MomentRule::CartActivity => !purchase && !history.cart().is_empty(),
-        MomentRule::ProductViews => matches!(body, EventBody::ProductView { .. }),
+        MomentRule::ProductViews => matches!(body, ActionBody::ProductView { .. }),
     }
 }
 
@@ -222,7 +228,7 @@ pub fn local_clock(ts: u64, config: &ReplayConfig) -> (u8, u8) {
 mod tests {
     use super::*;
     use aisle::abandon::Feature;
-    use aisle::events::{LineItem, EVENT_SCHEMA_VERSION};
+    use aisle::events::{EventBody, LineItem, EVENT_SCHEMA_VERSION};
 
     const T0: u64 = 1_569_888_000_000; // 2019-10-01 00:00 UTC, a Tuesday.
     const MINUTE: u64 = 60_000;

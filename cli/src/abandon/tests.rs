@@ -106,3 +106,45 @@ fn the_population_nudge_delay_is_the_median_return_gap() {
     assert_eq!(population_nudge_delay_ms(&[5]), FALLBACK_NUDGE_DELAY_MS);
     assert_eq!(population_nudge_delay_ms(&[50, 10, 40]), 40);
 }
+
+#[test]
+fn a_bounded_sample_learns_the_same_whatever_the_visitor_order() {
+    let events = shop(200);
+    let config = AbandonTrainingConfig { max_sessions: 120, ..config() };
+    let (wire, report) = train_abandon_model(&events, None, &config).unwrap();
+    assert_eq!((report.sessions_in_data, report.sessions), (200, 120));
+    let value = wire.feature_names.iter().position(|n| n == "cart_value").unwrap();
+    assert!(wire.coefficients[value] > 0.5, "{wire:?}");
+    // Visitors offered in the opposite order give the same sample, so the same model.
+    let mut sample = AbandonSample::new(&config);
+    for (visitor, actions) in moments::actions_by_visitor(&events).iter().rev() {
+        sample.add_visitor(visitor, actions, None, &config.replay);
+    }
+    let data_end_ms = events.iter().map(|e| e.ts).max().unwrap();
+    assert_eq!(train_on_sample(sample, data_end_ms, &config).unwrap().0, wire);
+}
+
+/// A quarter of the sessions learns what all of them teach: the mean predicted risk of dear
+/// and of cheap carts stays within a few points (the sample's noise; on real logs the bound
+/// is far above what one coefficient per feature needs).
+#[test]
+fn a_sample_predicts_like_the_whole() {
+    let events = shop(8000);
+    let everything = moments::replay(&events, None, &config().replay);
+    let mean_risks = |max_sessions| {
+        let (wire, report) = train_abandon_model(&events, None, &AbandonTrainingConfig { max_sessions, ..config() }).unwrap();
+        let model = AbandonModel::from_wire(wire).unwrap();
+        let mut sums = [(0.0, 0); 2];
+        for moment in &everything.moments {
+            let dear = moment.features.get(aisle::abandon::Feature::CartValue) > cart_of(10.0).get(aisle::abandon::Feature::CartValue);
+            sums[usize::from(dear)].0 += f64::from(model.probability(&moment.features));
+            sums[usize::from(dear)].1 += 1;
+        }
+        (report.sessions, sums.map(|(sum, n)| sum / f64::from(n)))
+    };
+    let (all, [cheap, dear]) = mean_risks(usize::MAX);
+    let (sampled, [sampled_cheap, sampled_dear]) = mean_risks(2000);
+    assert_eq!((all, sampled), (8000, 2000));
+    assert!((dear - 0.8).abs() < 0.02 && (cheap - 0.2).abs() < 0.02, "all: dear {dear}, cheap {cheap}");
+    assert!((dear - sampled_dear).abs() < 0.03 && (cheap - sampled_cheap).abs() < 0.03, "sample: dear {sampled_dear}, cheap {sampled_cheap}");
+}

@@ -85,9 +85,9 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         neighbours: crate::train::neighbours::NeighbourConfig { min_relative_weight: args.min_relative_weight, ..Default::default() },
         ..TrainConfig::default()
     };
-    let (weights, fit_report) = fit(products, &split.train, &config);
+    let (weights, fit_report) = fit(products, &split.train, &config)?;
     let now_ms = split.train.iter().filter_map(|s| s.interactions.last()).map(|i| i.ts).max().unwrap_or(0);
-    let wire = train(products, &split.train, now_ms, &TrainConfig { weights, ..config });
+    let wire = train(products, &split.train, now_ms, &TrainConfig { weights, ..config })?;
     let bytes = encode(&wire);
     let model = Model::from_bytes(&bytes).context("the trained bundle does not decode")?;
 

@@ -60,15 +60,17 @@ impl<'a> Shop<'a> {
     /// Orders products by the number of product interactions in `train`, most first, ties in
     /// catalog order.
     pub fn new(products: &'a [Product], train: &[Session]) -> Shop<'a> {
-        let index_by_id: HashMap<&str, u32> = products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect();
+        let index_by_id = index_by_id(products);
         let mut count = vec![0u64; products.len()];
         for session in train {
-            for action in session.interactions.iter().filter(|a| a.kind.is_about_product()) {
-                if let Some(&p) = index_by_id.get(action.id.as_str()) {
-                    count[p as usize] += 1;
-                }
-            }
+            count_product_interactions(&index_by_id, session, &mut count);
         }
+        Shop::from_counts(products, index_by_id, &count)
+    }
+
+    /// Orders products by `count` (product interactions per catalog index), most first, ties
+    /// in catalog order.
+    pub fn from_counts(products: &'a [Product], index_by_id: HashMap<&'a str, u32>, count: &[u64]) -> Shop<'a> {
         let mut all: Vec<u32> = (0..products.len() as u32).collect();
         all.sort_by(|&a, &b| count[b as usize].cmp(&count[a as usize]).then(a.cmp(&b)));
         let mut names: Vec<&str> = products.iter().map(|p| p.category.as_str()).collect();
@@ -86,6 +88,20 @@ impl<'a> Shop<'a> {
     /// The grid (shop order) of a product's category.
     pub fn grid_of(&self, product: u32) -> &[u32] {
         &self.grids[self.category[product as usize] as usize]
+    }
+}
+
+/// Catalog index by product id.
+pub fn index_by_id(products: &[Product]) -> HashMap<&str, u32> {
+    products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect()
+}
+
+/// Adds a session's product interactions on catalog products to `count` (per catalog index).
+pub fn count_product_interactions(index_by_id: &HashMap<&str, u32>, session: &Session, count: &mut [u64]) {
+    for action in session.interactions.iter().filter(|a| a.kind.is_about_product()) {
+        if let Some(&p) = index_by_id.get(action.id.as_str()) {
+            count[p as usize] += 1;
+        }
     }
 }
 
@@ -117,31 +133,41 @@ pub fn targets(shop: &Shop, test: &[Session], train_seen: &[bool]) -> (Vec<Targe
     let mut stats = TargetStats { sessions: test.len(), ..TargetStats::default() };
     for (s, session) in test.iter().enumerate() {
         let before = targets.len();
-        let mut previous: Option<&str> = None;
-        for (t, action) in session.interactions.iter().enumerate() {
-            if !action.kind.is_about_product() || action.kind == aisle::history::ActionKind::RemoveFromCart {
-                continue;
-            }
-            let Some(prev) = previous.replace(action.id.as_str()) else { continue };
-            if prev == action.id {
-                stats.repeats_skipped += 1;
-                continue;
-            }
-            let Some(&product) = shop.index_by_id.get(action.id.as_str()) else {
-                stats.not_in_catalog_skipped += 1;
-                continue;
-            };
+        let mut unseen = 0;
+        session_targets(&shop.index_by_id, session, &mut stats, |prefix_len, product| {
             if !train_seen[product as usize] {
-                stats.targets_unseen_in_training += 1;
+                unseen += 1;
             }
-            targets.push(Target { session: s, prefix_len: t, product });
-        }
+            targets.push(Target { session: s, prefix_len, product });
+        });
+        stats.targets_unseen_in_training += unseen;
         if targets.len() > before {
             stats.sessions_with_targets += 1;
         }
     }
     stats.targets = targets.len();
     (targets, stats)
+}
+
+/// Calls `each(prefix_len, product)` for every target of one test session, in order, and
+/// counts what was skipped into `stats`.
+pub fn session_targets(index_by_id: &HashMap<&str, u32>, session: &Session, stats: &mut TargetStats, mut each: impl FnMut(usize, u32)) {
+    let mut previous: Option<&str> = None;
+    for (t, action) in session.interactions.iter().enumerate() {
+        if !action.kind.is_about_product() || action.kind == aisle::history::ActionKind::RemoveFromCart {
+            continue;
+        }
+        let Some(prev) = previous.replace(action.id.as_str()) else { continue };
+        if prev == action.id {
+            stats.repeats_skipped += 1;
+            continue;
+        }
+        let Some(&product) = index_by_id.get(action.id.as_str()) else {
+            stats.not_in_catalog_skipped += 1;
+            continue;
+        };
+        each(t, product);
+    }
 }
 
 /// The prefix of a target as catalog indices of its product interactions, oldest first.
@@ -153,14 +179,22 @@ pub fn prefix_products(shop: &Shop, prefix: &[Interaction]) -> Vec<u32> {
         .collect()
 }
 
+/// A score as ranking compares it: non-finite scores rank last.
+pub fn rank_key(score: f32) -> f32 {
+    if score.is_finite() {
+        score
+    } else {
+        f32::MIN
+    }
+}
+
 /// The 1-based rank of `candidates[target]` after sorting by score, highest first, ties and
 /// non-finite scores kept in candidate order exactly as [`aisle::rank::order_by_scores`] does.
 pub fn rank_of(scores: &[f32], target: usize) -> usize {
-    let key = |s: f32| if s.is_finite() { s } else { f32::MIN };
-    let mine = key(scores[target]);
+    let mine = rank_key(scores[target]);
     let mut rank = 1;
     for (i, &s) in scores.iter().enumerate() {
-        let s = key(s);
+        let s = rank_key(s);
         if s > mine || (s == mine && i < target) {
             rank += 1;
         }

@@ -13,7 +13,7 @@ pub mod signals;
 use aisle::bundle::{pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND};
 
 use crate::catalog::Product;
-use crate::event_log::Session;
+use crate::event_log::SessionSource;
 
 /// Settings of a training run.
 #[derive(Clone, Debug)]
@@ -45,12 +45,13 @@ impl Default for TrainConfig {
 
 /// Builds the bundle's wire form. `now_ms` is the time the model is built "at": the newest
 /// training event, so decay does not depend on the clock.
-pub fn train(products: &[Product], sessions: &[Session], now_ms: u64, config: &TrainConfig) -> BundleWire {
-    let popularity = signals::popularity(products, sessions, now_ms, config.popularity_half_life_days);
+/// Reads the sessions twice (popularity, then neighbours).
+pub fn train(products: &[Product], sessions: &dyn SessionSource, now_ms: u64, config: &TrainConfig) -> anyhow::Result<BundleWire> {
+    let popularity = signals::popularity(products, sessions, now_ms, config.popularity_half_life_days)?;
     let indexed = layout::Catalog::new(products, &popularity);
-    let lists = neighbours::learn(&indexed, sessions, now_ms, &config.neighbours);
+    let lists = neighbours::learn(&indexed, sessions, now_ms, &config.neighbours)?;
     let layout = layout::Layout::new(&indexed, &lists);
-    wire(&indexed, &layout, &lists, now_ms, config)
+    Ok(wire(&indexed, &layout, &lists, now_ms, config))
 }
 
 /// Puts the learned pieces into the wire form, in the bundle order of `layout`.

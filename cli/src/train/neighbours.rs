@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use aisle::history::ActionKind;
 
 use super::layout::Catalog;
-use crate::event_log::Session;
+use crate::event_log::{Session, SessionSource};
 
 /// The default [`NeighbourConfig::min_relative_weight`]: the smallest weight a bundle level
 /// expresses (1/16), so nothing is rounded up.
@@ -96,14 +96,14 @@ fn steps(catalog: &Catalog, session: &Session, max_len: usize) -> Steps {
 
 /// Per product (catalog order), its neighbours (catalog indices) with weights in 0..=1,
 /// strongest first, ties by index.
-pub fn learn(catalog: &Catalog, sessions: &[Session], now_ms: u64, config: &NeighbourConfig) -> Vec<Vec<(u32, f32)>> {
+pub fn learn(catalog: &Catalog, sessions: &dyn SessionSource, now_ms: u64, config: &NeighbourConfig) -> anyhow::Result<Vec<Vec<(u32, f32)>>> {
     let half_life_ms = (config.half_life_days.max(1e-3) * 86_400_000.0).max(1.0);
     let mut scores: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); catalog.len()];
     let mut occurrences = vec![0.0f64; catalog.len()];
-    for session in sessions {
+    sessions.for_each(&mut |session| {
         let steps = steps(catalog, session, config.max_session_len.max(2));
         if steps.products.is_empty() {
-            continue;
+            return;
         }
         let end = session.interactions.last().map_or(0, |i| i.ts);
         let recency = 0.5f64.powf(now_ms.saturating_sub(end) as f64 / half_life_ms);
@@ -142,8 +142,8 @@ pub fn learn(catalog: &Catalog, sessions: &[Session], now_ms: u64, config: &Neig
                 add(a, b, config.co_cart);
             }
         }
-    }
-    scores
+    })?;
+    Ok(scores
         .into_iter()
         .enumerate()
         .map(|(a, row)| {
@@ -159,5 +159,5 @@ pub fn learn(catalog: &Catalog, sessions: &[Session], now_ms: u64, config: &Neig
                 .filter(|&(_, weight)| weight >= config.min_relative_weight)
                 .collect()
         })
-        .collect()
+        .collect())
 }

@@ -3,7 +3,7 @@ use aisle::history::ActionKind;
 
 use super::layout::Catalog;
 use crate::catalog::Product;
-use crate::event_log::Session;
+use crate::event_log::SessionSource;
 
 /// Number of price bands within a category (1 cheapest .. this many dearest; 0 unknown).
 pub const PRICE_BANDS: usize = 10;
@@ -20,11 +20,11 @@ pub fn popularity_strength(kind: ActionKind) -> f64 {
 
 /// Per product (catalog order): the sum of its actions' strengths, each halved every
 /// `half_life_days` before `now_ms`. Actions on unknown products are ignored.
-pub fn popularity(products: &[Product], sessions: &[Session], now_ms: u64, half_life_days: f64) -> Vec<f64> {
+pub fn popularity(products: &[Product], sessions: &dyn SessionSource, now_ms: u64, half_life_days: f64) -> anyhow::Result<Vec<f64>> {
     let index: std::collections::HashMap<&str, usize> = products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let half_life_ms = (half_life_days.max(1e-3) * 86_400_000.0).max(1.0);
     let mut popularity = vec![0.0; products.len()];
-    for session in sessions {
+    sessions.for_each(&mut |session| {
         for action in &session.interactions {
             let Some(&product) = index.get(action.id.as_str()) else { continue };
             if action.kind == ActionKind::CategoryView {
@@ -33,8 +33,8 @@ pub fn popularity(products: &[Product], sessions: &[Session], now_ms: u64, half_
             let age = now_ms.saturating_sub(action.ts) as f64;
             popularity[product] += popularity_strength(action.kind) * 0.5f64.powf(age / half_life_ms);
         }
-    }
-    popularity
+    })?;
+    Ok(popularity)
 }
 
 /// Distinct popularity values a bundle uses: fewer distinct bytes compress better, and the

@@ -41,3 +41,45 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     assert_eq!(model.model_version, manifest.model_version);
     assert!(model.index_of("1307067").is_some());
 }
+
+/// The bundle a build writes to `out`, decoded, with its model version cleared (it names the
+/// input bytes, which differ when the same events come in another order).
+fn built_wire(catalog: &str, events: &str, out: &str) -> aisle::bundle::BundleWire {
+    let run = aisle(&["build", "--catalog", catalog, "--events", events, "--out", out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest: aisle::manifest::Manifest = serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap()).unwrap();
+    let mut wire = aisle::bundle::format::decode(&std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap()).unwrap();
+    wire.model_version.clear();
+    wire
+}
+
+/// The build groups each visitor's events itself: lines in any order (a collector's order
+/// of receipt, logs concatenated) give the same model as lines in time order, and repeated
+/// deliveries change nothing. Only the temporary files' directory is gone afterwards.
+#[test]
+fn a_shuffled_log_with_repeated_lines_builds_the_same_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let (catalog, events) = (temp_path(&dir, "c.csv"), temp_path(&dir, "e.ndjson"));
+    let run = aisle(&["generate", "--products", "400", "--per-category", "40", "--sessions", "1000", "--seed", "3", "--catalog-out", &catalog, "--events-out", &events]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&events).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let repeated: Vec<&str> = lines.iter().step_by(50).copied().collect();
+    lines.extend(repeated);
+    // Fisher-Yates with SplitMix64, seeded: the same shuffle on every run.
+    let mut state = 7u64;
+    for i in (1..lines.len()).rev() {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        lines.swap(i, ((z ^ (z >> 31)) % (i as u64 + 1)) as usize);
+    }
+    let shuffled = crate::temp_file(&dir, "shuffled.ndjson", &(lines.join("\n") + "\n"));
+    let (sorted_out, shuffled_out) = (temp_path(&dir, "out-sorted"), temp_path(&dir, "out-shuffled"));
+    let expected = built_wire(&catalog, &events, &sorted_out);
+    assert!(expected.abandon.is_some() && !expected.neighbours.is_empty());
+    assert_eq!(built_wire(&catalog, &shuffled, &shuffled_out), expected);
+    let left: Vec<String> = std::fs::read_dir(&shuffled_out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
