@@ -13,7 +13,7 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use clap::Args;
 
 use crate::catalog::{write_catalog, Product};
-use crate::evaluate::methods::splitmix64;
+use crate::random::splitmix64;
 use crate::event_log::write_events;
 
 /// Arguments of `aisle generate`.

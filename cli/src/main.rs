@@ -9,6 +9,7 @@ mod event_log;
 mod generate;
 mod import;
 mod report;
+mod random;
 mod spill;
 mod inspect;
 mod train;

@@ -2,6 +2,8 @@
 //! and a seeded cluster bootstrap that resamples whole sessions, because moments of one
 //! session share its label and are not independent.
 
+use crate::random::SplitMix64;
+
 /// Area under the ROC curve (ties count half); `None` when only one class is present.
 pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -97,35 +99,6 @@ pub fn reliability(p: &[f64], labels: &[bool], bins: usize) -> Vec<ReliabilityBi
         }
     }
     table
-}
-
-/// splitmix64: a tiny, well-mixed, seeded generator, so the bootstrap is reproducible.
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0), by rejection so there is no modulo bias.
-    pub fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let v = self.next_u64();
-            if v < zone {
-                return (v % n) as usize;
-            }
-        }
-    }
 }
 
 /// A point estimate with a percentile bootstrap interval.
@@ -233,18 +206,6 @@ mod tests {
         assert_eq!((table[1].count, table[1].observed), (1, 1.0));
         assert_eq!((table[9].count, table[9].mean_predicted, table[9].observed), (2, 0.975, 0.5));
         assert_eq!(table[5].count, 0);
-    }
-
-    #[test]
-    fn the_generator_is_seeded_and_uniform_enough() {
-        let mut a = SplitMix64::new(7);
-        let mut b = SplitMix64::new(7);
-        assert_eq!(a.next_u64(), b.next_u64());
-        let mut counts = [0usize; 4];
-        for _ in 0..40_000 {
-            counts[a.below(4)] += 1;
-        }
-        assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn stable_hash(visitor: &str, number: u64) -> u64 {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    crate::evaluate::methods::splitmix64(hash ^ crate::evaluate::methods::splitmix64(number))
+    crate::random::splitmix64(hash ^ crate::random::splitmix64(number))
 }
 
 /// One sampled session with what its visitor's replay said about it.
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn bottom_k_keeps_the_smallest_keys_whatever_the_order() {
-        let keys: Vec<u64> = (0..1000).map(crate::evaluate::methods::splitmix64).collect();
+        let keys: Vec<u64> = (0..1000).map(crate::random::splitmix64).collect();
         let mut expected = keys.clone();
         expected.sort_unstable();
         expected.truncate(10);

@@ -10,6 +10,7 @@ use aisle::rank::{score, ShopperContext};
 
 use super::protocol::Shop;
 use crate::event_log::{Interaction, Session};
+use crate::random::splitmix64;
 
 /// What a method sees of a test session at one target.
 pub struct Query<'a> {
@@ -45,15 +46,6 @@ impl Method for ShopOrder {
 /// A random order, seeded, different per target.
 pub struct Random {
     pub seed: u64,
-}
-
-/// SplitMix64: a small, well-mixed, stable hash, so random results never depend on a crate's
-/// generator version.
-pub fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 impl Method for Random {

@@ -1,7 +1,7 @@
 //! Ranking metrics per target and session-level bootstrap intervals.
 use serde::Serialize;
 
-use super::methods::splitmix64;
+use crate::random::splitmix64;
 
 /// Metric names, in the order of [`values`].
 pub const METRICS: [&str; 5] = ["MRR", "NDCG@10", "HR@10", "HR@20", "MRR@20"];
