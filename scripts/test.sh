@@ -12,6 +12,10 @@ source .cache/toolchain.env
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "format and lint (cargo fmt --check, clippy -D warnings)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
 step "native tests (core + CLI)"
 cargo test --workspace
 

@@ -58,10 +58,16 @@ pub fn hash(seed: &str, value: &str, version: u32) -> Option<f64> {
 /// `coverage` is clamped to 0..=1; weights that do not sum to 1 (within 0.01) are replaced
 /// by equal weights.
 pub fn bucket_ranges(arm_count: usize, coverage: f64, weights: Option<&[f64]>) -> Vec<(f64, f64)> {
-    let coverage = if coverage.is_nan() { 1.0 } else { coverage.clamp(0.0, 1.0) };
+    let coverage = if coverage.is_nan() {
+        1.0
+    } else {
+        coverage.clamp(0.0, 1.0)
+    };
     let equal = || vec![1.0 / arm_count as f64; arm_count];
     let weights: Vec<f64> = match weights {
-        Some(w) if w.len() == arm_count && (w.iter().sum::<f64>() - 1.0).abs() <= 0.01 => w.to_vec(),
+        Some(w) if w.len() == arm_count && (w.iter().sum::<f64>() - 1.0).abs() <= 0.01 => {
+            w.to_vec()
+        }
         _ => equal(),
     };
     let mut cumulative = 0.0;
@@ -77,7 +83,9 @@ pub fn bucket_ranges(arm_count: usize, coverage: f64, weights: Option<&[f64]>) -
 
 /// GrowthBook's `chooseVariation`: the arm whose range holds `n`, if any.
 pub fn choose_arm(n: f64, ranges: &[(f64, f64)]) -> Option<usize> {
-    ranges.iter().position(|&(start, end)| n >= start && n < end)
+    ranges
+        .iter()
+        .position(|&(start, end)| n >= start && n < end)
 }
 
 /// GrowthBook's `inNamespace`: true when the visitor falls in `[start, end)` of namespace `id`.
@@ -135,7 +143,11 @@ pub struct Assignment {
 }
 
 impl Assignment {
-    fn outside(experiment: &ExperimentConfig, bucket: Option<f64>, reason: AssignmentReason) -> Assignment {
+    fn outside(
+        experiment: &ExperimentConfig,
+        bucket: Option<f64>,
+        reason: AssignmentReason,
+    ) -> Assignment {
         Assignment {
             experiment: experiment.key.clone(),
             arm_index: None,
@@ -147,7 +159,12 @@ impl Assignment {
         }
     }
 
-    fn inside(experiment: &ExperimentConfig, arm_index: usize, bucket: Option<f64>, reason: AssignmentReason) -> Assignment {
+    fn inside(
+        experiment: &ExperimentConfig,
+        arm_index: usize,
+        bucket: Option<f64>,
+        reason: AssignmentReason,
+    ) -> Assignment {
         let arm = &experiment.arms[arm_index];
         Assignment {
             experiment: experiment.key.clone(),
@@ -226,7 +243,11 @@ pub fn parse_override(value: &str) -> Result<Vec<ArmOverride>, OverrideError> {
         return Err(OverrideError::Empty);
     }
     let mut overrides = Vec::new();
-    for (index, part) in crate::text::split_ascii(value, b',').into_iter().take(MAX_OVERRIDES).enumerate() {
+    for (index, part) in crate::text::split_ascii(value, b',')
+        .into_iter()
+        .take(MAX_OVERRIDES)
+        .enumerate()
+    {
         let part = part.trim();
         let parsed = match part.rsplit_once(':') {
             Some((experiment, arm)) => {
@@ -234,10 +255,16 @@ pub fn parse_override(value: &str) -> Result<Vec<ArmOverride>, OverrideError> {
                 if experiment.is_empty() || arm.is_empty() {
                     return Err(OverrideError::EmptyKey { index });
                 }
-                ArmOverride { experiment: Some(experiment.into()), arm: arm.into() }
+                ArmOverride {
+                    experiment: Some(experiment.into()),
+                    arm: arm.into(),
+                }
             }
             None if part.is_empty() => return Err(OverrideError::EmptyKey { index }),
-            None => ArmOverride { experiment: None, arm: part.into() },
+            None => ArmOverride {
+                experiment: None,
+                arm: part.into(),
+            },
         };
         overrides.push(parsed);
     }
@@ -246,9 +273,16 @@ pub fn parse_override(value: &str) -> Result<Vec<ArmOverride>, OverrideError> {
 
 /// Like [`assign`], but a matching QA override wins over the hash (and over namespace and
 /// coverage). Overrides naming an arm the experiment does not have are ignored.
-pub fn assign_with_overrides(experiment: &ExperimentConfig, visitor_id: &str, overrides: &[ArmOverride]) -> Assignment {
+pub fn assign_with_overrides(
+    experiment: &ExperimentConfig,
+    visitor_id: &str,
+    overrides: &[ArmOverride],
+) -> Assignment {
     let forced = overrides.iter().find_map(|o| {
-        let applies = o.experiment.as_deref().map_or(true, |key| key == experiment.key);
+        let applies = o
+            .experiment
+            .as_deref()
+            .map_or(true, |key| key == experiment.key);
         if !applies {
             return None;
         }
@@ -285,8 +319,12 @@ impl Decision {
     pub fn event_arm_list(&self) -> Vec<(String, String)> {
         let mut arms: Vec<(String, String)> = Vec::new();
         for assignment in self.assignments.iter().filter(|a| a.track) {
-            let Some(arm) = &assignment.arm_key else { continue };
-            match arms.binary_search_by(|(experiment, _)| experiment.as_str().cmp(&assignment.experiment)) {
+            let Some(arm) = &assignment.arm_key else {
+                continue;
+            };
+            match arms
+                .binary_search_by(|(experiment, _)| experiment.as_str().cmp(&assignment.experiment))
+            {
                 Ok(found) => arms[found].1 = arm.clone(),
                 Err(place) => arms.insert(place, (assignment.experiment.clone(), arm.clone())),
             }
@@ -303,20 +341,34 @@ impl Decision {
 /// - Otherwise the first experiment, in manifest order, that has the visitor in an arm decides;
 ///   keep experiments exclusive with namespaces. A visitor in no experiment is personalized
 ///   only when every experiment says `personalize_outside`.
-pub fn decide(experiments: &[ExperimentConfig], visitor_id: &str, overrides: &[ArmOverride], kill_switch: bool) -> Decision {
+pub fn decide(
+    experiments: &[ExperimentConfig],
+    visitor_id: &str,
+    overrides: &[ArmOverride],
+    kill_switch: bool,
+) -> Decision {
     if kill_switch {
         let assignments = experiments
             .iter()
             .map(|e| Assignment::outside(e, None, AssignmentReason::KillSwitch))
             .collect();
-        return Decision { personalized: false, assignments };
+        return Decision {
+            personalized: false,
+            assignments,
+        };
     }
-    let assignments: Vec<Assignment> = experiments.iter().map(|e| assign_with_overrides(e, visitor_id, overrides)).collect();
+    let assignments: Vec<Assignment> = experiments
+        .iter()
+        .map(|e| assign_with_overrides(e, visitor_id, overrides))
+        .collect();
     let personalized = match assignments.iter().find(|a| a.in_experiment()) {
         Some(deciding) => deciding.personalized,
         None => experiments.iter().all(|e| e.personalize_outside),
     };
-    Decision { personalized, assignments }
+    Decision {
+        personalized,
+        assignments,
+    }
 }
 
 #[cfg(test)]
@@ -336,8 +388,14 @@ mod tests {
     fn bucket_ranges_follow_growthbook() {
         assert_eq!(bucket_ranges(2, 1.0, None), vec![(0.0, 0.5), (0.5, 1.0)]);
         assert_eq!(bucket_ranges(2, 0.5, None), vec![(0.0, 0.25), (0.5, 0.75)]);
-        assert_eq!(bucket_ranges(2, 1.0, Some(&[0.1, 0.9])), vec![(0.0, 0.1), (0.1, 1.0)]);
-        assert_eq!(bucket_ranges(2, 1.0, Some(&[0.7, 0.7])), vec![(0.0, 0.5), (0.5, 1.0)]);
+        assert_eq!(
+            bucket_ranges(2, 1.0, Some(&[0.1, 0.9])),
+            vec![(0.0, 0.1), (0.1, 1.0)]
+        );
+        assert_eq!(
+            bucket_ranges(2, 1.0, Some(&[0.7, 0.7])),
+            vec![(0.0, 0.5), (0.5, 1.0)]
+        );
     }
 
     #[test]
@@ -350,14 +408,23 @@ mod tests {
 
     fn check_override(input: &str, expected: Result<Vec<(Option<&str>, &str)>, OverrideError>) {
         let expected = expected.map(|pairs| {
-            pairs.into_iter().map(|(e, a)| ArmOverride { experiment: e.map(Into::into), arm: a.into() }).collect()
+            pairs
+                .into_iter()
+                .map(|(e, a)| ArmOverride {
+                    experiment: e.map(Into::into),
+                    arm: a.into(),
+                })
+                .collect()
         });
         assert_eq!(parse_override(input), expected, "input {input:?}");
     }
 
     #[test]
     fn overrides_parse() {
-        check_override("aisle-rerank:holdout", Ok(vec![(Some("aisle-rerank"), "holdout")]));
+        check_override(
+            "aisle-rerank:holdout",
+            Ok(vec![(Some("aisle-rerank"), "holdout")]),
+        );
         check_override("holdout", Ok(vec![(None, "holdout")]));
         check_override(" a:x , b:y ", Ok(vec![(Some("a"), "x"), (Some("b"), "y")]));
         check_override("ns:exp:arm", Ok(vec![(Some("ns:exp"), "arm")]));
@@ -377,14 +444,23 @@ mod tests {
     fn forced_arms_win_but_are_not_tracked() {
         let experiment = default_experiment();
         for visitor in ["1", "2", "3", "4"] {
-            let forced = assign_with_overrides(&experiment, visitor, &parse_override("holdout").unwrap());
+            let forced =
+                assign_with_overrides(&experiment, visitor, &parse_override("holdout").unwrap());
             assert_eq!(forced.arm_key.as_deref(), Some("holdout"));
             assert_eq!(forced.reason, AssignmentReason::Forced);
             assert!(!forced.track && !forced.personalized);
         }
-        let other = assign_with_overrides(&experiment, "1", &parse_override("other-exp:holdout").unwrap());
+        let other = assign_with_overrides(
+            &experiment,
+            "1",
+            &parse_override("other-exp:holdout").unwrap(),
+        );
         assert_eq!(other.reason, AssignmentReason::Hashed);
-        let unknown_arm = assign_with_overrides(&experiment, "1", &parse_override("aisle-rerank:nope").unwrap());
+        let unknown_arm = assign_with_overrides(
+            &experiment,
+            "1",
+            &parse_override("aisle-rerank:nope").unwrap(),
+        );
         assert_eq!(unknown_arm.reason, AssignmentReason::Hashed);
     }
 
@@ -399,20 +475,38 @@ mod tests {
             reason: AssignmentReason::Hashed,
             track: true,
         };
-        let untracked = Assignment { track: false, ..tracked("m", "forced") };
+        let untracked = Assignment {
+            track: false,
+            ..tracked("m", "forced")
+        };
         let decision = Decision {
             personalized: false,
-            assignments: vec![tracked("z", "1"), tracked("b", "2"), untracked, tracked("z", "3"), tracked("a", "4")],
+            assignments: vec![
+                tracked("z", "1"),
+                tracked("b", "2"),
+                untracked,
+                tracked("z", "3"),
+                tracked("a", "4"),
+            ],
         };
-        let expected = [("a", "4"), ("b", "2"), ("z", "3")].map(|(e, a)| (String::from(e), String::from(a)));
+        let expected =
+            [("a", "4"), ("b", "2"), ("z", "3")].map(|(e, a)| (String::from(e), String::from(a)));
         assert_eq!(decision.event_arm_list(), expected);
-        assert_eq!(decision.event_arms().into_iter().collect::<Vec<_>>(), expected);
+        assert_eq!(
+            decision.event_arms().into_iter().collect::<Vec<_>>(),
+            expected
+        );
     }
 
     #[test]
     fn kill_switch_gives_everyone_the_shops_order() {
         let experiments = vec![default_experiment()];
-        let decision = decide(&experiments, "v1", &parse_override("personalized").unwrap(), true);
+        let decision = decide(
+            &experiments,
+            "v1",
+            &parse_override("personalized").unwrap(),
+            true,
+        );
         assert!(!decision.personalized);
         assert!(decision.event_arms().is_empty());
         assert_eq!(decision.assignments[0].reason, AssignmentReason::KillSwitch);
@@ -426,22 +520,39 @@ mod tests {
     #[test]
     fn default_split_is_close_to_half() {
         let experiment = default_experiment();
-        let personalized = (0..10_000).filter(|i| assign(&experiment, &format!("visitor-{i}")).personalized).count();
-        assert!((4_800..=5_200).contains(&personalized), "{personalized} of 10000 personalized");
+        let personalized = (0..10_000)
+            .filter(|i| assign(&experiment, &format!("visitor-{i}")).personalized)
+            .count();
+        assert!(
+            (4_800..=5_200).contains(&personalized),
+            "{personalized} of 10000 personalized"
+        );
     }
 
     #[test]
     fn namespaces_make_experiments_exclusive() {
         let mut first = default_experiment();
         first.key = "first".into();
-        first.namespace = Some(NamespaceRange { id: "grid".into(), start: 0.0, end: 0.5 });
+        first.namespace = Some(NamespaceRange {
+            id: "grid".into(),
+            start: 0.0,
+            end: 0.5,
+        });
         let mut second = default_experiment();
         second.key = "second".into();
-        second.namespace = Some(NamespaceRange { id: "grid".into(), start: 0.5, end: 1.0 });
+        second.namespace = Some(NamespaceRange {
+            id: "grid".into(),
+            start: 0.5,
+            end: 1.0,
+        });
         for i in 0..2_000 {
             let visitor = format!("v{i}");
             let decision = decide(&[first.clone(), second.clone()], &visitor, &[], false);
-            let enrolled = decision.assignments.iter().filter(|a| a.in_experiment()).count();
+            let enrolled = decision
+                .assignments
+                .iter()
+                .filter(|a| a.in_experiment())
+                .count();
             assert_eq!(enrolled, 1, "visitor {visitor}");
         }
     }
@@ -449,15 +560,28 @@ mod tests {
     #[test]
     fn broken_configs_do_not_panic() {
         let mut experiment = default_experiment();
-        experiment.arms = vec![ArmConfig { key: "only".into(), weight: f64::NAN, personalized: true }];
-        assert_eq!(assign(&experiment, "v").reason, AssignmentReason::TooFewArms);
+        experiment.arms = vec![ArmConfig {
+            key: "only".into(),
+            weight: f64::NAN,
+            personalized: true,
+        }];
+        assert_eq!(
+            assign(&experiment, "v").reason,
+            AssignmentReason::TooFewArms
+        );
         experiment.arms = vec![];
-        assert_eq!(assign_with_overrides(&experiment, "v", &parse_override("only").unwrap()).reason, AssignmentReason::TooFewArms);
+        assert_eq!(
+            assign_with_overrides(&experiment, "v", &parse_override("only").unwrap()).reason,
+            AssignmentReason::TooFewArms
+        );
         let mut experiment = default_experiment();
         experiment.arms[0].weight = f64::INFINITY;
         experiment.coverage = f64::NAN;
         assert!(assign(&experiment, "v").in_experiment());
         experiment.hash_version = 7;
-        assert_eq!(assign(&experiment, "v").reason, AssignmentReason::UnknownHashVersion);
+        assert_eq!(
+            assign(&experiment, "v").reason,
+            AssignmentReason::UnknownHashVersion
+        );
     }
 }

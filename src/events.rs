@@ -174,25 +174,42 @@ mod tests {
 
     #[test]
     fn events_parse_and_round_trip() {
-        check(&format!(r#"{{{HEAD},"type":"product_view","product":"p1"}}"#), EventBody::ProductView { product: "p1".into() });
         check(
-            &format!(r#"{{{HEAD},"type":"add_to_cart","product":"p1"}}"#),
-            EventBody::AddToCart { product: "p1".into(), quantity: 1, price: None },
+            &format!(r#"{{{HEAD},"type":"product_view","product":"p1"}}"#),
+            EventBody::ProductView {
+                product: "p1".into(),
+            },
         );
         check(
-            &format!(r#"{{{HEAD},"type":"purchase","order_id":"o1","revenue":9.5,"currency":"EUR","items":[{{"product":"p1"}}]}}"#),
+            &format!(r#"{{{HEAD},"type":"add_to_cart","product":"p1"}}"#),
+            EventBody::AddToCart {
+                product: "p1".into(),
+                quantity: 1,
+                price: None,
+            },
+        );
+        check(
+            &format!(
+                r#"{{{HEAD},"type":"purchase","order_id":"o1","revenue":9.5,"currency":"EUR","items":[{{"product":"p1"}}]}}"#
+            ),
             EventBody::Purchase {
                 order_id: Some("o1".into()),
                 revenue: Some(9.5),
                 currency: Some("EUR".into()),
-                items: vec![LineItem { product: "p1".into(), quantity: 1, price: None }],
+                items: vec![LineItem {
+                    product: "p1".into(),
+                    quantity: 1,
+                    price: None,
+                }],
             },
         );
     }
 
     #[test]
     fn unknown_types_are_errors() {
-        assert!(serde_json::from_str::<Event>(&format!(r#"{{{HEAD},"type":"teleport"}}"#)).is_err());
+        assert!(
+            serde_json::from_str::<Event>(&format!(r#"{{{HEAD},"type":"teleport"}}"#)).is_err()
+        );
         assert!(serde_json::from_str::<Event>(r#"{"type":"product_view","product":"p"}"#).is_err());
     }
 }

@@ -151,7 +151,10 @@ pub struct HistoryConfig {
 
 impl Default for HistoryConfig {
     fn default() -> Self {
-        HistoryConfig { capacity: 20, session_idle_ms: 30 * 60 * 1000 }
+        HistoryConfig {
+            capacity: 20,
+            session_idle_ms: 30 * 60 * 1000,
+        }
     }
 }
 
@@ -198,9 +201,14 @@ impl StoredHistory {
     /// Reads the binary form. A different version is reported as such, before the rest of
     /// the bytes are trusted; anything else malformed is [`HistoryError::Unreadable`].
     pub fn from_bytes(bytes: &[u8]) -> Result<StoredHistory, HistoryError> {
-        let version = Reader::new(bytes).u32().map_err(|_| HistoryError::Unreadable)?;
+        let version = Reader::new(bytes)
+            .u32()
+            .map_err(|_| HistoryError::Unreadable)?;
         if version != HISTORY_FORMAT_VERSION {
-            return Err(HistoryError::WrongVersion { found: version, expected: HISTORY_FORMAT_VERSION });
+            return Err(HistoryError::WrongVersion {
+                found: version,
+                expected: HISTORY_FORMAT_VERSION,
+            });
         }
         let mut reader = Reader::new(bytes);
         match read_stored(&mut reader) {
@@ -235,11 +243,21 @@ fn read_action(r: &mut Reader) -> Read<Action> {
         5 => ActionKind::CategoryView,
         _ => return Err(Malformed),
     };
-    Ok(Action { kind, id: r.string()?, at_ms: r.u64()?, session: r.u32()? })
+    Ok(Action {
+        kind,
+        id: r.string()?,
+        at_ms: r.u64()?,
+        session: r.u32()?,
+    })
 }
 
 fn read_cart_line(r: &mut Reader) -> Read<CartLine> {
-    Ok(CartLine { id: r.string()?, quantity: r.u32()?, unit_price: r.option(Reader::f32)?, added_at_ms: r.u64()? })
+    Ok(CartLine {
+        id: r.string()?,
+        quantity: r.u32()?,
+        unit_price: r.option(Reader::f32)?,
+        added_at_ms: r.u64()?,
+    })
 }
 
 /// The shopper's recent actions and the state derived from them.
@@ -276,7 +294,10 @@ impl History {
     /// backwards clamped forward.
     pub fn restore(stored: StoredHistory, config: HistoryConfig) -> Result<History, HistoryError> {
         if stored.v != HISTORY_FORMAT_VERSION {
-            return Err(HistoryError::WrongVersion { found: stored.v, expected: HISTORY_FORMAT_VERSION });
+            return Err(HistoryError::WrongVersion {
+                found: stored.v,
+                expected: HISTORY_FORMAT_VERSION,
+            });
         }
         let mut history = History::new(config, stored.fs);
         let mut clock = 0u64;
@@ -326,7 +347,14 @@ impl History {
     /// Records an action at `now_ms`. A clock that went backwards is treated as "no time
     /// passed". Add, remove and purchase also update the cart; `unit_price` is only used by
     /// adds and ignored unless it is a finite, non-negative number.
-    pub fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, unit_price: Option<f32>, now_ms: u64) {
+    pub fn record(
+        &mut self,
+        kind: ActionKind,
+        id: &str,
+        quantity: u32,
+        unit_price: Option<f32>,
+        now_ms: u64,
+    ) {
         if id.is_empty() {
             return;
         }
@@ -339,7 +367,12 @@ impl History {
             ActionKind::Purchase => self.cart.retain(|line| line.id != id),
             _ => {}
         }
-        self.push_action(Action { kind, id, at_ms: now_ms, session: self.session });
+        self.push_action(Action {
+            kind,
+            id,
+            at_ms: now_ms,
+            session: self.session,
+        });
     }
 
     /// Starts a new session when the shopper was idle for longer than the configured time,
@@ -425,7 +458,12 @@ impl History {
         if self.cart.len() == MAX_CART_LINES {
             self.cart.remove(0);
         }
-        self.cart.push(CartLine { id: String::from(id), quantity, unit_price, added_at_ms: now_ms });
+        self.cart.push(CartLine {
+            id: String::from(id),
+            quantity,
+            unit_price,
+            added_at_ms: now_ms,
+        });
     }
 
     /// Removes `quantity` units, or the whole line when `quantity` is 0 or covers it.
@@ -479,7 +517,13 @@ mod tests {
 
     #[test]
     fn keeps_only_the_last_n_actions() {
-        let mut h = History::new(HistoryConfig { capacity: 3, ..Default::default() }, 0);
+        let mut h = History::new(
+            HistoryConfig {
+                capacity: 3,
+                ..Default::default()
+            },
+            0,
+        );
         for (i, id) in ["a", "b", "c", "d", "e"].iter().enumerate() {
             h.record(ActionKind::ProductView, id, 1, None, i as u64);
         }
@@ -491,9 +535,21 @@ mod tests {
     fn a_new_session_starts_after_thirty_idle_minutes() {
         let mut h = history();
         h.record(ActionKind::ProductView, "a", 1, None, 1_000_000);
-        h.record(ActionKind::ProductView, "b", 1, None, 1_000_000 + 29 * MINUTE);
+        h.record(
+            ActionKind::ProductView,
+            "b",
+            1,
+            None,
+            1_000_000 + 29 * MINUTE,
+        );
         assert_eq!(h.session(), 1);
-        h.record(ActionKind::ProductView, "c", 1, None, 1_000_000 + 60 * MINUTE);
+        h.record(
+            ActionKind::ProductView,
+            "c",
+            1,
+            None,
+            1_000_000 + 60 * MINUTE,
+        );
         assert_eq!(h.session(), 2);
         assert_eq!(h.return_gaps_ms(), &[31 * MINUTE]);
         let sessions: Vec<u32> = h.actions().map(|a| a.session).collect();
@@ -542,21 +598,43 @@ mod tests {
         h.record(ActionKind::AddToCart, "a", 2, Some(5.5), 1_000_100);
         let bytes = h.to_stored().to_bytes();
         assert_eq!(StoredHistory::from_bytes(&bytes), Ok(h.to_stored()));
-        assert_eq!(StoredHistory::from_bytes(&bytes[..bytes.len() - 1]), Err(HistoryError::Unreadable));
-        assert_eq!(StoredHistory::from_bytes(&[]), Err(HistoryError::Unreadable));
-        assert_eq!(StoredHistory::from_bytes(&[7, 1, 2]), Err(HistoryError::WrongVersion { found: 7, expected: HISTORY_FORMAT_VERSION }));
+        assert_eq!(
+            StoredHistory::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(HistoryError::Unreadable)
+        );
+        assert_eq!(
+            StoredHistory::from_bytes(&[]),
+            Err(HistoryError::Unreadable)
+        );
+        assert_eq!(
+            StoredHistory::from_bytes(&[7, 1, 2]),
+            Err(HistoryError::WrongVersion {
+                found: 7,
+                expected: HISTORY_FORMAT_VERSION
+            })
+        );
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(StoredHistory::from_bytes(&longer), Err(HistoryError::Unreadable));
+        assert_eq!(
+            StoredHistory::from_bytes(&longer),
+            Err(HistoryError::Unreadable)
+        );
     }
 
     #[test]
     fn messages_read_as_before() {
         assert_eq!(
-            HistoryError::WrongVersion { found: 7, expected: 1 }.to_string(),
+            HistoryError::WrongVersion {
+                found: 7,
+                expected: 1
+            }
+            .to_string(),
             "stored history has format version 7, this build reads version 1"
         );
-        assert_eq!(HistoryError::Unreadable.to_string(), "stored history is unreadable");
+        assert_eq!(
+            HistoryError::Unreadable.to_string(),
+            "stored history is unreadable"
+        );
     }
 
     #[test]
@@ -565,7 +643,10 @@ mod tests {
         stored.v = 0;
         assert_eq!(
             History::restore(stored, HistoryConfig::default()),
-            Err(HistoryError::WrongVersion { found: 0, expected: HISTORY_FORMAT_VERSION })
+            Err(HistoryError::WrongVersion {
+                found: 0,
+                expected: HISTORY_FORMAT_VERSION
+            })
         );
     }
 
@@ -575,13 +656,27 @@ mod tests {
         let stored = StoredHistory {
             v: HISTORY_FORMAT_VERSION,
             a: (0..300)
-                .map(|i| Action { kind: ActionKind::ProductView, id: if i % 2 == 0 { String::new() } else { long_id.clone() }, at_ms: 300 - i, session: 1 })
+                .map(|i| Action {
+                    kind: ActionKind::ProductView,
+                    id: if i % 2 == 0 {
+                        String::new()
+                    } else {
+                        long_id.clone()
+                    },
+                    at_ms: 300 - i,
+                    session: 1,
+                })
                 .collect(),
             s: 0,
             ss: 5,
             la: 0,
             fs: 10,
-            c: vec![CartLine { id: "a".into(), quantity: 0, unit_price: None, added_at_ms: 0 }],
+            c: vec![CartLine {
+                id: "a".into(),
+                quantity: 0,
+                unit_price: None,
+                added_at_ms: 0,
+            }],
             g: vec![1; 40],
         };
         let h = History::restore(stored, HistoryConfig::default()).unwrap();

@@ -90,7 +90,8 @@ impl ExperimentConfig {
             return Err(ExperimentError::BadCoverage(self.coverage));
         }
         if let Some(namespace) = &self.namespace {
-            let valid = (0.0..=1.0).contains(&namespace.start) && (0.0..=1.0).contains(&namespace.end);
+            let valid =
+                (0.0..=1.0).contains(&namespace.start) && (0.0..=1.0).contains(&namespace.end);
             if !valid || namespace.start >= namespace.end || namespace.id.is_empty() {
                 return Err(ExperimentError::BadNamespace);
             }
@@ -143,8 +144,16 @@ pub fn default_experiment() -> ExperimentConfig {
         hash_version: 2,
         coverage: 1.0,
         arms: vec![
-            ArmConfig { key: "holdout".into(), weight: 0.5, personalized: false },
-            ArmConfig { key: "personalized".into(), weight: 0.5, personalized: true },
+            ArmConfig {
+                key: "holdout".into(),
+                weight: 0.5,
+                personalized: false,
+            },
+            ArmConfig {
+                key: "personalized".into(),
+                weight: 0.5,
+                personalized: true,
+            },
         ],
         namespace: None,
         personalize_outside: false,
@@ -192,10 +201,14 @@ mod tests {
 
     #[test]
     fn missing_experiments_mean_the_default_experiment() {
-        let manifest: Manifest = serde_json::from_str(r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1"}"#).unwrap();
+        let manifest: Manifest =
+            serde_json::from_str(r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1"}"#)
+                .unwrap();
         assert_eq!(manifest.experiments, vec![default_experiment()]);
-        let none: Manifest =
-            serde_json::from_str(r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1","experiments":[]}"#).unwrap();
+        let none: Manifest = serde_json::from_str(
+            r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1","experiments":[]}"#,
+        )
+        .unwrap();
         assert!(none.experiments.is_empty());
     }
 
@@ -220,13 +233,34 @@ mod tests {
     fn validation_names_the_problem() {
         assert_eq!(default_experiment().validate(), Ok(()));
         check_invalid(|e| e.key.clear(), ExperimentError::EmptyKey);
-        check_invalid(|e| e.hash_version = 3, ExperimentError::UnknownHashVersion(3));
+        check_invalid(
+            |e| e.hash_version = 3,
+            ExperimentError::UnknownHashVersion(3),
+        );
         check_invalid(|e| e.arms.truncate(1), ExperimentError::TooFewArms(1));
-        check_invalid(|e| e.arms[1].key = "holdout".into(), ExperimentError::DuplicateArm("holdout".into()));
+        check_invalid(
+            |e| e.arms[1].key = "holdout".into(),
+            ExperimentError::DuplicateArm("holdout".into()),
+        );
         check_invalid(|e| e.arms[0].key.clear(), ExperimentError::EmptyArmKey(0));
-        check_invalid(|e| e.arms[0].weight = -0.5, ExperimentError::BadWeight("holdout".into()));
-        check_invalid(|e| e.arms[0].weight = 0.9, ExperimentError::WeightsDoNotSumToOne(1.4));
+        check_invalid(
+            |e| e.arms[0].weight = -0.5,
+            ExperimentError::BadWeight("holdout".into()),
+        );
+        check_invalid(
+            |e| e.arms[0].weight = 0.9,
+            ExperimentError::WeightsDoNotSumToOne(1.4),
+        );
         check_invalid(|e| e.coverage = 1.5, ExperimentError::BadCoverage(1.5));
-        check_invalid(|e| e.namespace = Some(NamespaceRange { id: "n".into(), start: 0.5, end: 0.5 }), ExperimentError::BadNamespace);
+        check_invalid(
+            |e| {
+                e.namespace = Some(NamespaceRange {
+                    id: "n".into(),
+                    start: 0.5,
+                    end: 0.5,
+                })
+            },
+            ExperimentError::BadNamespace,
+        );
     }
 }

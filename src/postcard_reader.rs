@@ -76,7 +76,9 @@ impl<'a> Reader<'a> {
     /// A `String`: a length, then that many bytes of UTF-8.
     pub fn string(&mut self) -> Read<String> {
         let len = self.len()?;
-        core::str::from_utf8(self.take(len)?).map(String::from).map_err(|_| Malformed)
+        core::str::from_utf8(self.take(len)?)
+            .map(String::from)
+            .map_err(|_| Malformed)
     }
 
     /// A byte string (`serde_bytes`): a length, then the bytes.
@@ -142,7 +144,10 @@ mod tests {
         }
         let check = |bytes: &[u8]| {
             let ours = (Reader::new(bytes).u32().ok(), Reader::new(bytes).u64().ok());
-            let theirs = (postcard::from_bytes::<u32>(bytes).ok(), postcard::from_bytes::<u64>(bytes).ok());
+            let theirs = (
+                postcard::from_bytes::<u32>(bytes).ok(),
+                postcard::from_bytes::<u64>(bytes).ok(),
+            );
             assert_eq!(ours, theirs, "{bytes:?}");
         };
         check(&[0x80, 0x80, 0x80, 0x80, 0x0f]);
@@ -156,7 +161,8 @@ mod tests {
 
     #[test]
     fn strings_options_and_sequences_follow_postcard() {
-        let value: (String, Option<f32>, Vec<u64>, Option<Vec<u8>>) = ("é!".into(), Some(1.5), vec![1, 300], None);
+        let value: (String, Option<f32>, Vec<u64>, Option<Vec<u8>>) =
+            ("é!".into(), Some(1.5), vec![1, 300], None);
         let bytes = postcard::to_allocvec(&value).unwrap();
         let mut reader = Reader::new(&bytes);
         assert_eq!(reader.string(), Ok(value.0));
@@ -166,6 +172,9 @@ mod tests {
         assert!(reader.is_empty());
         assert_eq!(Reader::new(&[2]).option(Reader::byte), Err(Malformed));
         assert_eq!(Reader::new(&[2, 0xff, 0xfe]).string(), Err(Malformed));
-        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).seq(Reader::byte), Err(Malformed));
+        assert_eq!(
+            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).seq(Reader::byte),
+            Err(Malformed)
+        );
     }
 }

@@ -44,7 +44,9 @@ impl ShopperContext {
                 }
                 continue;
             }
-            let Some(product) = model.index_of(&action.id) else { continue };
+            let Some(product) = model.index_of(&action.id) else {
+                continue;
+            };
             context.seen[product as usize] = true;
             context.seen_any = true;
             context.category_affinity[usize::from(model.category(product))] += strength;
@@ -75,7 +77,10 @@ impl ShopperContext {
 
     /// The shopper's affinity for a category, in -1..=1.
     pub fn category_affinity(&self, category: u16) -> f32 {
-        self.category_affinity.get(usize::from(category)).copied().unwrap_or(0.0)
+        self.category_affinity
+            .get(usize::from(category))
+            .copied()
+            .unwrap_or(0.0)
     }
 }
 
@@ -120,11 +125,25 @@ pub struct Features {
 
 impl Features {
     /// Names of the features, matching the fields of [`crate::bundle::ScoringWeights`].
-    pub const WEIGHTS: [&'static str; 6] = ["popularity", "category", "brand", "neighbour", "price", "seen"];
+    pub const WEIGHTS: [&'static str; 6] = [
+        "popularity",
+        "category",
+        "brand",
+        "neighbour",
+        "price",
+        "seen",
+    ];
 
     /// The features as an array, in the order of [`Features::WEIGHTS`].
     pub fn to_array(self) -> [f32; 6] {
-        [self.popularity, self.category, self.brand, self.neighbour, self.price, self.seen]
+        [
+            self.popularity,
+            self.category,
+            self.brand,
+            self.neighbour,
+            self.price,
+            self.seen,
+        ]
     }
 }
 
@@ -135,22 +154,52 @@ pub fn features(model: &Model, context: &ShopperContext, product: u32) -> Featur
     Features {
         popularity: model.popularity(product),
         category: context.category_affinity(category),
-        brand: if brand == NO_BRAND { 0.0 } else { context.brand_affinity.get(usize::from(brand)).copied().unwrap_or(0.0) },
-        neighbour: context.neighbour_votes.get(product as usize).copied().unwrap_or(0.0),
-        price: price_closeness(context.price_band_focus[usize::from(category)], model.price_band(product)),
-        seen: if context.seen.get(product as usize).copied().unwrap_or(false) { 1.0 } else { 0.0 },
+        brand: if brand == NO_BRAND {
+            0.0
+        } else {
+            context
+                .brand_affinity
+                .get(usize::from(brand))
+                .copied()
+                .unwrap_or(0.0)
+        },
+        neighbour: context
+            .neighbour_votes
+            .get(product as usize)
+            .copied()
+            .unwrap_or(0.0),
+        price: price_closeness(
+            context.price_band_focus[usize::from(category)],
+            model.price_band(product),
+        ),
+        seen: if context.seen.get(product as usize).copied().unwrap_or(false) {
+            1.0
+        } else {
+            0.0
+        },
     }
 }
 
 /// The weights of [`score`] as an array, in the order of [`Features::WEIGHTS`].
 pub fn weight_array(weights: &crate::bundle::ScoringWeights) -> [f32; 6] {
-    [weights.popularity, weights.category, weights.brand, weights.neighbour, weights.price, weights.seen]
+    [
+        weights.popularity,
+        weights.category,
+        weights.brand,
+        weights.neighbour,
+        weights.price,
+        weights.seen,
+    ]
 }
 
 /// The score of one product for this shopper. Higher goes first.
 pub fn score(model: &Model, context: &ShopperContext, product: u32) -> f32 {
     let features = features(model, context, product).to_array();
-    weight_array(&model.weights).iter().zip(features).map(|(w, f)| w * f).sum()
+    weight_array(&model.weights)
+        .iter()
+        .zip(features)
+        .map(|(w, f)| w * f)
+        .sum()
 }
 
 /// 1 when the product sits in the price band the shopper looks at in its category, falling
@@ -175,15 +224,27 @@ pub struct Ranking {
 impl Ranking {
     /// True when the new order differs from the shop's.
     pub fn changes_order(&self) -> bool {
-        self.order.iter().enumerate().any(|(slot, &item)| slot != item)
+        self.order
+            .iter()
+            .enumerate()
+            .any(|(slot, &item)| slot != item)
     }
 }
 
 /// Ranks grid items (product ids in the shop's order).
 pub fn rank<S: AsRef<str>>(model: &Model, context: &ShopperContext, items: &[S]) -> Ranking {
-    let scores: Vec<Option<f32>> =
-        items.iter().map(|id| model.index_of(id.as_ref()).map(|product| score(model, context, product))).collect();
-    Ranking { order: order_by_scores(&scores), scores }
+    let scores: Vec<Option<f32>> = items
+        .iter()
+        .map(|id| {
+            model
+                .index_of(id.as_ref())
+                .map(|product| score(model, context, product))
+        })
+        .collect();
+    Ranking {
+        order: order_by_scores(&scores),
+        scores,
+    }
 }
 
 /// Sorts the scored items among their own slots, best first, ties and unknown items in the
@@ -193,7 +254,9 @@ pub fn order_by_scores(scores: &[Option<f32>]) -> Vec<usize> {
     let mut by_score = known_slots.clone();
     let key = |i: usize| scores[i].filter(|s| s.is_finite()).unwrap_or(f32::MIN);
     // Unstable is fine: the index breaks every tie, so the order is fully determined.
-    heap_sort(&mut by_score, |a, b| key(b).total_cmp(&key(a)).then(a.cmp(&b)).is_lt());
+    heap_sort(&mut by_score, |a, b| {
+        key(b).total_cmp(&key(a)).then(a.cmp(&b)).is_lt()
+    });
     let mut order: Vec<usize> = (0..scores.len()).collect();
     for (slot, item) in known_slots.into_iter().zip(by_score) {
         order[slot] = item;
@@ -270,7 +333,10 @@ mod tests {
     #[test]
     fn ties_and_nan_keep_the_shop_order() {
         check(&[Some(1.0), Some(1.0), Some(2.0)], &[2, 0, 1]);
-        check(&[Some(f32::NAN), Some(0.0), Some(f32::INFINITY)], &[1, 0, 2]);
+        check(
+            &[Some(f32::NAN), Some(0.0), Some(f32::INFINITY)],
+            &[1, 0, 2],
+        );
     }
 
     #[test]

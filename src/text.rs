@@ -47,7 +47,10 @@ pub fn hex_u32(value: u32) -> String {
 /// `text.split(separator)` for an ASCII separator, as a list: `str::split` brings a `memchr`
 /// and a pattern searcher into the wasm, this is a byte loop.
 pub fn split_ascii(text: &str, separator: u8) -> Vec<&str> {
-    debug_assert!(separator.is_ascii(), "a non-ASCII byte is not a char boundary");
+    debug_assert!(
+        separator.is_ascii(),
+        "a non-ASCII byte is not a char boundary"
+    );
     let mut parts = Vec::new();
     let mut start = 0;
     for (at, byte) in text.bytes().enumerate() {
@@ -81,7 +84,11 @@ mod tests {
     #[test]
     fn splits_like_str_split() {
         for text in ["a", "a\nb\nc", "a\n", "\n", "\n\nx", "é\nü", ""] {
-            assert_eq!(split_ascii(text, b'\n'), text.split('\n').collect::<Vec<_>>(), "{text:?}");
+            assert_eq!(
+                split_ascii(text, b'\n'),
+                text.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
         assert_eq!(split_ascii("a:x, b:y,", b','), ["a:x", " b:y", ""]);
     }

@@ -110,7 +110,12 @@ fn hash_vectors() {
     let cases = vectors().hash;
     assert!(cases.len() >= 15);
     for case in cases {
-        assert_eq!(assign::hash(&case.seed, &case.value, case.version), case.expected, "{}", case.name);
+        assert_eq!(
+            assign::hash(&case.seed, &case.value, case.version),
+            case.expected,
+            "{}",
+            case.name
+        );
     }
 }
 
@@ -120,7 +125,12 @@ fn bucket_range_vectors() {
         let got = assign::bucket_ranges(case.arm_count, case.coverage, case.weights.as_deref());
         assert_eq!(got.len(), case.expected.len(), "{}", case.name);
         for (g, e) in got.iter().zip(&case.expected) {
-            assert!((g.0 - e.0).abs() < 1e-9 && (g.1 - e.1).abs() < 1e-9, "{}: {got:?} != {:?}", case.name, case.expected);
+            assert!(
+                (g.0 - e.0).abs() < 1e-9 && (g.1 - e.1).abs() < 1e-9,
+                "{}: {got:?} != {:?}",
+                case.name,
+                case.expected
+            );
         }
     }
 }
@@ -128,14 +138,24 @@ fn bucket_range_vectors() {
 #[test]
 fn choose_arm_vectors() {
     for case in vectors().choose_arm {
-        assert_eq!(assign::choose_arm(case.n, &case.ranges), case.expected, "{}", case.name);
+        assert_eq!(
+            assign::choose_arm(case.n, &case.ranges),
+            case.expected,
+            "{}",
+            case.name
+        );
     }
 }
 
 #[test]
 fn namespace_vectors() {
     for case in vectors().in_namespace {
-        assert_eq!(assign::in_namespace(&case.visitor, &case.namespace, case.start, case.end), case.expected, "{}", case.name);
+        assert_eq!(
+            assign::in_namespace(&case.visitor, &case.namespace, case.start, case.end),
+            case.expected,
+            "{}",
+            case.name
+        );
     }
 }
 
@@ -153,17 +173,40 @@ fn assign_vectors() {
 #[test]
 fn parse_override_vectors() {
     for case in vectors().parse_override {
-        assert_eq!(assign::parse_override(&case.input).ok(), case.expected, "{}", case.name);
+        assert_eq!(
+            assign::parse_override(&case.input).ok(),
+            case.expected,
+            "{}",
+            case.name
+        );
     }
 }
 
 #[test]
 fn decide_vectors() {
     for case in vectors().decide {
-        let decision = assign::decide(&case.experiments, &case.visitor, &case.overrides, case.kill_switch);
-        assert_eq!(decision.personalized, case.expected.personalized, "{}", case.name);
-        assert_eq!(decision.event_arms(), case.expected.event_arms, "{}", case.name);
-        let arm_keys: Vec<Option<String>> = decision.assignments.iter().map(|a| a.arm_key.clone()).collect();
+        let decision = assign::decide(
+            &case.experiments,
+            &case.visitor,
+            &case.overrides,
+            case.kill_switch,
+        );
+        assert_eq!(
+            decision.personalized, case.expected.personalized,
+            "{}",
+            case.name
+        );
+        assert_eq!(
+            decision.event_arms(),
+            case.expected.event_arms,
+            "{}",
+            case.name
+        );
+        let arm_keys: Vec<Option<String>> = decision
+            .assignments
+            .iter()
+            .map(|a| a.arm_key.clone())
+            .collect();
         assert_eq!(arm_keys, case.expected.arm_keys, "{}", case.name);
     }
 }

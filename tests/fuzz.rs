@@ -20,7 +20,8 @@ use aisle::bundle::format::{decode_payload, encode, BundleWire, HEADER_LEN};
 use aisle::bundle::{pack_neighbours, pack_u16, Model, ScoringWeights, NO_BRAND};
 use aisle::events::Event;
 use aisle::history::{
-    ActionKind, History, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION, MAX_CART_LINES, MAX_ID_LEN,
+    ActionKind, History, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION,
+    MAX_CART_LINES, MAX_ID_LEN,
 };
 use aisle::rank::{order_by_scores, score, ShopperContext};
 
@@ -44,20 +45,31 @@ impl Random {
 }
 
 fn iterations() -> usize {
-    std::env::var("AISLE_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+    std::env::var("AISLE_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
 }
 
 fn seed() -> u64 {
-    std::env::var("AISLE_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0xa15e)
+    std::env::var("AISLE_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0xa15e)
 }
 
 fn crasher_dir(target: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fuzz-crashers").join(target)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fuzz-crashers")
+        .join(target)
 }
 
 /// FNV-1a of the input, to name a crasher file.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 // ---- the targets: each takes raw bytes and must never panic ----
@@ -69,11 +81,29 @@ type Target = fn(&[u8]) -> bool;
 fn sample_history(model: &Model) -> History {
     let mut history = History::new(HistoryConfig::default(), 1_000);
     for index in 0..model.len().min(5) {
-        history.record(ActionKind::ProductView, model.product_id(index as u32), 1, None, 2_000 + index as u64);
+        history.record(
+            ActionKind::ProductView,
+            model.product_id(index as u32),
+            1,
+            None,
+            2_000 + index as u64,
+        );
     }
     if !model.is_empty() {
-        history.record(ActionKind::AddToCart, model.product_id(0), 2, Some(9.5), 3_000);
-        history.record(ActionKind::GridClick, model.product_id((model.len() - 1) as u32), 1, None, 3_100);
+        history.record(
+            ActionKind::AddToCart,
+            model.product_id(0),
+            2,
+            Some(9.5),
+            3_000,
+        );
+        history.record(
+            ActionKind::GridClick,
+            model.product_id((model.len() - 1) as u32),
+            1,
+            None,
+            3_100,
+        );
     }
     history.record(ActionKind::CategoryView, "shoes", 1, None, 3_200);
     history.record(ActionKind::ProductView, "not-in-the-bundle", 1, None, 3_300);
@@ -85,15 +115,26 @@ fn bundle_target(bytes: &[u8]) -> bool {
     if bytes.len() >= HEADER_LEN {
         payload_reads_as_postcard_reads_it(&bytes[HEADER_LEN..]);
     }
-    let Ok(model) = Model::from_bytes(bytes) else { return false };
+    let Ok(model) = Model::from_bytes(bytes) else {
+        return false;
+    };
     let context = ShopperContext::new(&model, &sample_history(&model));
-    let mut ids: Vec<String> = (0..model.len().min(64)).map(|i| model.product_id(i as u32).to_string()).collect();
+    let mut ids: Vec<String> = (0..model.len().min(64))
+        .map(|i| model.product_id(i as u32).to_string())
+        .collect();
     ids.push("unknown".into());
-    let scores: Vec<Option<f32>> = ids.iter().map(|id| model.index_of(id).map(|p| score(&model, &context, p))).collect();
+    let scores: Vec<Option<f32>> = ids
+        .iter()
+        .map(|id| model.index_of(id).map(|p| score(&model, &context, p)))
+        .collect();
     let order = order_by_scores(&scores);
     let mut sorted = order.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, (0..ids.len()).collect::<Vec<_>>(), "the order is a permutation");
+    assert_eq!(
+        sorted,
+        (0..ids.len()).collect::<Vec<_>>(),
+        "the order is a permutation"
+    );
     for index in 0..model.len() as u32 {
         for (neighbour, weight) in model.neighbours(index) {
             assert!((neighbour as usize) < model.len() && (0.0..=1.0).contains(&weight));
@@ -102,9 +143,19 @@ fn bundle_target(bytes: &[u8]) -> bool {
     }
     let _ = model.products_per_category();
     if let Some(abandon) = &model.abandon {
-        let features = aisle::abandon::AbandonFeatures::from_history(&sample_history(&model), Some(&model), 4_000, 13, 2);
+        let features = aisle::abandon::AbandonFeatures::from_history(
+            &sample_history(&model),
+            Some(&model),
+            4_000,
+            13,
+            2,
+        );
         if let Some(score) = abandon.score(&features) {
-            assert!((0.0..=1.0).contains(&score.probability), "probability {}", score.probability);
+            assert!(
+                (0.0..=1.0).contains(&score.probability),
+                "probability {}",
+                score.probability
+            );
         }
     }
     true
@@ -113,9 +164,11 @@ fn bundle_target(bytes: &[u8]) -> bool {
 /// The hand-made payload reader (`aisle::postcard_reader`) accepts exactly the payloads the
 /// `postcard` crate accepts, and reads the same values (compared re-encoded: NaN weights).
 fn payload_reads_as_postcard_reads_it(payload: &[u8]) {
-    let ours = decode_payload(payload).ok().map(|wire| postcard::to_allocvec(&wire).unwrap());
+    let ours = decode_payload(payload)
+        .ok()
+        .map(|wire| postcard::to_allocvec(&wire).unwrap());
     let theirs = match postcard::take_from_bytes::<BundleWire>(payload) {
-        Ok((wire, rest)) if rest.is_empty() => Some(postcard::to_allocvec(&wire).unwrap()),
+        Ok((wire, [])) => Some(postcard::to_allocvec(&wire).unwrap()),
         _ => None,
     };
     assert_eq!(ours, theirs, "the payload reader and postcard disagree");
@@ -123,12 +176,16 @@ fn payload_reads_as_postcard_reads_it(payload: &[u8]) {
 
 /// The same for stored histories: the version first, then the whole value.
 fn history_reads_as_postcard_reads_it(bytes: &[u8]) {
-    let ours = StoredHistory::from_bytes(bytes).map(|stored| postcard::to_allocvec(&stored).unwrap());
+    let ours =
+        StoredHistory::from_bytes(bytes).map(|stored| postcard::to_allocvec(&stored).unwrap());
     let theirs = match postcard::take_from_bytes::<u32>(bytes) {
         Err(_) => Err(HistoryError::Unreadable),
-        Ok((found, _)) if found != HISTORY_FORMAT_VERSION => Err(HistoryError::WrongVersion { found, expected: HISTORY_FORMAT_VERSION }),
+        Ok((found, _)) if found != HISTORY_FORMAT_VERSION => Err(HistoryError::WrongVersion {
+            found,
+            expected: HISTORY_FORMAT_VERSION,
+        }),
         Ok(_) => match postcard::take_from_bytes::<StoredHistory>(bytes) {
-            Ok((stored, rest)) if rest.is_empty() => Ok(postcard::to_allocvec(&stored).unwrap()),
+            Ok((stored, [])) => Ok(postcard::to_allocvec(&stored).unwrap()),
             _ => Err(HistoryError::Unreadable),
         },
     };
@@ -138,17 +195,27 @@ fn history_reads_as_postcard_reads_it(bytes: &[u8]) {
 /// Decodes stored-history bytes; a history that decodes is restored, used and written back.
 fn history_target(bytes: &[u8]) -> bool {
     history_reads_as_postcard_reads_it(bytes);
-    let Ok(stored) = StoredHistory::from_bytes(bytes) else { return false };
+    let Ok(stored) = StoredHistory::from_bytes(bytes) else {
+        return false;
+    };
     for capacity in [1, 20, 100, 1000] {
-        let config = HistoryConfig { capacity, ..Default::default() };
-        let Ok(mut history) = History::restore(stored.clone(), config) else { continue };
+        let config = HistoryConfig {
+            capacity,
+            ..Default::default()
+        };
+        let Ok(mut history) = History::restore(stored.clone(), config) else {
+            continue;
+        };
         assert!(history.len() <= capacity.clamp(1, 100));
         assert!(history.cart().len() <= MAX_CART_LINES);
-        assert!(history.actions().all(|a| !a.id.is_empty() && a.id.len() <= MAX_ID_LEN));
+        assert!(history
+            .actions()
+            .all(|a| !a.id.is_empty() && a.id.len() <= MAX_ID_LEN));
         history.record(ActionKind::AddToCart, "p1", 3, Some(1.0), u64::MAX / 2);
         history.record(ActionKind::RemoveFromCart, "p1", 1, None, u64::MAX);
         history.touch(0);
-        let again = StoredHistory::from_bytes(&history.to_stored().to_bytes()).expect("a written history reads back");
+        let again = StoredHistory::from_bytes(&history.to_stored().to_bytes())
+            .expect("a written history reads back");
         assert_eq!(again, history.to_stored());
         let _ = ShopperContext::new(history_model(), &history);
     }
@@ -158,14 +225,19 @@ fn history_target(bytes: &[u8]) -> bool {
 /// The bundle histories are ranked against, decoded once.
 fn history_model() -> &'static Model {
     static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
-    MODEL.get_or_init(|| Model::from_bytes(&encode(&seed_wire(12, true))).expect("the seed bundle decodes"))
+    MODEL.get_or_init(|| {
+        Model::from_bytes(&encode(&seed_wire(12, true))).expect("the seed bundle decodes")
+    })
 }
 
 /// Parses an event as `aisle collect`, `build` and `report` do; what parses round-trips.
 fn event_target(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     let mut decoded = false;
-    for parsed in [serde_json::from_str::<Event>(&text), serde_json::from_slice::<Event>(bytes)] {
+    for parsed in [
+        serde_json::from_str::<Event>(&text),
+        serde_json::from_slice::<Event>(bytes),
+    ] {
         let Ok(event) = parsed else { continue };
         decoded = true;
         let json = serde_json::to_string(&event).expect("an event serializes");
@@ -173,7 +245,10 @@ fn event_target(bytes: &[u8]) -> bool {
         assert_eq!(again.body.type_name(), event.body.type_name());
         let first: serde_json::Value = serde_json::from_str(&json).expect("parses as a value");
         let second = serde_json::to_value(&again).expect("serializes as a value");
-        assert!(same_json(&first, &second), "serialization is stable: {first} vs {second}");
+        assert!(
+            same_json(&first, &second),
+            "serialization is stable: {first} vs {second}"
+        );
     }
     decoded
 }
@@ -185,11 +260,20 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value;
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
         }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -200,7 +284,13 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 fn seed_wire(products: usize, abandon: bool) -> BundleWire {
     let ids: Vec<String> = (0..products).map(|i| format!("p{i}")).collect();
     let lists: Vec<Vec<(u32, u8)>> = (0..products)
-        .map(|i| (1..4).map(|d| ((i + d) % products) as u32).filter(|&n| n as usize != i).map(|n| (n, 3)).collect())
+        .map(|i| {
+            (1..4)
+                .map(|d| ((i + d) % products) as u32)
+                .filter(|&n| n as usize != i)
+                .map(|n| (n, 3))
+                .collect()
+        })
         .collect();
     let (neighbours, neighbour_weights) = pack_neighbours(&lists, 2);
     BundleWire {
@@ -210,7 +300,11 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
         category_names: vec!["shoes".into(), "hats".into(), "bags".into()],
         product_category: pack_u16(&(0..products).map(|i| (i % 3) as u16).collect::<Vec<_>>()),
         brand_names: vec!["acme".into(), "zenith".into()],
-        product_brand: pack_u16(&(0..products).map(|i| if i % 4 == 3 { NO_BRAND } else { (i % 2) as u16 }).collect::<Vec<_>>()),
+        product_brand: pack_u16(
+            &(0..products)
+                .map(|i| if i % 4 == 3 { NO_BRAND } else { (i % 2) as u16 })
+                .collect::<Vec<_>>(),
+        ),
         popularity: (0..products).map(|i| (i * 37 % 256) as u8).collect(),
         price_band: (0..products).map(|i| (i % 5) as u8).collect(),
         neighbours,
@@ -219,7 +313,11 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
         product_id_numbers: Vec::new(),
         weights: ScoringWeights::default(),
         abandon: abandon.then(|| aisle::abandon::AbandonModelWire {
-            feature_names: aisle::abandon::Feature::ALL.iter().take(4).map(|f| f.name().to_string()).collect(),
+            feature_names: aisle::abandon::Feature::ALL
+                .iter()
+                .take(4)
+                .map(|f| f.name().to_string())
+                .collect(),
             means: vec![0.5; 4],
             scales: vec![1.5; 4],
             coefficients: vec![0.3, -0.2, 0.1, 0.05],
@@ -233,17 +331,30 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
 }
 
 fn bundle_seeds() -> Vec<Vec<u8>> {
-    vec![encode(&seed_wire(3, false)), encode(&seed_wire(12, true)), encode(&seed_wire(40, false)), encode(&BundleWire::default())]
+    vec![
+        encode(&seed_wire(3, false)),
+        encode(&seed_wire(12, true)),
+        encode(&seed_wire(40, false)),
+        encode(&BundleWire::default()),
+    ]
 }
 
 fn history_seeds() -> Vec<Vec<u8>> {
     let model = Model::from_bytes(&encode(&seed_wire(12, false))).expect("seed bundle");
     let mut long = sample_history(&model);
     for i in 0..30u64 {
-        long.record(ActionKind::ProductView, &format!("p{i}"), 1, None, 10_000 + i * 3_600_000);
+        long.record(
+            ActionKind::ProductView,
+            &format!("p{i}"),
+            1,
+            None,
+            10_000 + i * 3_600_000,
+        );
     }
     vec![
-        History::new(HistoryConfig::default(), 5).to_stored().to_bytes(),
+        History::new(HistoryConfig::default(), 5)
+            .to_stored()
+            .to_bytes(),
         sample_history(&model).to_stored().to_bytes(),
         long.to_stored().to_bytes(),
     ]
@@ -273,13 +384,31 @@ fn event_seeds() -> Vec<Vec<u8>> {
 const MAGIC_BYTES: [u8; 8] = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, b'\n', b'"'];
 /// JSON fragments spliced into events.
 const JSON_TOKENS: [&str; 16] = [
-    "null", "true", "-1", "1e309", "18446744073709551616", "4294967296", "\"\"", "[]", "{}", "\"\\ud800\"", ",", ":", "\"type\"",
-    "[[[[[[[[[[[[[[[[", "0.1e-400", "\"product_view\"",
+    "null",
+    "true",
+    "-1",
+    "1e309",
+    "18446744073709551616",
+    "4294967296",
+    "\"\"",
+    "[]",
+    "{}",
+    "\"\\ud800\"",
+    ",",
+    ":",
+    "\"type\"",
+    "[[[[[[[[[[[[[[[[",
+    "0.1e-400",
+    "\"product_view\"",
 ];
 
 fn mutate(random: &mut Random, input: &[u8], seeds: &[Vec<u8>], json: bool) -> Vec<u8> {
     let mut out = input.to_vec();
-    for _ in 0..if random.chance(2) { 1 } else { 1 + random.below(4) } {
+    for _ in 0..if random.chance(2) {
+        1
+    } else {
+        1 + random.below(4)
+    } {
         let len = out.len();
         match random.below(if json { 10 } else { 9 }) {
             0 if len > 0 => {
@@ -302,7 +431,9 @@ fn mutate(random: &mut Random, input: &[u8], seeds: &[Vec<u8>], json: bool) -> V
             }
             5 => {
                 let at = random.below(len + 1);
-                let extra: Vec<u8> = (0..1 + random.below(8)).map(|_| random.next_u64() as u8).collect();
+                let extra: Vec<u8> = (0..1 + random.below(8))
+                    .map(|_| random.next_u64() as u8)
+                    .collect();
                 out.splice(at..at, extra);
             }
             6 if len > 0 => {
@@ -341,13 +472,22 @@ fn mutate(random: &mut Random, input: &[u8], seeds: &[Vec<u8>], json: bool) -> V
 /// Edits fields of a valid bundle (lengths off by a little, random bytes in packed arrays,
 /// odd ids and names, hostile numbers), then encodes it with a valid header.
 fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
-    let mut wire = aisle::bundle::format::decode(&seeds[random.below(seeds.len())]).expect("seed bundles decode");
+    let mut wire = aisle::bundle::format::decode(&seeds[random.below(seeds.len())])
+        .expect("seed bundles decode");
     let count = wire.popularity.len();
-    let noise = |n: usize, random: &mut Random| -> Vec<u8> { (0..n).map(|_| random.next_u64() as u8).collect() };
+    let noise = |n: usize, random: &mut Random| -> Vec<u8> {
+        (0..n).map(|_| random.next_u64() as u8).collect()
+    };
     for _ in 0..1 + random.below(2) {
         let resize = [0usize, 0, 0, 1, 2, 3][random.below(6)];
         let longer = random.chance(2);
-        let size = |n: usize| if longer { n + resize } else { n.saturating_sub(resize) };
+        let size = |n: usize| {
+            if longer {
+                n + resize
+            } else {
+                n.saturating_sub(resize)
+            }
+        };
         match random.below(10) {
             0 => wire.product_category = noise(size(count * 2), random),
             1 => wire.product_brand = noise(size(count * 2), random),
@@ -355,10 +495,15 @@ fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
             3 => wire.neighbour_weights = noise(size(wire.neighbour_weights.len()), random),
             4 => wire.popularity = noise(size(count), random),
             5 => wire.price_band = noise(size(count), random),
-            6 => wire.product_ids = ["", "\n", "a\n", "a\nb\na", "\n\n\n", "é\u{0}\n<b>"][random.below(6)].repeat(1 + random.below(3)),
+            6 => {
+                wire.product_ids = ["", "\n", "a\n", "a\nb\na", "\n\n\n", "é\u{0}\n<b>"]
+                    [random.below(6)]
+                .repeat(1 + random.below(3))
+            }
             7 => wire.category_names.truncate(random.below(3)),
             8 => {
-                let value = [0.0, -3.0, f32::MIN_POSITIVE, 1e30, f32::NAN, f32::INFINITY][random.below(6)];
+                let value =
+                    [0.0, -3.0, f32::MIN_POSITIVE, 1e30, f32::NAN, f32::INFINITY][random.below(6)];
                 match random.below(3) {
                     0 => wire.weights.recency_half_life = value,
                     1 => wire.weights.action_strength[random.below(6)] = value,
@@ -370,7 +515,9 @@ fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
                     let value = [0.0, -1.0, f32::NAN, f32::INFINITY, 1e30][random.below(5)];
                     match random.below(4) {
                         0 => abandon.scales[0] = value,
-                        1 => abandon.feature_names.push(["nope", "cart_value", ""][random.below(3)].into()),
+                        1 => abandon
+                            .feature_names
+                            .push(["nope", "cart_value", ""][random.below(3)].into()),
                         2 => abandon.coefficients[random.below(4)] = value,
                         _ => abandon.default_nudge_delay_ms = [0, u64::MAX][random.below(2)],
                     }
@@ -384,7 +531,8 @@ fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
 /// Edits one field of a valid stored history to an extreme value, then encodes it, so the
 /// input decodes and `History::restore` sees hostile contents.
 fn mutate_history_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
-    let mut stored = StoredHistory::from_bytes(&seeds[random.below(seeds.len())]).expect("seed histories decode");
+    let mut stored = StoredHistory::from_bytes(&seeds[random.below(seeds.len())])
+        .expect("seed histories decode");
     const TIMES: [u64; 5] = [0, 1, u64::MAX, u64::MAX / 2, 1_700_000_000_000];
     for _ in 0..1 + random.below(3) {
         let time = TIMES[random.below(TIMES.len())];
@@ -393,24 +541,47 @@ fn mutate_history_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
             1 => stored.ss = time,
             2 => stored.la = time,
             3 => stored.fs = time,
-            4 => stored.g = (0..random.below(40)).map(|_| TIMES[random.below(TIMES.len())]).collect(),
+            4 => {
+                stored.g = (0..random.below(40))
+                    .map(|_| TIMES[random.below(TIMES.len())])
+                    .collect()
+            }
             5 => stored.a.push(aisle::history::Action {
-                kind: [ActionKind::ProductView, ActionKind::Purchase, ActionKind::CategoryView][random.below(3)],
+                kind: [
+                    ActionKind::ProductView,
+                    ActionKind::Purchase,
+                    ActionKind::CategoryView,
+                ][random.below(3)],
                 id: ["", "x", "é", &"long-id".repeat(40)][random.below(4)].to_string(),
                 at_ms: time,
                 session: [0, 1, u32::MAX][random.below(3)],
             }),
             6 => {
                 for _ in 0..random.below(300) {
-                    stored.a.push(aisle::history::Action { kind: ActionKind::GridClick, id: "p1".into(), at_ms: time, session: 1 });
+                    stored.a.push(aisle::history::Action {
+                        kind: ActionKind::GridClick,
+                        id: "p1".into(),
+                        at_ms: time,
+                        session: 1,
+                    });
                 }
             }
             7 => {
                 for i in 0..random.below(120) {
                     stored.c.push(aisle::history::CartLine {
-                        id: if i % 7 == 0 { String::new() } else { format!("p{i}") },
+                        id: if i % 7 == 0 {
+                            String::new()
+                        } else {
+                            format!("p{i}")
+                        },
                         quantity: [0, 1, u32::MAX][random.below(3)],
-                        unit_price: [None, Some(f32::NAN), Some(-1.0), Some(f32::INFINITY), Some(9.5)][random.below(5)],
+                        unit_price: [
+                            None,
+                            Some(f32::NAN),
+                            Some(-1.0),
+                            Some(f32::INFINITY),
+                            Some(9.5),
+                        ][random.below(5)],
                         added_at_ms: time,
                     });
                 }
@@ -425,7 +596,8 @@ fn mutate_history_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
 /// with hostile contents.
 fn mutate_event_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
     use serde_json::{json, Value};
-    let mut value: Value = serde_json::from_slice(&seeds[random.below(seeds.len())]).expect("seed events parse");
+    let mut value: Value =
+        serde_json::from_slice(&seeds[random.below(seeds.len())]).expect("seed events parse");
     let replacement = |random: &mut Random| -> Value {
         match random.below(12) {
             0 => Value::Null,
@@ -449,7 +621,10 @@ fn mutate_event_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
         while random.chance(3) {
             let (step, child) = match node {
                 Value::Object(map) if !map.is_empty() => {
-                    let (key, child) = map.iter().nth(random.below(map.len())).expect("key in range");
+                    let (key, child) = map
+                        .iter()
+                        .nth(random.below(map.len()))
+                        .expect("key in range");
                     (key.replace('~', "~0").replace('/', "~1"), child)
                 }
                 Value::Array(items) if !items.is_empty() => {
@@ -464,11 +639,17 @@ fn mutate_event_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
             pointer = format!("{pointer}/{step}");
             node = child;
         }
-        let Some(node) = value.pointer_mut(&pointer) else { continue };
+        let Some(node) = value.pointer_mut(&pointer) else {
+            continue;
+        };
         let new_value = replacement(random);
         match node {
             Value::Object(map) if !map.is_empty() => {
-                let key = map.keys().nth(random.below(map.len())).cloned().expect("key in range");
+                let key = map
+                    .keys()
+                    .nth(random.below(map.len()))
+                    .cloned()
+                    .expect("key in range");
                 match random.below(3) {
                     0 => {
                         map.remove(&key);
@@ -506,7 +687,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -529,7 +714,14 @@ type Structured = fn(&mut Random, &[Vec<u8>]) -> Vec<u8>;
 
 /// Runs the seeds and `iterations()` mutants of them through `target`; returns how many
 /// mutants decoded (and so reached the checks behind the decoder).
-fn fuzz(name: &str, target: Target, seeds: &[Vec<u8>], json: bool, header: bool, structured: Option<Structured>) -> usize {
+fn fuzz(
+    name: &str,
+    target: Target,
+    seeds: &[Vec<u8>],
+    json: bool,
+    header: bool,
+    structured: Option<Structured>,
+) -> usize {
     let mut random = Random(seed() ^ fnv(name.as_bytes()));
     let mut crashers = Vec::new();
     let mut corpus: Vec<Vec<u8>> = seeds.to_vec();
@@ -556,10 +748,19 @@ fn fuzz(name: &str, target: Target, seeds: &[Vec<u8>], json: bool, header: bool,
             corpus.push(input);
         }
     }
-    eprintln!("fuzz {name}: {} inputs, {decoded} decoded, {} crashers", iterations(), crashers.len());
+    eprintln!(
+        "fuzz {name}: {} inputs, {decoded} decoded, {} crashers",
+        iterations(),
+        crashers.len()
+    );
     crashers.sort();
     crashers.dedup();
-    assert!(crashers.is_empty(), "{name}: {} input(s) panicked, saved as {:?}", crashers.len(), &crashers[..crashers.len().min(5)]);
+    assert!(
+        crashers.is_empty(),
+        "{name}: {} input(s) panicked, saved as {:?}",
+        crashers.len(),
+        &crashers[..crashers.len().min(5)]
+    );
     decoded
 }
 
@@ -567,19 +768,42 @@ fn fuzz(name: &str, target: Target, seeds: &[Vec<u8>], json: bool, header: bool,
 fn fuzz_bundle_decoder() {
     let seeds = bundle_seeds();
     for seed in &seeds {
-        assert!(Model::from_bytes(seed).is_ok(), "every seed bundle is valid");
+        assert!(
+            Model::from_bytes(seed).is_ok(),
+            "every seed bundle is valid"
+        );
     }
-    let decoded = fuzz("bundle", bundle_target, &seeds, false, true, Some(mutate_bundle_fields));
-    assert!(decoded > 0, "some mutants get past the decoder to the model checks");
+    let decoded = fuzz(
+        "bundle",
+        bundle_target,
+        &seeds,
+        false,
+        true,
+        Some(mutate_bundle_fields),
+    );
+    assert!(
+        decoded > 0,
+        "some mutants get past the decoder to the model checks"
+    );
 }
 
 #[test]
 fn fuzz_history_decoder() {
     let seeds = history_seeds();
     for seed in &seeds {
-        assert!(StoredHistory::from_bytes(seed).is_ok(), "every seed history is valid");
+        assert!(
+            StoredHistory::from_bytes(seed).is_ok(),
+            "every seed history is valid"
+        );
     }
-    let decoded = fuzz("history", history_target, &seeds, false, false, Some(mutate_history_fields));
+    let decoded = fuzz(
+        "history",
+        history_target,
+        &seeds,
+        false,
+        false,
+        Some(mutate_history_fields),
+    );
     assert!(decoded > 0, "some mutants decode and are restored");
 }
 
@@ -587,9 +811,20 @@ fn fuzz_history_decoder() {
 fn fuzz_event_parser() {
     let seeds = event_seeds();
     for seed in &seeds {
-        assert!(serde_json::from_slice::<Event>(seed).is_ok(), "every seed event is valid: {}", String::from_utf8_lossy(seed));
+        assert!(
+            serde_json::from_slice::<Event>(seed).is_ok(),
+            "every seed event is valid: {}",
+            String::from_utf8_lossy(seed)
+        );
     }
-    let decoded = fuzz("event", event_target, &seeds, true, false, Some(mutate_event_fields));
+    let decoded = fuzz(
+        "event",
+        event_target,
+        &seeds,
+        true,
+        false,
+        Some(mutate_event_fields),
+    );
     assert!(decoded > 0, "some mutants parse and round-trip");
 }
 
@@ -601,20 +836,39 @@ fn random_bundle_wires_never_panic() {
     let seeds = bundle_seeds();
     let mut crashers = Vec::new();
     for _ in 0..iterations() {
-        crashers.extend(run_one("bundle", bundle_target, &mutate_bundle_fields(&mut random, &seeds)).err());
+        crashers.extend(
+            run_one(
+                "bundle",
+                bundle_target,
+                &mutate_bundle_fields(&mut random, &seeds),
+            )
+            .err(),
+        );
     }
-    assert!(crashers.is_empty(), "random wires panicked, saved as {crashers:?}");
+    assert!(
+        crashers.is_empty(),
+        "random wires panicked, saved as {crashers:?}"
+    );
 }
 
 /// Every file under `tests/fuzz-crashers/<target>/` (crashers found so far and hand-written
 /// hostile inputs) runs through its target without panicking.
 #[test]
 fn crashers_are_replayed() {
-    let targets: [(&str, Target); 3] = [("bundle", bundle_target), ("history", history_target), ("event", event_target)];
+    let targets: [(&str, Target); 3] = [
+        ("bundle", bundle_target),
+        ("history", history_target),
+        ("event", event_target),
+    ];
     let mut replayed = 0;
     for (name, target) in targets {
-        let Ok(entries) = std::fs::read_dir(crasher_dir(name)) else { continue };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+        let Ok(entries) = std::fs::read_dir(crasher_dir(name)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
         paths.sort();
         for path in paths {
             let input = std::fs::read(&path).expect("read a crasher");
@@ -623,7 +877,10 @@ fn crashers_are_replayed() {
             replayed += 1;
         }
     }
-    assert!(replayed >= 3, "the hand-written hostile inputs are there ({replayed} replayed)");
+    assert!(
+        replayed >= 3,
+        "the hand-written hostile inputs are there ({replayed} replayed)"
+    );
 }
 
 /// Hostile inputs that decode to errors, with the error they must give.
@@ -636,11 +893,26 @@ fn hostile_inputs_are_refused_with_the_right_error() {
     bomb.truncate(HEADER_LEN); // the model_version length prefix is the first payload byte
     bomb.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
     fix_header(&mut bomb);
-    assert_eq!(Model::from_bytes(&bomb).err(), Some(BundleError::Malformed("payload does not decode")));
+    assert_eq!(
+        Model::from_bytes(&bomb).err(),
+        Some(BundleError::Malformed("payload does not decode"))
+    );
     // A history of another version, and one claiming a huge action count.
-    assert_eq!(StoredHistory::from_bytes(&[0]).err(), Some(HistoryError::WrongVersion { found: 0, expected: 1 }));
-    assert_eq!(StoredHistory::from_bytes(&[1, 0xff, 0xff, 0xff, 0xff, 0x0f]).err(), Some(HistoryError::Unreadable));
-    assert_eq!(StoredHistory::from_bytes(&[]).err(), Some(HistoryError::Unreadable));
+    assert_eq!(
+        StoredHistory::from_bytes(&[0]).err(),
+        Some(HistoryError::WrongVersion {
+            found: 0,
+            expected: 1
+        })
+    );
+    assert_eq!(
+        StoredHistory::from_bytes(&[1, 0xff, 0xff, 0xff, 0xff, 0x0f]).err(),
+        Some(HistoryError::Unreadable)
+    );
+    assert_eq!(
+        StoredHistory::from_bytes(&[]).err(),
+        Some(HistoryError::Unreadable)
+    );
     // JSON nested deeper than the parser's limit is an error, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(serde_json::from_str::<Event>(&deep).is_err());

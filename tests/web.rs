@@ -21,7 +21,11 @@ fn document() -> web_sys::Document {
 }
 
 fn selectors() -> Selectors {
-    Selectors { grid: ".t-grid".into(), item: ".t-card".into(), id_attribute: "data-product-id".into() }
+    Selectors {
+        grid: ".t-grid".into(),
+        item: ".t-card".into(),
+        id_attribute: "data-product-id".into(),
+    }
 }
 
 /// Builds `<ul class="t-grid">` with cards for `ids` ("*" makes a promo tile) in the body.
@@ -46,7 +50,9 @@ fn grid(ids: &[&str]) -> Element {
 
 fn shown(grid: &Element) -> Vec<String> {
     let nodes = grid.children();
-    (0..nodes.length()).map(|i| nodes.item(i).unwrap().text_content().unwrap()).collect()
+    (0..nodes.length())
+        .map(|i| nodes.item(i).unwrap().text_content().unwrap())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -54,8 +60,18 @@ fn storage_round_trips_through_local_storage() {
     let storage = Storage::default();
     assert!(storage.set("test-key", "hello"));
     assert_eq!(storage.get("test-key").as_deref(), Some("hello"));
-    let raw = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("aisle:v1:test-key").unwrap();
-    assert_eq!(raw.as_deref(), Some("hello"), "keys are namespaced and versioned");
+    let raw = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("aisle:v1:test-key")
+        .unwrap();
+    assert_eq!(
+        raw.as_deref(),
+        Some("hello"),
+        "keys are namespaced and versioned"
+    );
     storage.remove("test-key");
     assert_eq!(storage.get("test-key"), None);
 }
@@ -86,25 +102,53 @@ fn apply_order_moves_products_around_a_promo() {
     assert_eq!(shown(&grid), ["c", "a", "*", "b"]);
     assert!(moved > 0);
     let again = children(&grid, &selectors());
-    assert_eq!(apply_order(&grid, &again, &[0, 1, 2]), 0, "nothing moves when all is in place");
+    assert_eq!(
+        apply_order(&grid, &again, &[0, 1, 2]),
+        0,
+        "nothing moves when all is in place"
+    );
     grid.remove();
 }
 
 #[wasm_bindgen_test]
 fn manifest_errors_name_the_field() {
-    let check = |value: JsValue, expected: &str| assert_eq!(manifest_from_js(&value).err(), Some(expected));
+    let check =
+        |value: JsValue, expected: &str| assert_eq!(manifest_from_js(&value).err(), Some(expected));
     check(JsValue::from_str("nope"), "manifest is not a JSON object");
-    check(JsObject::new().set("bundle", "b.bin").into_js(), "manifest_version is missing");
-    check(JsObject::new().set("manifest_version", 1).into_js(), "bundle is missing");
-    let ok = manifest_from_js(&JsObject::new().set("manifest_version", 1).set("bundle", "b.bin").into_js()).unwrap();
-    assert_eq!(ok.experiments.len(), 1, "no experiments field runs the default holdout");
-    let none = JsObject::new().set("manifest_version", 1).set("bundle", "b.bin").set("experiments", js_sys::Array::new());
-    assert!(manifest_from_js(&none.into_js()).unwrap().experiments.is_empty());
+    check(
+        JsObject::new().set("bundle", "b.bin").into_js(),
+        "manifest_version is missing",
+    );
+    check(
+        JsObject::new().set("manifest_version", 1).into_js(),
+        "bundle is missing",
+    );
+    let ok = manifest_from_js(
+        &JsObject::new()
+            .set("manifest_version", 1)
+            .set("bundle", "b.bin")
+            .into_js(),
+    )
+    .unwrap();
+    assert_eq!(
+        ok.experiments.len(),
+        1,
+        "no experiments field runs the default holdout"
+    );
+    let none = JsObject::new()
+        .set("manifest_version", 1)
+        .set("bundle", "b.bin")
+        .set("experiments", js_sys::Array::new());
+    assert!(manifest_from_js(&none.into_js())
+        .unwrap()
+        .experiments
+        .is_empty());
 }
 
 /// Two shoes (a, b) and two hats (c, d); hats are more popular.
 fn bundle_bytes() -> Vec<u8> {
-    let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 3)], vec![(0, 3)], vec![], vec![]], 2);
+    let (neighbours, neighbour_weights) =
+        pack_neighbours(&[vec![(1, 3)], vec![(0, 3)], vec![], vec![]], 2);
     encode(&BundleWire {
         model_version: "web-test-1".into(),
         built_at_ms: 1,
@@ -143,10 +187,21 @@ fn manifest_without_experiments() -> JsValue {
 
 #[wasm_bindgen_test]
 fn the_engine_reorders_a_real_grid_from_the_history() {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
     let grid = grid(&["c", "a", "*", "x", "d", "b"]);
     let engine = AisleEngine::new(engine_config(Some("a")));
-    assert_eq!(engine.use_manifest(manifest_without_experiments()).as_deref(), Some("bundle.bin"));
+    assert_eq!(
+        engine
+            .use_manifest(manifest_without_experiments())
+            .as_deref(),
+        Some("bundle.bin")
+    );
     assert!(engine.load_bundle(&bundle_bytes()));
     assert_eq!(engine.apply(None), 1);
     // Viewing shoe a puts shoes first, a's neighbour b before it (a was seen); the promo and
@@ -154,11 +209,30 @@ fn the_engine_reorders_a_real_grid_from_the_history() {
     let order = shown(&grid);
     assert_eq!(order[2], "*");
     assert_eq!(order[3], "x");
-    let products: Vec<&str> = order.iter().filter(|s| *s != "*" && *s != "x").map(|s| s.as_str()).collect();
-    assert!(products[..2].iter().all(|p| *p == "a" || *p == "b"), "shoes first: {products:?}");
+    let products: Vec<&str> = order
+        .iter()
+        .filter(|s| *s != "*" && *s != "x")
+        .map(|s| s.as_str())
+        .collect();
+    assert!(
+        products[..2].iter().all(|p| *p == "a" || *p == "b"),
+        "shoes first: {products:?}"
+    );
     let events: js_sys::Array = engine.take_events().dyn_into().unwrap();
-    let types: Vec<String> = events.iter().map(|e| js_sys::Reflect::get(&e, &"type".into()).unwrap().as_string().unwrap()).collect();
-    assert_eq!(types, ["product_view"], "no experiment runs, so no exposure is logged");
+    let types: Vec<String> = events
+        .iter()
+        .map(|e| {
+            js_sys::Reflect::get(&e, &"type".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        types,
+        ["product_view"],
+        "no experiment runs, so no exposure is logged"
+    );
     grid.remove();
 }
 
@@ -174,8 +248,15 @@ fn a_damaged_bundle_is_refused_and_the_grid_stays() {
     assert_eq!(engine.apply(None), 0);
     assert_eq!(shown(&grid), ["c", "a", "d", "b"]);
     let status = engine.status();
-    let errors: js_sys::Array = js_sys::Reflect::get(&status, &"errors".into()).unwrap().dyn_into().unwrap();
-    assert!(errors.get(0).as_string().unwrap().starts_with("bundle_checksum"));
+    let errors: js_sys::Array = js_sys::Reflect::get(&status, &"errors".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(errors
+        .get(0)
+        .as_string()
+        .unwrap()
+        .starts_with("bundle_checksum"));
     grid.remove();
 }
 
@@ -186,8 +267,15 @@ fn garbage_in_storage_starts_a_fresh_history() {
         local.set_item("aisle:v1:history", garbage).unwrap();
         let engine = AisleEngine::new(engine_config(Some("a")));
         let history = engine.history();
-        let actions: js_sys::Array = js_sys::Reflect::get(&history, &"a".into()).unwrap().dyn_into().unwrap();
-        assert_eq!(actions.length(), 1, "only this page's view is kept for {garbage:?}");
+        let actions: js_sys::Array = js_sys::Reflect::get(&history, &"a".into())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        assert_eq!(
+            actions.length(),
+            1,
+            "only this page's view is kept for {garbage:?}"
+        );
     }
     local.clear().unwrap();
 }
@@ -196,7 +284,10 @@ fn garbage_in_storage_starts_a_fresh_history() {
 #[wasm_bindgen_test]
 fn assignment_vectors_hold_in_the_browser() {
     let vectors = js_sys::JSON::parse(include_str!("vectors/assignment.json")).unwrap();
-    let cases: js_sys::Array = js_sys::Reflect::get(&vectors, &"hash".into()).unwrap().dyn_into().unwrap();
+    let cases: js_sys::Array = js_sys::Reflect::get(&vectors, &"hash".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert!(cases.length() > 10);
     for case in cases.iter() {
         let get = |k: &str| js_sys::Reflect::get(&case, &k.into()).unwrap();
@@ -204,6 +295,10 @@ fn assignment_vectors_hold_in_the_browser() {
         let value = get("value").as_string().unwrap();
         let version = get("version").as_f64().unwrap() as u32;
         let expected = get("expected").as_f64();
-        assert_eq!(aisle::web::api::assignment_hash(&seed, &value, version), expected, "hash({seed:?}, {value:?}, v{version})");
+        assert_eq!(
+            aisle::web::api::assignment_hash(&seed, &value, version),
+            expected,
+            "hash({seed:?}, {value:?}, v{version})"
+        );
     }
 }

@@ -100,7 +100,9 @@ impl Zipf {
     }
     fn draw(&self, random: &mut Random) -> usize {
         let target = random.unit() * self.cumulative.last().copied().unwrap_or(1.0);
-        self.cumulative.partition_point(|&c| c < target).min(self.cumulative.len() - 1)
+        self.cumulative
+            .partition_point(|&c| c < target)
+            .min(self.cumulative.len() - 1)
     }
 }
 
@@ -117,16 +119,24 @@ struct Shop {
 
 /// Writes the catalog and returns the shop to sample sessions from.
 fn write_catalog(args: &Args, random: &mut Random) -> std::io::Result<Shop> {
-    let category_count = (args.products / 200).clamp(4, 2000).min(args.products.max(1));
+    let category_count = (args.products / 200)
+        .clamp(4, 2000)
+        .min(args.products.max(1));
     let brand_count = (args.products / 40).clamp(3, 20_000);
     let category_size = Zipf::new(category_count, 0.8);
     let mut categories: Vec<Vec<Product>> = (0..category_count).map(|_| Vec::new()).collect();
-    let base_price: Vec<f64> = (0..category_count).map(|_| (3.5 + 1.2 * random.normal()).exp()).collect();
+    let base_price: Vec<f64> = (0..category_count)
+        .map(|_| (3.5 + 1.2 * random.normal()).exp())
+        .collect();
     let mut out = BufWriter::new(std::fs::File::create(args.out.join("catalog.csv"))?);
     writeln!(out, "id,title,category,price,brand,category_title")?;
     for index in 0..args.products {
         // Every category gets at least one product; the rest follow the size law.
-        let category = if index < category_count { index } else { category_size.draw(random) };
+        let category = if index < category_count {
+            index
+        } else {
+            category_size.draw(random)
+        };
         let brand = (category * 7 + Zipf::new(8, 1.0).draw(random)) % brand_count;
         let price = (base_price[category] * (0.5 * random.normal()).exp() * 100.0).round() / 100.0;
         let id = format!("{}", 100_000 + index * 7 + random.below(7));
@@ -135,7 +145,11 @@ fn write_catalog(args: &Args, random: &mut Random) -> std::io::Result<Shop> {
     }
     out.flush()?;
     let product_popularity = categories.iter().map(|c| Zipf::new(c.len(), 1.1)).collect();
-    Ok(Shop { categories, category_traffic: Zipf::new(category_count, 1.0), product_popularity })
+    Ok(Shop {
+        categories,
+        category_traffic: Zipf::new(category_count, 1.0),
+        product_popularity,
+    })
 }
 
 /// A session in progress.
@@ -166,7 +180,13 @@ struct Writer {
 }
 
 impl Writer {
-    fn write(&mut self, random: &mut Random, ts: u64, session: &Session, body: &str) -> std::io::Result<()> {
+    fn write(
+        &mut self,
+        random: &mut Random,
+        ts: u64,
+        session: &Session,
+        body: &str,
+    ) -> std::io::Result<()> {
         self.next_id += 1;
         let received = ts + 200 + random.below(3000) as u64;
         let line = format!(
@@ -184,12 +204,23 @@ impl Writer {
 }
 
 fn pick_product(shop: &Shop, session: &Session, random: &mut Random) -> (usize, usize) {
-    let category = if random.unit() < 0.8 { session.category } else { shop.category_traffic.draw(random) };
+    let category = if random.unit() < 0.8 {
+        session.category
+    } else {
+        shop.category_traffic.draw(random)
+    };
     let size = shop.categories[category].len();
-    if let (Some(last), true) = (session.last_product, category == session.category && random.unit() < 0.5) {
+    if let (Some(last), true) = (
+        session.last_product,
+        category == session.category && random.unit() < 0.5,
+    ) {
         // A related product: a near neighbour in the category's list.
         let offset = 1 + random.below(3);
-        let index = if random.unit() < 0.5 { last + offset } else { last + size - offset % size.max(1) };
+        let index = if random.unit() < 0.5 {
+            last + offset
+        } else {
+            last + size - offset % size.max(1)
+        };
         return (category, index % size.max(1));
     }
     (category, shop.product_popularity[category].draw(random))
@@ -201,10 +232,17 @@ fn advance(shop: &Shop, session: &mut Session, random: &mut Random) -> bool {
         session.started = true;
         let category = &shop.categories[session.category];
         if random.unit() < 0.6 {
-            session.queue.push(format!(r#""type":"category_view","category":"cat-{:04}""#, session.category));
+            session.queue.push(format!(
+                r#""type":"category_view","category":"cat-{:04}""#,
+                session.category
+            ));
         }
         if !category.is_empty() {
-            let shown: Vec<String> = category.iter().take(12).map(|p| format!("\"{}\"", p.id)).collect();
+            let shown: Vec<String> = category
+                .iter()
+                .take(12)
+                .map(|p| format!("\"{}\"", p.id))
+                .collect();
             let changed = random.unit() < 0.6;
             session.queue.push(format!(
                 r#""type":"exposure","experiment":"{DEFAULT_EXPERIMENT_KEY}","arm":"{}","bundle_version":"bench","grid":"/c/cat-{:04}#0","shown":[{}],"changed":{changed}"#,
@@ -218,16 +256,28 @@ fn advance(shop: &Shop, session: &mut Session, random: &mut Random) -> bool {
     if session.views_left > 0 {
         session.views_left -= 1;
         let (category, index) = pick_product(shop, session, random);
-        let Some(product) = shop.categories[category].get(index) else { return true };
+        let Some(product) = shop.categories[category].get(index) else {
+            return true;
+        };
         if random.unit() < 0.3 {
-            session.queue.push(format!(r#""type":"grid_click","product":"{}","position":{}"#, product.id, random.below(24)));
+            session.queue.push(format!(
+                r#""type":"grid_click","product":"{}","position":{}"#,
+                product.id,
+                random.below(24)
+            ));
         }
-        session.queue.push(format!(r#""type":"product_view","product":"{}""#, product.id));
+        session.queue.push(format!(
+            r#""type":"product_view","product":"{}""#,
+            product.id
+        ));
         if category == session.category {
             session.last_product = Some(index);
         }
         if random.unit() < ADD_TO_CART {
-            session.queue.push(format!(r#""type":"add_to_cart","product":"{}","quantity":1,"price":{:.2}"#, product.id, product.price));
+            session.queue.push(format!(
+                r#""type":"add_to_cart","product":"{}","quantity":1,"price":{:.2}"#,
+                product.id, product.price
+            ));
             session.cart.push((category, index));
         }
         return true;
@@ -236,9 +286,18 @@ fn advance(shop: &Shop, session: &mut Session, random: &mut Random) -> bool {
         let items: Vec<String> = session
             .cart
             .iter()
-            .map(|&(c, i)| format!(r#"{{"product":"{}","quantity":1,"price":{:.2}}}"#, shop.categories[c][i].id, shop.categories[c][i].price))
+            .map(|&(c, i)| {
+                format!(
+                    r#"{{"product":"{}","quantity":1,"price":{:.2}}}"#,
+                    shop.categories[c][i].id, shop.categories[c][i].price
+                )
+            })
             .collect();
-        let revenue: f64 = session.cart.iter().map(|&(c, i)| shop.categories[c][i].price).sum();
+        let revenue: f64 = session
+            .cart
+            .iter()
+            .map(|&(c, i)| shop.categories[c][i].price)
+            .sum();
         session.queue.push(format!(
             r#""type":"purchase","order_id":"o{}-{}","revenue":{revenue:.2},"currency":"USD","items":[{}]"#,
             session.visitor,
@@ -261,8 +320,14 @@ fn main() -> std::io::Result<()> {
     let expected_sessions = (args.events as f64 / MEAN_EVENTS_PER_SESSION).max(1.0);
     let mean_gap_ms = span_ms as f64 / expected_sessions;
 
-    let mut writer =
-        Writer { out: BufWriter::with_capacity(1 << 20, std::fs::File::create(args.out.join("events.ndjson"))?), written: 0, next_id: 0 };
+    let mut writer = Writer {
+        out: BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(args.out.join("events.ndjson"))?,
+        ),
+        written: 0,
+        next_id: 0,
+    };
     // Sessions in progress, by the time of their next event (then by start order).
     let mut active: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
     let mut sessions: HashMap<u64, Session> = HashMap::new();
@@ -278,12 +343,23 @@ fn main() -> std::io::Result<()> {
                 &mut visitors[index]
             } else {
                 let id = format!("v{:07}{:04x}", visitors.len(), random.next_u64() & 0xffff);
-                let arm = assign(&experiment, &id).arm_key.unwrap_or_else(|| "outside".into());
-                visitors.push(Visitor { id, sessions: 0, favourite: shop.category_traffic.draw(&mut random), arm });
+                let arm = assign(&experiment, &id)
+                    .arm_key
+                    .unwrap_or_else(|| "outside".into());
+                visitors.push(Visitor {
+                    id,
+                    sessions: 0,
+                    favourite: shop.category_traffic.draw(&mut random),
+                    arm,
+                });
                 visitors.last_mut().expect("just pushed")
             };
             visitor.sessions += 1;
-            let category = if random.unit() < 0.7 { visitor.favourite } else { shop.category_traffic.draw(&mut random) };
+            let category = if random.unit() < 0.7 {
+                visitor.favourite
+            } else {
+                shop.category_traffic.draw(&mut random)
+            };
             let views = 1 + random.exponential(5.0) as u32;
             let session = Session {
                 visitor: visitor.id.clone(),
@@ -302,7 +378,9 @@ fn main() -> std::io::Result<()> {
             next_arrival += random.exponential(mean_gap_ms).max(1.0);
             continue;
         }
-        let Some(Reverse((ts, key))) = active.pop() else { break };
+        let Some(Reverse((ts, key))) = active.pop() else {
+            break;
+        };
         let session = sessions.get_mut(&key).expect("active sessions are stored");
         if session.queue.is_empty() && !advance(&shop, session, &mut random) {
             sessions.remove(&key);

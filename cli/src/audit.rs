@@ -43,7 +43,9 @@ pub struct AuditArgs {
 }
 
 /// Attributes whose coverage is reported.
-pub const ATTRIBUTES: [&str; 8] = ["title", "category", "price", "brand", "color", "size", "material", "in_stock"];
+pub const ATTRIBUTES: [&str; 8] = [
+    "title", "category", "price", "brand", "color", "size", "material", "in_stock",
+];
 
 /// One attribute's coverage.
 #[derive(Clone, Debug, Serialize)]
@@ -103,7 +105,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         text.push('\n');
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(if report.flags.is_empty() { 0 } else { EXIT_FLAGGED })
+    Ok(if report.flags.is_empty() {
+        0
+    } else {
+        EXIT_FLAGGED
+    })
 }
 
 fn has(product: &Product, attribute: &str) -> bool {
@@ -131,7 +137,10 @@ fn percent(part: usize, whole: usize) -> f64 {
 pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
     for attribute in &args.require {
         if !ATTRIBUTES.contains(&attribute.as_str()) {
-            anyhow::bail!("--require: unknown attribute {attribute:?} (known: {})", ATTRIBUTES.join(", "));
+            anyhow::bail!(
+                "--require: unknown attribute {attribute:?} (known: {})",
+                ATTRIBUTES.join(", ")
+            );
         }
     }
     let catalog = read_catalog(&args.catalog)?;
@@ -146,19 +155,34 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             let low = pct < args.threshold;
             let flagged = low && args.require.iter().any(|r| r == attribute);
             if flagged {
-                flags.push(format!("{attribute} coverage {pct:.1}% is below {}%", args.threshold));
+                flags.push(format!(
+                    "{attribute} coverage {pct:.1}% is below {}%",
+                    args.threshold
+                ));
             }
-            Coverage { attribute: attribute.to_string(), products_with_it: with, percent: pct, low, flagged }
+            Coverage {
+                attribute: attribute.to_string(),
+                products_with_it: with,
+                percent: pct,
+                low,
+                flagged,
+            }
         })
         .collect();
     if products.len() < 2 {
-        flags.push(format!("the catalog has {} usable product(s); at least 2 are needed to reorder anything", products.len()));
+        flags.push(format!(
+            "the catalog has {} usable product(s); at least 2 are needed to reorder anything",
+            products.len()
+        ));
     }
     if !issues.duplicate_ids.is_empty() {
         flags.push(format!("{} duplicate id(s)", issues.duplicate_ids.len()));
     }
     if !issues.missing_id_lines.is_empty() {
-        flags.push(format!("{} row(s) without an id", issues.missing_id_lines.len()));
+        flags.push(format!(
+            "{} row(s) without an id",
+            issues.missing_id_lines.len()
+        ));
     }
     if !issues.malformed_lines.is_empty() {
         flags.push(format!("{} malformed row(s)", issues.malformed_lines.len()));
@@ -170,18 +194,31 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             let ids: BTreeSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
             let mut actions_per_product: BTreeMap<String, usize> = BTreeMap::new();
             for session in sessions(&log.events) {
-                for action in session.interactions.into_iter().filter(|a| a.kind.is_about_product()) {
+                for action in session
+                    .interactions
+                    .into_iter()
+                    .filter(|a| a.kind.is_about_product())
+                {
                     *actions_per_product.entry(action.id).or_insert(0) += 1;
                 }
             }
             let product_actions: usize = actions_per_product.values().sum();
-            let on_catalog: usize = actions_per_product.iter().filter(|(id, _)| ids.contains(id.as_str())).map(|(_, n)| n).sum();
-            let mut missing: Vec<(&String, &usize)> = actions_per_product.iter().filter(|(id, _)| !ids.contains(id.as_str())).collect();
+            let on_catalog: usize = actions_per_product
+                .iter()
+                .filter(|(id, _)| ids.contains(id.as_str()))
+                .map(|(_, n)| n)
+                .sum();
+            let mut missing: Vec<(&String, &usize)> = actions_per_product
+                .iter()
+                .filter(|(id, _)| !ids.contains(id.as_str()))
+                .collect();
             missing.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let pct = percent(on_catalog, product_actions);
             let flagged = product_actions > 0 && pct < args.threshold;
             if flagged {
-                flags.push(format!("only {pct:.1}% of product actions in the events name a catalog product"));
+                flags.push(format!(
+                    "only {pct:.1}% of product actions in the events name a catalog product"
+                ));
             }
             if product_actions == 0 {
                 flags.push("the events hold no product actions to learn from".to_string());
@@ -192,9 +229,17 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                 percent_of_actions: pct,
                 distinct_products: actions_per_product.len(),
                 distinct_missing_from_catalog: missing.len(),
-                missing_examples: missing.iter().take(10).map(|(id, _)| (*id).clone()).collect(),
-                catalog_products_never_seen: ids.iter().filter(|id| !actions_per_product.contains_key(**id)).count(),
-                malformed_lines: log.issues.malformed_lines.count + log.issues.wrong_version_lines.count,
+                missing_examples: missing
+                    .iter()
+                    .take(10)
+                    .map(|(id, _)| (*id).clone())
+                    .collect(),
+                catalog_products_never_seen: ids
+                    .iter()
+                    .filter(|id| !actions_per_product.contains_key(**id))
+                    .count(),
+                malformed_lines: log.issues.malformed_lines.count
+                    + log.issues.wrong_version_lines.count,
                 duplicate_events: log.issues.duplicates,
                 out_of_order_events: log.issues.out_of_order,
                 flagged,
@@ -207,8 +252,17 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         threshold_percent: args.threshold,
         products: products.len(),
         rows: issues.rows,
-        categories: products.iter().filter(|p| !p.category.is_empty()).map(|p| &p.category).collect::<BTreeSet<_>>().len(),
-        brands: products.iter().filter_map(|p| p.brand.as_ref()).collect::<BTreeSet<_>>().len(),
+        categories: products
+            .iter()
+            .filter(|p| !p.category.is_empty())
+            .map(|p| &p.category)
+            .collect::<BTreeSet<_>>()
+            .len(),
+        brands: products
+            .iter()
+            .filter_map(|p| p.brand.as_ref())
+            .collect::<BTreeSet<_>>()
+            .len(),
         coverage,
         duplicate_ids: issues.duplicate_ids.len(),
         rows_without_id: issues.missing_id_lines.len(),
@@ -241,7 +295,10 @@ pub fn markdown(report: &AuditReport) -> String {
         } else {
             "ok"
         };
-        out += &format!("| {} | {} | {:.1}% | {status} |\n", c.attribute, c.products_with_it, c.percent);
+        out += &format!(
+            "| {} | {} | {:.1}% | {status} |\n",
+            c.attribute, c.products_with_it, c.percent
+        );
     }
     out += "\n| rows check | count |\n|---|---:|\n";
     out += &format!("| duplicate ids | {} |\n| rows without id | {} |\n| malformed rows | {} |\n| unparsable prices | {} |\n", report.duplicate_ids, report.rows_without_id, report.malformed_rows, report.bad_prices);
@@ -251,13 +308,30 @@ pub fn markdown(report: &AuditReport) -> String {
     if let Some(e) = &report.events {
         out += "\n| events check | value |\n|---|---:|\n";
         out += &format!("| product actions | {} |\n", e.product_actions);
-        out += &format!("| on catalog products | {} ({:.1}%){} |\n", e.actions_on_catalog_products, e.percent_of_actions, if e.flagged { " FLAG" } else { "" });
-        out += &format!("| distinct products in events | {} |\n", e.distinct_products);
-        out += &format!("| of which missing from the catalog | {} |\n", e.distinct_missing_from_catalog);
-        out += &format!("| catalog products never seen in events | {} |\n", e.catalog_products_never_seen);
+        out += &format!(
+            "| on catalog products | {} ({:.1}%){} |\n",
+            e.actions_on_catalog_products,
+            e.percent_of_actions,
+            if e.flagged { " FLAG" } else { "" }
+        );
+        out += &format!(
+            "| distinct products in events | {} |\n",
+            e.distinct_products
+        );
+        out += &format!(
+            "| of which missing from the catalog | {} |\n",
+            e.distinct_missing_from_catalog
+        );
+        out += &format!(
+            "| catalog products never seen in events | {} |\n",
+            e.catalog_products_never_seen
+        );
         out += &format!("| malformed event lines | {} |\n| duplicate events | {} |\n| events out of time order | {} |\n", e.malformed_lines, e.duplicate_events, e.out_of_order_events);
         if !e.missing_examples.is_empty() {
-            out += &format!("\nMissing from the catalog (most actions first): {}\n", e.missing_examples.join(", "));
+            out += &format!(
+                "\nMissing from the catalog (most actions first): {}\n",
+                e.missing_examples.join(", ")
+            );
         }
     }
     if report.flags.is_empty() {

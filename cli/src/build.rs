@@ -57,7 +57,9 @@ pub struct BuildArgs {
 pub fn parse_share(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(share) if (0.0..1.0).contains(&share) => Ok(share),
-        _ => Err(format!("{text:?} is not a share from 0 up to (not including) 1")),
+        _ => Err(format!(
+            "{text:?} is not a share from 0 up to (not including) 1"
+        )),
     }
 }
 
@@ -92,10 +94,28 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
         neighbour_weight_bits: args.weight_bits,
         ..TrainConfig::default()
     };
-    let abandon = crate::abandon::AbandonTrainingConfig { drop_open_sessions: !args.keep_open_sessions, ..Default::default() };
-    let inputs = BuildInputs { catalog: &catalog, catalog_path: &args.catalog, events_path: &args.events };
-    let output = build(&inputs, &config, &args.out, experiments_for_holdout(args.holdout), &abandon)?;
-    eprintln!("aisle: wrote {} ({} bytes) and manifest.json to {}", output.bundle_name, output.bundle_len, args.out.display());
+    let abandon = crate::abandon::AbandonTrainingConfig {
+        drop_open_sessions: !args.keep_open_sessions,
+        ..Default::default()
+    };
+    let inputs = BuildInputs {
+        catalog: &catalog,
+        catalog_path: &args.catalog,
+        events_path: &args.events,
+    };
+    let output = build(
+        &inputs,
+        &config,
+        &args.out,
+        experiments_for_holdout(args.holdout),
+        &abandon,
+    )?;
+    eprintln!(
+        "aisle: wrote {} ({} bytes) and manifest.json to {}",
+        output.bundle_name,
+        output.bundle_len,
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -146,12 +166,21 @@ pub fn build(
     let temp = TempDir::create(out.join(format!(".aisle-build-{}", std::process::id())))?;
 
     let mut hasher = Sha256::new();
-    let catalog_bytes = std::fs::read(inputs.catalog_path).with_context(|| format!("cannot read {}", inputs.catalog_path.display()))?;
+    let catalog_bytes = std::fs::read(inputs.catalog_path)
+        .with_context(|| format!("cannot read {}", inputs.catalog_path.display()))?;
     hasher.update((catalog_bytes.len() as u64).to_le_bytes());
     hasher.update(&catalog_bytes);
     drop(catalog_bytes);
-    let visitors = spill::visitors::spill(inputs.events_path, temp.path(), &mut hasher, spill::visitors::INPUT_BYTES_PER_FILE)?;
-    let config = TrainConfig { model_version: format!("aisle-1-{}", &hex(&hasher.finalize())[..12]), ..config.clone() };
+    let visitors = spill::visitors::spill(
+        inputs.events_path,
+        temp.path(),
+        &mut hasher,
+        spill::visitors::INPUT_BYTES_PER_FILE,
+    )?;
+    let config = TrainConfig {
+        model_version: format!("aisle-1-{}", &hex(&hasher.finalize())[..12]),
+        ..config.clone()
+    };
 
     let known: HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
     let mut sorter = SessionSorter::new(temp.path(), spill::sessions::RUN_BYTES);
@@ -161,7 +190,13 @@ pub fn build(
         Ok(())
     })?;
     let sessions = sorter.finish()?;
-    warn_all(EventIssues { duplicates: summary.duplicates, ..visitors.issues.clone() }.warnings(inputs.events_path));
+    warn_all(
+        EventIssues {
+            duplicates: summary.duplicates,
+            ..visitors.issues.clone()
+        }
+        .warnings(inputs.events_path),
+    );
     if unknown > 0 {
         eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
     }
@@ -171,10 +206,20 @@ pub fn build(
         Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
         None => eprintln!(
             "aisle: weights fitted on {} validation targets: MRR {:.4} (defaults {:.4})",
-            fit_report.validation_targets, fit_report.validation_mrr_fitted, fit_report.validation_mrr_default
+            fit_report.validation_targets,
+            fit_report.validation_mrr_fitted,
+            fit_report.validation_mrr_default
         ),
     }
-    let mut wire = train(&catalog.products, &sessions, now_ms, &TrainConfig { weights, ..config.clone() })?;
+    let mut wire = train(
+        &catalog.products,
+        &sessions,
+        now_ms,
+        &TrainConfig {
+            weights,
+            ..config.clone()
+        },
+    )?;
     wire.abandon = abandon_model(&wire, &visitors, now_ms, abandon)?;
     drop(temp);
     let bytes = encode(&wire);
@@ -183,7 +228,8 @@ pub fn build(
     Model::from_bytes(&bytes).context("the built bundle does not decode (a bug in aisle build)")?;
     let bundle_name = format!("bundle-{}.bin", &hex(&Sha256::digest(&bytes))[..16]);
     let bundle_path = out.join(&bundle_name);
-    std::fs::write(&bundle_path, &bytes).with_context(|| format!("cannot write {}", bundle_path.display()))?;
+    std::fs::write(&bundle_path, &bytes)
+        .with_context(|| format!("cannot write {}", bundle_path.display()))?;
     let manifest = Manifest {
         manifest_version: MANIFEST_VERSION,
         bundle: bundle_name.clone(),
@@ -194,8 +240,12 @@ pub fn build(
     let manifest_path = out.join("manifest.json");
     let mut text = serde_json::to_string_pretty(&manifest)?;
     text.push('\n');
-    std::fs::write(&manifest_path, text).with_context(|| format!("cannot write {}", manifest_path.display()))?;
-    Ok(BuildOutput { bundle_name, bundle_len: bytes.len() })
+    std::fs::write(&manifest_path, text)
+        .with_context(|| format!("cannot write {}", manifest_path.display()))?;
+    Ok(BuildOutput {
+        bundle_name,
+        bundle_len: bytes.len(),
+    })
 }
 
 /// Trains the cart-abandon model on the log's cart sessions (see docs/abandon.md), replaying
@@ -207,30 +257,34 @@ fn abandon_model(
     now_ms: u64,
     config: &crate::abandon::AbandonTrainingConfig,
 ) -> anyhow::Result<Option<aisle::abandon::AbandonModelWire>> {
-    let Ok(catalog) = Model::from_wire(wire.clone()) else { return Ok(None) };
+    let Ok(catalog) = Model::from_wire(wire.clone()) else {
+        return Ok(None);
+    };
     let mut sample = AbandonSample::new(config);
     visitors.for_each_visitor(&mut |visitor, actions| {
         sample.add_visitor(visitor, actions, Some(&catalog), &config.replay);
         Ok(())
     })?;
-    Ok(match crate::abandon::train_on_sample(sample, now_ms, config) {
-        Ok((model, report)) => {
-            let sampled = if report.sessions_in_data > config.max_sessions {
-                format!(", sampled from {}", report.sessions_in_data)
-            } else {
-                String::new()
-            };
-            eprintln!(
+    Ok(
+        match crate::abandon::train_on_sample(sample, now_ms, config) {
+            Ok((model, report)) => {
+                let sampled = if report.sessions_in_data > config.max_sessions {
+                    format!(", sampled from {}", report.sessions_in_data)
+                } else {
+                    String::new()
+                };
+                eprintln!(
                 "aisle: abandon model trained on {} cart sessions ({} abandoned, {} scoring moments{sampled})",
                 report.sessions, report.abandoned_sessions, report.moments
             );
-            Some(model)
-        }
-        Err(why) => {
-            eprintln!("aisle: note: no abandon model in this bundle: {why:#}");
-            None
-        }
-    })
+                Some(model)
+            }
+            Err(why) => {
+                eprintln!("aisle: note: no abandon model in this bundle: {why:#}");
+                None
+            }
+        },
+    )
 }
 
 /// Refuses catalogs a bundle cannot hold, warns about ones it cannot rank.
@@ -240,15 +294,27 @@ pub fn check_catalog(catalog: &Catalog) -> anyhow::Result<()> {
         bail!("the catalog has no usable products; nothing to build");
     }
     if products.len() == 1 {
-        eprintln!("aisle: warning: the catalog has a single product; the bundle can never reorder a grid");
+        eprintln!(
+            "aisle: warning: the catalog has a single product; the bundle can never reorder a grid"
+        );
     }
-    let categories: std::collections::BTreeSet<&str> = products.iter().map(|p| p.category.as_str()).collect();
+    let categories: std::collections::BTreeSet<&str> =
+        products.iter().map(|p| p.category.as_str()).collect();
     if categories.len() > layout::MAX_CATEGORIES {
-        bail!("the catalog has {} categories; a bundle holds at most {}", categories.len(), layout::MAX_CATEGORIES);
+        bail!(
+            "the catalog has {} categories; a bundle holds at most {}",
+            categories.len(),
+            layout::MAX_CATEGORIES
+        );
     }
-    let brands: std::collections::BTreeSet<&str> = products.iter().filter_map(|p| p.brand.as_deref()).collect();
+    let brands: std::collections::BTreeSet<&str> =
+        products.iter().filter_map(|p| p.brand.as_deref()).collect();
     if brands.len() > layout::MAX_BRANDS {
-        bail!("the catalog has {} brands; a bundle holds at most {}", brands.len(), layout::MAX_BRANDS);
+        bail!(
+            "the catalog has {} brands; a bundle holds at most {}",
+            brands.len(),
+            layout::MAX_BRANDS
+        );
     }
     if products.iter().any(|p| p.id.contains('\n')) {
         bail!("a product id contains a line break, which a bundle cannot hold");

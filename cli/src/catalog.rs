@@ -15,7 +15,15 @@ use serde::Serialize;
 /// Columns aisle's catalog CSV must have.
 pub const REQUIRED_COLUMNS: [&str; 5] = ["id", "title", "category", "price", "brand"];
 /// Columns aisle's catalog CSV may have.
-pub const OPTIONAL_COLUMNS: [&str; 7] = ["category_title", "color", "size", "material", "in_stock", "url", "image"];
+pub const OPTIONAL_COLUMNS: [&str; 7] = [
+    "category_title",
+    "color",
+    "size",
+    "material",
+    "in_stock",
+    "url",
+    "image",
+];
 
 /// One product of the catalog.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -81,20 +89,43 @@ impl CatalogIssues {
         let file = path.display();
         let mut out = Vec::new();
         if !self.unknown_columns.is_empty() {
-            out.push(format!("{file}: ignored {} unknown column(s): {}", self.unknown_columns.len(), self.unknown_columns.join(", ")));
+            out.push(format!(
+                "{file}: ignored {} unknown column(s): {}",
+                self.unknown_columns.len(),
+                self.unknown_columns.join(", ")
+            ));
         }
         let mut lines = |what: &str, lines: &[u64]| {
             if !lines.is_empty() {
-                out.push(format!("{file}: {} {what} (lines {})", lines.len(), first_lines(lines)));
+                out.push(format!(
+                    "{file}: {} {what} (lines {})",
+                    lines.len(),
+                    first_lines(lines)
+                ));
             }
         };
         lines("malformed row(s) skipped", &self.malformed_lines);
         lines("row(s) without an id skipped", &self.missing_id_lines);
-        lines("price(s) that are not a non-negative number, kept without price", &self.bad_price_lines);
-        lines("in_stock value(s) that are not true/false, kept without stock", &self.bad_stock_lines);
+        lines(
+            "price(s) that are not a non-negative number, kept without price",
+            &self.bad_price_lines,
+        );
+        lines(
+            "in_stock value(s) that are not true/false, kept without stock",
+            &self.bad_stock_lines,
+        );
         if !self.duplicate_ids.is_empty() {
-            let sample: Vec<String> = self.duplicate_ids.iter().take(5).map(|(id, line)| format!("{id:?} at line {line}")).collect();
-            out.push(format!("{file}: {} duplicate id(s), first row kept: {}", self.duplicate_ids.len(), sample.join(", ")));
+            let sample: Vec<String> = self
+                .duplicate_ids
+                .iter()
+                .take(5)
+                .map(|(id, line)| format!("{id:?} at line {line}"))
+                .collect();
+            out.push(format!(
+                "{file}: {} duplicate id(s), first row kept: {}",
+                self.duplicate_ids.len(),
+                sample.join(", ")
+            ));
         }
         out
     }
@@ -122,7 +153,8 @@ pub struct Catalog {
 
 /// Reads a catalog, detecting aisle's CSV or a Shopify export from the header.
 pub fn read_catalog(path: &Path) -> anyhow::Result<Catalog> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
     read_catalog_bytes(&bytes, path)
 }
 
@@ -130,11 +162,16 @@ pub fn read_catalog(path: &Path) -> anyhow::Result<Catalog> {
 pub fn read_catalog_bytes(bytes: &[u8], path: &Path) -> anyhow::Result<Catalog> {
     let file = path.display();
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        bail!("{file}: the catalog is empty (expected a header line with {})", REQUIRED_COLUMNS.join(","));
+        bail!(
+            "{file}: the catalog is empty (expected a header line with {})",
+            REQUIRED_COLUMNS.join(",")
+        );
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let bytes = without_carriage_returns(bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
     let header: Vec<String> = reader
         .headers()
         .with_context(|| format!("{file}: line 1: cannot read the header"))?
@@ -198,7 +235,10 @@ impl Columns {
         for (i, name) in header.iter().enumerate() {
             by_name.entry(name.clone()).or_insert(i);
         }
-        Columns { names: header.to_vec(), by_name }
+        Columns {
+            names: header.to_vec(),
+            by_name,
+        }
     }
 
     fn has(&self, name: &str) -> bool {
@@ -212,9 +252,17 @@ impl Columns {
     }
 }
 
-fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) -> anyhow::Result<Catalog> {
+fn read_aisle(
+    mut reader: csv::Reader<&[u8]>,
+    columns: &Columns,
+    path: &Path,
+) -> anyhow::Result<Catalog> {
     let file = path.display();
-    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !columns.has(c)).collect();
+    let missing: Vec<&str> = REQUIRED_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !columns.has(c))
+        .collect();
     if !missing.is_empty() {
         bail!(
             "{file}: line 1: missing column(s) {} (an aisle catalog needs {}; a Shopify export needs Handle and Variant Price)",
@@ -226,7 +274,9 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
         unknown_columns: columns
             .names
             .iter()
-            .filter(|n| !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str()))
+            .filter(|n| {
+                !REQUIRED_COLUMNS.contains(&n.as_str()) && !OPTIONAL_COLUMNS.contains(&n.as_str())
+            })
             .cloned()
             .collect(),
         ..CatalogIssues::default()
@@ -285,18 +335,29 @@ fn read_aisle(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) ->
             image: text("image"),
         });
     }
-    Ok(Catalog { products, format: CatalogFormat::Aisle, issues })
+    Ok(Catalog {
+        products,
+        format: CatalogFormat::Aisle,
+        issues,
+    })
 }
 
 /// Shopify columns aisle reads; all others are ignored without a warning (exports have many).
-const SHOPIFY_OPTION_COLUMNS: [(&str, &str); 3] =
-    [("Option1 Name", "Option1 Value"), ("Option2 Name", "Option2 Value"), ("Option3 Name", "Option3 Value")];
+const SHOPIFY_OPTION_COLUMNS: [(&str, &str); 3] = [
+    ("Option1 Name", "Option1 Value"),
+    ("Option2 Name", "Option2 Value"),
+    ("Option3 Name", "Option3 Value"),
+];
 
 /// Per handle: its position in the product list, the option names of its first row, and
 /// whether any variant had stock.
 type HandleState = (usize, [Option<String>; 3], Option<bool>);
 
-fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) -> anyhow::Result<Catalog> {
+fn read_shopify(
+    mut reader: csv::Reader<&[u8]>,
+    columns: &Columns,
+    path: &Path,
+) -> anyhow::Result<Catalog> {
     let file = path.display();
     let mut issues = CatalogIssues::default();
     let mut products: Vec<Product> = Vec::new();
@@ -316,11 +377,18 @@ fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) 
         };
         let is_first_row = !by_handle.contains_key(handle);
         if is_first_row {
-            let category = columns.get(&record, "Type").or_else(|| columns.get(&record, "Product Category")).unwrap_or_default();
-            let option_names = SHOPIFY_OPTION_COLUMNS.map(|(name, _)| columns.get(&record, name).map(|n| n.to_ascii_lowercase()));
+            let category = columns
+                .get(&record, "Type")
+                .or_else(|| columns.get(&record, "Product Category"))
+                .unwrap_or_default();
+            let option_names = SHOPIFY_OPTION_COLUMNS
+                .map(|(name, _)| columns.get(&record, name).map(|n| n.to_ascii_lowercase()));
             products.push(Product {
                 id: handle.to_string(),
-                title: columns.get(&record, "Title").unwrap_or_default().to_string(),
+                title: columns
+                    .get(&record, "Title")
+                    .unwrap_or_default()
+                    .to_string(),
                 category: category.to_string(),
                 brand: columns.get(&record, "Vendor").map(str::to_string),
                 image: columns.get(&record, "Image Src").map(str::to_string),
@@ -337,12 +405,19 @@ fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) 
         let product = &mut products[*index];
         if let Some(value) = columns.get(&record, "Variant Price") {
             match parse_price(value) {
-                Some(price) => product.price = Some(product.price.map_or(price, |p: f64| p.min(price))),
+                Some(price) => {
+                    product.price = Some(product.price.map_or(price, |p: f64| p.min(price)))
+                }
                 None => issues.bad_price_lines.push(line),
             }
         }
         for (slot, (_, value_column)) in SHOPIFY_OPTION_COLUMNS.iter().enumerate() {
-            let (Some(name), Some(value)) = (option_names[slot].as_deref(), columns.get(&record, value_column)) else { continue };
+            let (Some(name), Some(value)) = (
+                option_names[slot].as_deref(),
+                columns.get(&record, value_column),
+            ) else {
+                continue;
+            };
             let field = match name {
                 "color" | "colour" => &mut product.color,
                 "size" => &mut product.size,
@@ -359,7 +434,11 @@ fn read_shopify(mut reader: csv::Reader<&[u8]>, columns: &Columns, path: &Path) 
         }
         product.in_stock = *stock;
     }
-    Ok(Catalog { products, format: CatalogFormat::Shopify, issues })
+    Ok(Catalog {
+        products,
+        format: CatalogFormat::Shopify,
+        issues,
+    })
 }
 
 /// Adds a value to a `|`-separated list unless it is already there.
@@ -377,7 +456,10 @@ fn add_value(field: &mut Option<String>, value: &str) {
 
 /// A non-negative finite price; tolerates a currency symbol or a thousands comma.
 pub fn parse_price(value: &str) -> Option<f64> {
-    let cleaned: String = value.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    let cleaned: String = value
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
     let price: f64 = cleaned.parse().ok()?;
     (price.is_finite() && price >= 0.0).then_some(price)
 }
@@ -392,7 +474,8 @@ fn parse_bool(value: &str) -> Option<bool> {
 
 /// Writes products as aisle's catalog CSV, with the optional columns any product uses.
 pub fn write_catalog(path: &Path, products: &[Product]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut writer = csv::Writer::from_path(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     let has = |f: fn(&Product) -> bool| products.iter().any(f);
     let optional: Vec<&str> = [
         ("category_title", has(|p| p.category_title.is_some())),
@@ -430,7 +513,9 @@ pub fn write_catalog(path: &Path, products: &[Product]) -> anyhow::Result<()> {
         }
         writer.write_record(&row)?;
     }
-    writer.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    writer
+        .flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -449,18 +534,31 @@ mod tests {
 
     fn check(text: &str, expected_ids: &[&str]) -> Catalog {
         let catalog = read(text).unwrap();
-        assert_eq!(catalog.products.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), expected_ids);
+        assert_eq!(
+            catalog
+                .products
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>(),
+            expected_ids
+        );
         catalog
     }
 
     fn check_error(text: &str, expected_fragment: &str) {
         let error = format!("{:#}", read(text).unwrap_err());
-        assert!(error.contains(expected_fragment), "{error:?} should contain {expected_fragment:?}");
+        assert!(
+            error.contains(expected_fragment),
+            "{error:?} should contain {expected_fragment:?}"
+        );
     }
 
     #[test]
     fn aisle_catalogs_read_in_any_column_order() {
-        let catalog = check("brand,id,price,title,category,color\nacme,a,9.50,Shoe,shoes,red\n,b,,Hat,hats,\n", &["a", "b"]);
+        let catalog = check(
+            "brand,id,price,title,category,color\nacme,a,9.50,Shoe,shoes,red\n,b,,Hat,hats,\n",
+            &["a", "b"],
+        );
         assert_eq!(catalog.products[0].price, Some(9.5));
         assert_eq!(catalog.products[0].color.as_deref(), Some("red"));
         assert_eq!(catalog.products[1].brand, None);
@@ -485,7 +583,10 @@ mod tests {
     fn unusable_files_are_errors_naming_the_file() {
         check_error("", "test.csv: the catalog is empty");
         check_error("  \n", "the catalog is empty");
-        check_error("id,title\na,A\n", "test.csv: line 1: missing column(s) category, price, brand");
+        check_error(
+            "id,title\na,A\n",
+            "test.csv: line 1: missing column(s) category, price, brand",
+        );
     }
 
     #[test]
@@ -497,15 +598,28 @@ mod tests {
         let catalog = check(text, &["tee", "cap"]);
         assert_eq!(catalog.format, CatalogFormat::Shopify);
         let tee = &catalog.products[0];
-        assert_eq!((tee.title.as_str(), tee.category.as_str(), tee.brand.as_deref()), ("Tee", "Shirts", Some("Acme")));
-        assert_eq!((tee.color.as_deref(), tee.size.as_deref()), (Some("Red|Blue"), Some("M|L")));
+        assert_eq!(
+            (
+                tee.title.as_str(),
+                tee.category.as_str(),
+                tee.brand.as_deref()
+            ),
+            ("Tee", "Shirts", Some("Acme"))
+        );
+        assert_eq!(
+            (tee.color.as_deref(), tee.size.as_deref()),
+            (Some("Red|Blue"), Some("M|L"))
+        );
         assert_eq!((tee.price, tee.in_stock), (Some(18.0), Some(true)));
         assert_eq!(catalog.products[1].in_stock, Some(false));
     }
 
     #[test]
     fn line_numbers_are_right_with_crlf_line_ends() {
-        let catalog = check("id,title,category,price,brand\r\na,A,c,1,b\r\nbad\r\nc,C,c,1,b\r\nbad2\n", &["a", "c"]);
+        let catalog = check(
+            "id,title,category,price,brand\r\na,A,c,1,b\r\nbad\r\nc,C,c,1,b\r\nbad2\n",
+            &["a", "c"],
+        );
         assert_eq!(catalog.issues.malformed_lines, [3, 5]);
     }
 

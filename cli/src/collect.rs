@@ -37,9 +37,12 @@ pub struct CollectArgs {
 }
 
 pub fn run(args: CollectArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating event directory {}", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating event directory {}", args.dir.display()))?;
     for origin in &args.allow_origins {
-        if origin.ends_with('/') || !(origin.starts_with("https://") || origin.starts_with("http://")) {
+        if origin.ends_with('/')
+            || !(origin.starts_with("https://") || origin.starts_with("http://"))
+        {
             anyhow::bail!("--allow-origin {origin:?}: give a scheme and host without a path, e.g. https://shop.example");
         }
     }
@@ -63,9 +66,14 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
         writer_stats,
     });
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
-        println!("aisle collect: listening on http://{address}/e, writing to {}", args.dir.display());
+        println!(
+            "aisle collect: listening on http://{address}/e, writing to {}",
+            args.dir.display()
+        );
         std::io::stdout().flush()?;
         axum::serve(listener, server::router(state))
             .with_graceful_shutdown(async {
@@ -76,6 +84,8 @@ pub fn run(args: CollectArgs) -> anyhow::Result<()> {
     })?;
     // The router (and its writer handles) is gone: the writer drains and stops.
     drop(runtime);
-    writer_thread.join().map_err(|_| anyhow::anyhow!("the event writer panicked"))?;
+    writer_thread
+        .join()
+        .map_err(|_| anyhow::anyhow!("the event writer panicked"))?;
     Ok(())
 }

@@ -88,10 +88,16 @@ impl EventIssues {
             ));
         }
         if self.duplicates > 0 {
-            out.push(format!("{file}: {} duplicate event(s) (same id, same visitor) dropped", self.duplicates));
+            out.push(format!(
+                "{file}: {} duplicate event(s) (same id, same visitor) dropped",
+                self.duplicates
+            ));
         }
         if self.out_of_order > 0 {
-            out.push(format!("{file}: {} event(s) out of time order, sorted by time", self.out_of_order));
+            out.push(format!(
+                "{file}: {} event(s) out of time order, sorted by time",
+                self.out_of_order
+            ));
         }
         out
     }
@@ -143,7 +149,10 @@ impl LineChecker {
     /// The issues, or an error when the log held no line at all.
     pub fn finish(self, path: &Path) -> anyhow::Result<EventIssues> {
         if self.issues.lines == 0 {
-            bail!("{}: the event log is empty (expected one JSON event per line)", path.display());
+            bail!(
+                "{}: the event log is empty (expected one JSON event per line)",
+                path.display()
+            );
         }
         Ok(self.issues)
     }
@@ -160,7 +169,8 @@ pub struct EventLog {
 
 /// Reads NDJSON events into memory.
 pub fn read_events(path: &Path) -> anyhow::Result<EventLog> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read events {}", path.display()))?;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read events {}", path.display()))?;
     read_events_from(BufReader::new(file), path)
 }
 
@@ -172,8 +182,15 @@ pub fn read_events_from(reader: impl BufRead, path: &Path) -> anyhow::Result<Eve
     let mut duplicates = 0;
     for (number, line) in reader.lines().enumerate() {
         let number = number as u64 + 1;
-        let line = line.with_context(|| format!("{}: line {number}: cannot read (not UTF-8?)", path.display()))?;
-        let Some(event) = checker.parse(number, &line) else { continue };
+        let line = line.with_context(|| {
+            format!(
+                "{}: line {number}: cannot read (not UTF-8?)",
+                path.display()
+            )
+        })?;
+        let Some(event) = checker.parse(number, &line) else {
+            continue;
+        };
         checker.check_time(event.ts);
         if !ids.insert((event.visitor.clone(), event.id.clone())) {
             duplicates += 1;
@@ -189,13 +206,15 @@ pub fn read_events_from(reader: impl BufRead, path: &Path) -> anyhow::Result<Eve
 
 /// Writes events as NDJSON.
 pub fn write_events(path: &Path, events: &[Event]) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     for event in events {
         serde_json::to_writer(&mut out, event)?;
         out.write_all(b"\n")?;
     }
-    out.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -214,13 +233,28 @@ pub struct ShopperAction<'a> {
 /// What a shopper did, with what training needs of it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActionBody<'a> {
-    ProductView { product: &'a str },
-    CategoryView { category: &'a str },
-    GridClick { product: &'a str },
-    AddToCart { product: &'a str, quantity: u32, price: Option<f64> },
-    RemoveFromCart { product: &'a str, quantity: u32 },
+    ProductView {
+        product: &'a str,
+    },
+    CategoryView {
+        category: &'a str,
+    },
+    GridClick {
+        product: &'a str,
+    },
+    AddToCart {
+        product: &'a str,
+        quantity: u32,
+        price: Option<f64>,
+    },
+    RemoveFromCart {
+        product: &'a str,
+        quantity: u32,
+    },
     /// An order: each line item's product and quantity.
-    Purchase { items: Vec<(&'a str, u32)> },
+    Purchase {
+        items: Vec<(&'a str, u32)>,
+    },
 }
 
 impl<'a> ShopperAction<'a> {
@@ -231,12 +265,34 @@ impl<'a> ShopperAction<'a> {
             EventBody::ProductView { product } => ActionBody::ProductView { product },
             EventBody::CategoryView { category } => ActionBody::CategoryView { category },
             EventBody::GridClick { product, .. } => ActionBody::GridClick { product },
-            EventBody::AddToCart { product, quantity, price } => ActionBody::AddToCart { product, quantity: *quantity, price: *price },
-            EventBody::RemoveFromCart { product, quantity } => ActionBody::RemoveFromCart { product, quantity: *quantity },
-            EventBody::Purchase { items, .. } => ActionBody::Purchase { items: items.iter().map(|i| (i.product.as_str(), i.quantity)).collect() },
-            EventBody::Exposure { .. } | EventBody::AbandonScore { .. } | EventBody::Error { .. } => return None,
+            EventBody::AddToCart {
+                product,
+                quantity,
+                price,
+            } => ActionBody::AddToCart {
+                product,
+                quantity: *quantity,
+                price: *price,
+            },
+            EventBody::RemoveFromCart { product, quantity } => ActionBody::RemoveFromCart {
+                product,
+                quantity: *quantity,
+            },
+            EventBody::Purchase { items, .. } => ActionBody::Purchase {
+                items: items
+                    .iter()
+                    .map(|i| (i.product.as_str(), i.quantity))
+                    .collect(),
+            },
+            EventBody::Exposure { .. }
+            | EventBody::AbandonScore { .. }
+            | EventBody::Error { .. } => return None,
         };
-        Some(ShopperAction { ts: event.ts, session: &event.session, body })
+        Some(ShopperAction {
+            ts: event.ts,
+            session: &event.session,
+            body,
+        })
     }
 
     /// Calls `each` with the interactions the model learns from: one per action, one per
@@ -293,7 +349,9 @@ impl Session {
 
 /// The order sessions are trained in: by start time, then visitor and session id.
 pub fn session_order(a: &Session, b: &Session) -> std::cmp::Ordering {
-    a.start_ms().cmp(&b.start_ms()).then_with(|| (&a.visitor, &a.session).cmp(&(&b.visitor, &b.session)))
+    a.start_ms()
+        .cmp(&b.start_ms())
+        .then_with(|| (&a.visitor, &a.session).cmp(&(&b.visitor, &b.session)))
 }
 
 /// Sessions in [`session_order`] that can be read more than once: a slice in memory, or the
@@ -346,14 +404,28 @@ impl<F: Fn(&Session) -> bool> SessionSource for FilteredSessions<'_, F> {
 pub fn sessions(events: &[Event]) -> Vec<Session> {
     let mut grouped: BTreeMap<(&str, &str), Vec<Interaction>> = BTreeMap::new();
     for event in events {
-        let Some(action) = ShopperAction::from_event(event) else { continue };
-        let list = grouped.entry((event.visitor.as_str(), event.session.as_str())).or_default();
-        action.interactions(|kind, id| list.push(Interaction { ts: event.ts, kind, id: id.to_string() }));
+        let Some(action) = ShopperAction::from_event(event) else {
+            continue;
+        };
+        let list = grouped
+            .entry((event.visitor.as_str(), event.session.as_str()))
+            .or_default();
+        action.interactions(|kind, id| {
+            list.push(Interaction {
+                ts: event.ts,
+                kind,
+                id: id.to_string(),
+            })
+        });
     }
     let mut sessions: Vec<Session> = grouped
         .into_iter()
         .filter(|(_, interactions)| !interactions.is_empty())
-        .map(|((visitor, session), interactions)| Session { visitor: visitor.into(), session: session.into(), interactions })
+        .map(|((visitor, session), interactions)| Session {
+            visitor: visitor.into(),
+            session: session.into(),
+            interactions,
+        })
         .collect();
     sessions.sort_by(session_order);
     sessions
@@ -367,7 +439,9 @@ mod tests {
     }
 
     fn view(id: &str, ts: u64, session: &str, product: &str) -> String {
-        format!(r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"v","session":"{session}","type":"product_view","product":"{product}"}}"#)
+        format!(
+            r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"v","session":"{session}","type":"product_view","product":"{product}"}}"#
+        )
     }
 
     #[test]
@@ -383,33 +457,73 @@ mod tests {
         .join("\n");
         let log = read(&text).unwrap();
         assert_eq!(log.issues.lines, 5);
-        assert_eq!(log.issues.malformed_lines, LineNumbers { count: 1, first: vec![3] });
+        assert_eq!(
+            log.issues.malformed_lines,
+            LineNumbers {
+                count: 1,
+                first: vec![3]
+            }
+        );
         assert_eq!(log.issues.duplicates, 1);
-        assert_eq!(log.issues.wrong_version_lines, LineNumbers { count: 1, first: vec![6] });
+        assert_eq!(
+            log.issues.wrong_version_lines,
+            LineNumbers {
+                count: 1,
+                first: vec![6]
+            }
+        );
         assert_eq!(log.issues.out_of_order, 1);
         assert_eq!(log.events.iter().map(|e| e.ts).collect::<Vec<_>>(), [5, 10]);
     }
 
     #[test]
     fn an_id_is_a_duplicate_only_for_the_same_visitor() {
-        let other_visitor = view("e1", 12, "s", "b").replace(r#""visitor":"v""#, r#""visitor":"w""#);
-        let log = read(&[view("e1", 10, "s", "a"), other_visitor, view("e1", 11, "s", "c")].join("\n")).unwrap();
+        let other_visitor =
+            view("e1", 12, "s", "b").replace(r#""visitor":"v""#, r#""visitor":"w""#);
+        let log = read(
+            &[
+                view("e1", 10, "s", "a"),
+                other_visitor,
+                view("e1", 11, "s", "c"),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
         assert_eq!(log.issues.duplicates, 1);
-        assert_eq!(log.events.iter().map(|e| e.visitor.as_str()).collect::<Vec<_>>(), ["v", "w"]);
+        assert_eq!(
+            log.events
+                .iter()
+                .map(|e| e.visitor.as_str())
+                .collect::<Vec<_>>(),
+            ["v", "w"]
+        );
     }
 
     #[test]
     fn empty_logs_are_errors() {
-        assert!(format!("{:#}", read("\n\n").unwrap_err()).contains("events.ndjson: the event log is empty"));
+        assert!(format!("{:#}", read("\n\n").unwrap_err())
+            .contains("events.ndjson: the event log is empty"));
     }
 
     #[test]
     fn sessions_group_and_order_by_start() {
-        let text = [view("e1", 10, "late", "a"), view("e2", 1, "early", "b"), view("e3", 20, "late", "c")].join("\n");
+        let text = [
+            view("e1", 10, "late", "a"),
+            view("e2", 1, "early", "b"),
+            view("e3", 20, "late", "c"),
+        ]
+        .join("\n");
         let log = read(&text).unwrap();
         let sessions = sessions(&log.events);
-        let summary: Vec<(&str, Vec<&str>)> =
-            sessions.iter().map(|s| (s.session.as_str(), s.interactions.iter().map(|i| i.id.as_str()).collect())).collect();
+        let summary: Vec<(&str, Vec<&str>)> = sessions
+            .iter()
+            .map(|s| {
+                (
+                    s.session.as_str(),
+                    s.interactions.iter().map(|i| i.id.as_str()).collect(),
+                )
+            })
+            .collect();
         assert_eq!(summary, [("early", vec!["b"]), ("late", vec!["a", "c"])]);
     }
 }

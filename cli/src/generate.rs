@@ -13,8 +13,8 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use clap::Args;
 
 use crate::catalog::{write_catalog, Product};
-use crate::random::splitmix64;
 use crate::event_log::write_events;
+use crate::random::splitmix64;
 
 /// Arguments of `aisle generate`.
 #[derive(Args)]
@@ -61,7 +61,11 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let (products, events) = generate(&args);
     write_catalog(&args.catalog_out, &products)?;
     write_events(&args.events_out, &events)?;
-    eprintln!("aisle: generated {} products and {} events", products.len(), events.len());
+    eprintln!(
+        "aisle: generated {} products and {} events",
+        products.len(),
+        events.len()
+    );
     Ok(())
 }
 
@@ -87,7 +91,10 @@ pub fn generate(args: &GenerateArgs) -> (Vec<Product>, Vec<Event>) {
             title: format!("Product {id}"),
             category: format!("category-{category:04}"),
             price: Some((base_price * (0.5 + 2.0 * rng.unit()) * 100.0).round() / 100.0),
-            brand: Some(format!("brand-{:04}", (category * 7 + rng.below(12)) % brands)),
+            brand: Some(format!(
+                "brand-{:04}",
+                (category * 7 + rng.below(12)) % brands
+            )),
             ..Product::default()
         });
     }
@@ -112,7 +119,11 @@ pub fn generate(args: &GenerateArgs) -> (Vec<Product>, Vec<Event>) {
                     position = rng.below(per_category);
                 } else {
                     let delta = 1 + rng.below(4);
-                    position = if rng.below(2) == 0 { position + delta } else { position + per_category - delta } % per_category;
+                    position = if rng.below(2) == 0 {
+                        position + delta
+                    } else {
+                        position + per_category - delta
+                    } % per_category;
                 }
             }
             let index = (category * per_category + position).min(args.products - 1);
@@ -129,16 +140,35 @@ pub fn generate(args: &GenerateArgs) -> (Vec<Product>, Vec<Event>) {
                     body,
                 })
             };
-            push(ts, EventBody::ProductView { product: product.clone() });
+            push(
+                ts,
+                EventBody::ProductView {
+                    product: product.clone(),
+                },
+            );
             if rng.unit() < 0.06 {
                 ts += 3_000;
-                push(ts, EventBody::AddToCart { product, quantity: 1, price: products[index].price });
+                push(
+                    ts,
+                    EventBody::AddToCart {
+                        product,
+                        quantity: 1,
+                        price: products[index].price,
+                    },
+                );
                 cart.insert(index, ());
             }
         }
         if !cart.is_empty() && rng.unit() < 0.4 {
             ts += 60_000;
-            let items = cart.keys().map(|&i| LineItem { product: products[i].id.clone(), quantity: 1, price: products[i].price }).collect();
+            let items = cart
+                .keys()
+                .map(|&i| LineItem {
+                    product: products[i].id.clone(),
+                    quantity: 1,
+                    price: products[i].price,
+                })
+                .collect();
             events.push(Event {
                 v: EVENT_SCHEMA_VERSION,
                 id: format!("g{}", events.len()),
@@ -146,7 +176,12 @@ pub fn generate(args: &GenerateArgs) -> (Vec<Product>, Vec<Event>) {
                 visitor,
                 session,
                 arms: BTreeMap::new(),
-                body: EventBody::Purchase { order_id: None, revenue: None, currency: None, items },
+                body: EventBody::Purchase {
+                    order_id: None,
+                    revenue: None,
+                    currency: None,
+                    items,
+                },
             });
         }
     }

@@ -21,20 +21,45 @@ pub struct InspectArgs {
 /// Bytes after gzip at the best compression level.
 pub fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("writing into a Vec cannot fail");
-    encoder.finish().expect("writing into a Vec cannot fail").len()
+    encoder
+        .write_all(bytes)
+        .expect("writing into a Vec cannot fail");
+    encoder
+        .finish()
+        .expect("writing into a Vec cannot fail")
+        .len()
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.bundle).with_context(|| format!("cannot read {}", args.bundle.display()))?;
-    let wire = format::decode(&bytes).with_context(|| format!("{}: not a valid bundle", args.bundle.display()))?;
-    let model = Model::from_wire(wire.clone()).with_context(|| format!("{}: not a valid bundle", args.bundle.display()))?;
+    let bytes = std::fs::read(&args.bundle)
+        .with_context(|| format!("cannot read {}", args.bundle.display()))?;
+    let wire = format::decode(&bytes)
+        .with_context(|| format!("{}: not a valid bundle", args.bundle.display()))?;
+    let model = Model::from_wire(wire.clone())
+        .with_context(|| format!("{}: not a valid bundle", args.bundle.display()))?;
     let products = model.len().max(1) as f64;
-    println!("model {} built at {} ms: {} products, {} categories, {} brands", model.model_version, model.built_at_ms, model.len(), model.category_count(), model.brand_count());
-    let neighbours: usize = (0..model.len() as u32).map(|p| model.neighbours(p).count()).sum();
-    println!("neighbours: {neighbours}, {:.1} per product", neighbours as f64 / products);
+    println!(
+        "model {} built at {} ms: {} products, {} categories, {} brands",
+        model.model_version,
+        model.built_at_ms,
+        model.len(),
+        model.category_count(),
+        model.brand_count()
+    );
+    let neighbours: usize = (0..model.len() as u32)
+        .map(|p| model.neighbours(p).count())
+        .sum();
+    println!(
+        "neighbours: {neighbours}, {:.1} per product",
+        neighbours as f64 / products
+    );
     let total_gzip = gzip_len(&bytes);
-    println!("bundle: {} bytes, {} gzipped = {:.1} gzipped bytes per product", bytes.len(), total_gzip, total_gzip as f64 / products);
+    println!(
+        "bundle: {} bytes, {} gzipped = {:.1} gzipped bytes per product",
+        bytes.len(),
+        total_gzip,
+        total_gzip as f64 / products
+    );
     println!("\n| field | bytes | gzipped | gzipped per product |\n|---|---:|---:|---:|");
     let names = wire.category_names.join("\n") + "\n" + &wire.brand_names.join("\n");
     let fields: [(&str, &[u8]); 9] = [
@@ -50,7 +75,11 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     ];
     for (name, field) in fields {
         let gz = gzip_len(field);
-        println!("| {name} | {} | {gz} | {:.2} |", field.len(), gz as f64 / products);
+        println!(
+            "| {name} | {} | {gz} | {:.2} |",
+            field.len(),
+            gz as f64 / products
+        );
     }
     match &wire.abandon {
         Some(abandon) => {
@@ -61,10 +90,15 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
                 abandon.calibration_intercept,
                 abandon.default_nudge_delay_ms / 60_000
             );
-            println!("\n| feature | coefficient (standardized) | mean | scale |\n|---|---:|---:|---:|");
+            println!(
+                "\n| feature | coefficient (standardized) | mean | scale |\n|---|---:|---:|---:|"
+            );
             println!("| intercept | {:.4} | | |", abandon.intercept);
             for (i, name) in abandon.feature_names.iter().enumerate() {
-                println!("| {name} | {:.4} | {:.4} | {:.4} |", abandon.coefficients[i], abandon.means[i], abandon.scales[i]);
+                println!(
+                    "| {name} | {:.4} | {:.4} | {:.4} |",
+                    abandon.coefficients[i], abandon.means[i], abandon.scales[i]
+                );
             }
         }
         None => println!("\nno abandon model"),
@@ -84,7 +118,10 @@ fn timing(bytes: &[u8], model: &Model) {
     for _ in 0..rounds {
         std::hint::black_box(Model::from_bytes(std::hint::black_box(bytes)).is_ok());
     }
-    println!("\ndecode: {:.2} ms (mean of {rounds})", start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds));
+    println!(
+        "\ndecode: {:.2} ms (mean of {rounds})",
+        start.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds)
+    );
     if model.len() < 2 {
         return;
     }
@@ -93,14 +130,25 @@ fn timing(bytes: &[u8], model: &Model) {
     let count = model.len() as u32;
     let mut history = History::new(HistoryConfig::default(), 0);
     for i in 0..20u32 {
-        history.record(ActionKind::ProductView, model.product_id(i * 7919 % count), 1, None, u64::from(i) * 1000);
+        history.record(
+            ActionKind::ProductView,
+            model.product_id(i * 7919 % count),
+            1,
+            None,
+            u64::from(i) * 1000,
+        );
     }
-    let grid: Vec<&str> = (0..48u32).map(|i| model.product_id((i + 19 * 7919) % count)).collect();
+    let grid: Vec<&str> = (0..48u32)
+        .map(|i| model.product_id((i + 19 * 7919) % count))
+        .collect();
     let rounds = 2000;
     let start = Instant::now();
     for _ in 0..rounds {
         let context = aisle::rank::ShopperContext::new(model, std::hint::black_box(&history));
         std::hint::black_box(aisle::rank::rank(model, &context, &grid));
     }
-    println!("rerank 48 products, 20-action history: {:.1} µs (mean of {rounds}, context included)", start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds));
+    println!(
+        "rerank 48 products, 20-action history: {:.1} µs (mean of {rounds}, context included)",
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
+    );
 }

@@ -1,20 +1,6 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
-mod abandon;
-mod audit;
-mod build;
-mod catalog;
-mod collect;
-mod evaluate;
-mod event_log;
-mod generate;
-mod import;
-mod report;
-mod random;
-mod spill;
-mod inspect;
-mod train;
-mod utc;
 
+use aisle_cli::{abandon, audit, build, collect, evaluate, generate, import, inspect, report};
 use clap::{Parser, Subcommand};
 
 /// The aisle operator's CLI.

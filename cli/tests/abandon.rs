@@ -6,12 +6,24 @@ fn fixture(name: &str) -> String {
 }
 
 fn aisle(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aisle")).args(args).output().expect("the aisle binary runs")
+    Command::new(env!("CARGO_BIN_EXE_aisle"))
+        .args(args)
+        .output()
+        .expect("the aisle binary runs")
 }
 
 fn evaluate_excerpt(extra: &[&str]) -> Output {
     let data = fixture("rees46-carts.csv");
-    let mut args = vec!["evaluate-abandon", "--dataset", "rees46", "--data", &data, "--keep-open-sessions", "--replicates", "200"];
+    let mut args = vec![
+        "evaluate-abandon",
+        "--dataset",
+        "rees46",
+        "--data",
+        &data,
+        "--keep-open-sessions",
+        "--replicates",
+        "200",
+    ];
     args.extend_from_slice(extra);
     aisle(&args)
 }
@@ -22,7 +34,11 @@ fn cells(row: &str) -> Vec<(f64, f64, f64)> {
         .filter_map(|cell| {
             let (estimate, interval) = cell.trim().split_once(" [")?;
             let (low, high) = interval.trim_end_matches(']').split_once(", ")?;
-            Some((estimate.parse().ok()?, low.parse().ok()?, high.parse().ok()?))
+            Some((
+                estimate.parse().ok()?,
+                low.parse().ok()?,
+                high.parse().ok()?,
+            ))
         })
         .collect()
 }
@@ -30,20 +46,45 @@ fn cells(row: &str) -> Vec<(f64, f64, f64)> {
 #[test]
 fn evaluation_reports_every_model_with_intervals() {
     let output = evaluate_excerpt(&[]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = String::from_utf8(output.stdout).unwrap();
     // 37 dataset sessions; the browser's 30-minute rule may merge or split a few.
-    let sessions: usize = report.split("sessions with scoring moments: ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    let sessions: usize = report
+        .split("sessions with scoring moments: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
     assert!((30..=40).contains(&sessions), "{report}");
-    for model in ["constant rate", "cart value only", "logistic, all features, no calibration", "logistic, all features, Platt on newest 30%"] {
-        let row = report.lines().find(|l| l.starts_with(&format!("| {model} |"))).unwrap_or_else(|| panic!("no row for {model}:\n{report}"));
+    for model in [
+        "constant rate",
+        "cart value only",
+        "logistic, all features, no calibration",
+        "logistic, all features, Platt on newest 30%",
+    ] {
+        let row = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {model} |")))
+            .unwrap_or_else(|| panic!("no row for {model}:\n{report}"));
         let values = cells(row);
         assert_eq!(values.len(), 4, "{row}");
         for (estimate, low, high) in values {
-            assert!((0.0..=1.0).contains(&estimate) && low <= estimate + 1e-9 && estimate <= high + 1e-9, "{row}");
+            assert!(
+                (0.0..=1.0).contains(&estimate)
+                    && low <= estimate + 1e-9
+                    && estimate <= high + 1e-9,
+                "{row}"
+            );
         }
     }
-    let reliability_rows = report.lines().filter(|l| l.starts_with("| 0.") && l.contains('–')).count();
+    let reliability_rows = report
+        .lines()
+        .filter(|l| l.starts_with("| 0.") && l.contains('–'))
+        .count();
     assert_eq!(reliability_rows, 10, "{report}");
 }
 
@@ -56,7 +97,13 @@ fn evaluation_is_reproducible_and_the_seed_matters() {
 
 #[test]
 fn missing_data_is_a_clear_error() {
-    let output = aisle(&["evaluate-abandon", "--dataset", "rees46", "--data", "/no/such/events.csv"]);
+    let output = aisle(&[
+        "evaluate-abandon",
+        "--dataset",
+        "rees46",
+        "--data",
+        "/no/such/events.csv",
+    ]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/no/such/events.csv"), "{stderr}");
@@ -67,7 +114,15 @@ fn too_few_sessions_is_an_error_not_a_number() {
     // Without --keep-open-sessions nearly every excerpt session ends within 30 minutes of the
     // last event, so too few remain to train on.
     let data = fixture("rees46-carts.csv");
-    let output = aisle(&["evaluate-abandon", "--dataset", "rees46", "--data", &data, "--replicates", "50"]);
+    let output = aisle(&[
+        "evaluate-abandon",
+        "--dataset",
+        "rees46",
+        "--data",
+        &data,
+        "--replicates",
+        "50",
+    ]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("usable sessions with a cart"));
 }

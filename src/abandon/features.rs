@@ -129,8 +129,18 @@ impl AbandonFeatures {
     /// 0 = Sunday to 6 = Saturday, as JavaScript's `Date.getHours()` and `Date.getDay()`
     /// give them; any other value means "unknown" and those features stay 0. A `now_ms`
     /// earlier than the history's own times is treated as "no time passed".
-    pub fn from_history(history: &History, model: Option<&Model>, now_ms: u64, local_hour: u8, weekday: u8) -> AbandonFeatures {
-        let mut features = AbandonFeatures { values: [0.0; FEATURE_COUNT], cart_lines: history.cart().len(), own_return_gap_ms: None };
+    pub fn from_history(
+        history: &History,
+        model: Option<&Model>,
+        now_ms: u64,
+        local_hour: u8,
+        weekday: u8,
+    ) -> AbandonFeatures {
+        let mut features = AbandonFeatures {
+            values: [0.0; FEATURE_COUNT],
+            cart_lines: history.cart().len(),
+            own_return_gap_ms: None,
+        };
         features.add_cart(history, model);
         features.add_session(history, model, now_ms);
         features.add_clock(local_hour, weekday);
@@ -140,9 +150,17 @@ impl AbandonFeatures {
 
     /// Builds features from raw values in [`Feature::ALL`] order (for tests and tools).
     /// Non-finite values become 0.
-    pub fn from_values(values: [f32; FEATURE_COUNT], cart_lines: usize, own_return_gap_ms: Option<u64>) -> AbandonFeatures {
+    pub fn from_values(
+        values: [f32; FEATURE_COUNT],
+        cart_lines: usize,
+        own_return_gap_ms: Option<u64>,
+    ) -> AbandonFeatures {
         let values = values.map(|v| if v.is_finite() { v } else { 0.0 });
-        AbandonFeatures { values, cart_lines, own_return_gap_ms }
+        AbandonFeatures {
+            values,
+            cart_lines,
+            own_return_gap_ms,
+        }
     }
 
     /// The value of one feature.
@@ -183,7 +201,9 @@ impl AbandonFeatures {
                 Some(price) => value += f64::from(quantity) * f64::from(price),
                 None => unpriced += 1,
             }
-            let band = model.and_then(|m| m.index_of(&line.id).map(|index| m.price_band(index))).unwrap_or(0);
+            let band = model
+                .and_then(|m| m.index_of(&line.id).map(|index| m.price_band(index)))
+                .unwrap_or(0);
             if band > 0 {
                 band_sum += (f32::from(band) - 128.0) / 127.0;
                 band_count += 1;
@@ -193,7 +213,10 @@ impl AbandonFeatures {
         self.set(Feature::CartUnits, ln_1p(units as f64));
         self.set(Feature::CartValue, ln_1p(value.min(MAX_CART_VALUE)));
         if !cart.is_empty() {
-            self.set(Feature::CartUnpricedShare, unpriced as f32 / cart.len() as f32);
+            self.set(
+                Feature::CartUnpricedShare,
+                unpriced as f32 / cart.len() as f32,
+            );
         }
         if band_count > 0 {
             self.set(Feature::PriceVsCategory, band_sum / band_count as f32);
@@ -237,19 +260,35 @@ impl AbandonFeatures {
             }
         }
         // When the add itself scrolled out of the kept actions, the cart still knows when.
-        let last_add_ms = last_add_ms.or_else(|| history.cart().iter().map(|line| line.added_at_ms).max());
+        let last_add_ms =
+            last_add_ms.or_else(|| history.cart().iter().map(|line| line.added_at_ms).max());
         if let Some(added) = last_add_ms {
-            self.set(Feature::MinutesSinceLastAdd, ln_1p(now_ms.saturating_sub(added) as f64 / MINUTE_MS));
-            self.set(Feature::ActionsSinceLastAdd, ln_1p(actions_since_add as f64));
+            self.set(
+                Feature::MinutesSinceLastAdd,
+                ln_1p(now_ms.saturating_sub(added) as f64 / MINUTE_MS),
+            );
+            self.set(
+                Feature::ActionsSinceLastAdd,
+                ln_1p(actions_since_add as f64),
+            );
         }
         self.set(Feature::SessionViews, ln_1p(views as f64));
-        self.set(Feature::SessionDistinctProducts, ln_1p(products.len() as f64));
+        self.set(
+            Feature::SessionDistinctProducts,
+            ln_1p(products.len() as f64),
+        );
         self.set(Feature::SessionCategories, ln_1p(categories.len() as f64));
         self.set(Feature::SessionRemoves, ln_1p(removes as f64));
         let dwell_ms = now_ms.saturating_sub(history.session_started_ms());
         self.set(Feature::SessionMinutes, ln_1p(dwell_ms as f64 / MINUTE_MS));
-        self.set(Feature::ReturningVisitor, if session > 1 { 1.0 } else { 0.0 });
-        self.set(Feature::PreviousPurchase, if previous_purchase { 1.0 } else { 0.0 });
+        self.set(
+            Feature::ReturningVisitor,
+            if session > 1 { 1.0 } else { 0.0 },
+        );
+        self.set(
+            Feature::PreviousPurchase,
+            if previous_purchase { 1.0 } else { 0.0 },
+        );
     }
 
     fn add_clock(&mut self, local_hour: u8, weekday: u8) {
@@ -259,7 +298,14 @@ impl AbandonFeatures {
             self.set(Feature::HourCos, HOUR_SIN[(hour + 6) % 24]);
         }
         if weekday < 7 {
-            self.set(Feature::Weekend, if weekday == 0 || weekday == 6 { 1.0 } else { 0.0 });
+            self.set(
+                Feature::Weekend,
+                if weekday == 0 || weekday == 6 {
+                    1.0
+                } else {
+                    0.0
+                },
+            );
         }
     }
 }
@@ -267,8 +313,30 @@ impl AbandonFeatures {
 /// `sin(2π·h/24)` for each hour h; `cos` is the same table six hours on. A table rather than
 /// `f32::sin`: the hour is a whole number, and libm's sine would add kilobytes to the wasm.
 const HOUR_SIN: [f32; 24] = [
-    0.0, 0.258_819, 0.5, 0.707_106_77, 0.866_025_4, 0.965_925_8, 1.0, 0.965_925_8, 0.866_025_4, 0.707_106_77, 0.5, 0.258_819,
-    0.0, -0.258_819, -0.5, -0.707_106_77, -0.866_025_4, -0.965_925_8, -1.0, -0.965_925_8, -0.866_025_4, -0.707_106_77, -0.5, -0.258_819,
+    0.0,
+    0.258_819,
+    0.5,
+    0.707_106_77,
+    0.866_025_4,
+    0.965_925_8,
+    1.0,
+    0.965_925_8,
+    0.866_025_4,
+    0.707_106_77,
+    0.5,
+    0.258_819,
+    0.0,
+    -0.258_819,
+    -0.5,
+    -0.707_106_77,
+    -0.866_025_4,
+    -0.965_925_8,
+    -1.0,
+    -0.965_925_8,
+    -0.866_025_4,
+    -0.707_106_77,
+    -0.5,
+    -0.258_819,
 ];
 
 fn ln_1p(value: f64) -> f32 {

@@ -71,21 +71,41 @@ impl AbandonModel {
     pub fn from_wire(wire: AbandonModelWire) -> Result<AbandonModel, BundleError> {
         let n = wire.feature_names.len();
         if wire.means.len() != n || wire.scales.len() != n || wire.coefficients.len() != n {
-            return Err(BundleError::Malformed("abandon model arrays disagree in length"));
+            return Err(BundleError::Malformed(
+                "abandon model arrays disagree in length",
+            ));
         }
-        let scalars = [wire.intercept, wire.calibration_slope, wire.calibration_intercept, wire.base_rate];
-        let numbers = wire.means.iter().chain(&wire.scales).chain(&wire.coefficients).chain(&scalars);
+        let scalars = [
+            wire.intercept,
+            wire.calibration_slope,
+            wire.calibration_intercept,
+            wire.base_rate,
+        ];
+        let numbers = wire
+            .means
+            .iter()
+            .chain(&wire.scales)
+            .chain(&wire.coefficients)
+            .chain(&scalars);
         if numbers.clone().any(|v| !v.is_finite()) {
-            return Err(BundleError::Malformed("abandon model numbers are not finite"));
+            return Err(BundleError::Malformed(
+                "abandon model numbers are not finite",
+            ));
         }
         if wire.scales.iter().any(|&s| s <= 0.0) {
-            return Err(BundleError::Malformed("abandon model scales must be positive"));
+            return Err(BundleError::Malformed(
+                "abandon model scales must be positive",
+            ));
         }
         let mut features = Vec::with_capacity(n);
         for name in &wire.feature_names {
-            let feature = Feature::from_name(name).ok_or(BundleError::Malformed("abandon model names an unknown feature"))?;
+            let feature = Feature::from_name(name).ok_or(BundleError::Malformed(
+                "abandon model names an unknown feature",
+            ))?;
             if features.contains(&feature) {
-                return Err(BundleError::Malformed("abandon model names a feature twice"));
+                return Err(BundleError::Malformed(
+                    "abandon model names a feature twice",
+                ));
             }
             features.push(feature);
         }
@@ -122,8 +142,14 @@ impl AbandonModel {
         }
         Some(AbandonScore {
             probability: self.probability(features),
-            reasons: reasons.iter().filter_map(|(_, f)| f.map(Feature::name)).collect(),
-            nudge_delay_ms: nudge::nudge_delay_ms(features.own_return_gap_ms(), self.wire.default_nudge_delay_ms),
+            reasons: reasons
+                .iter()
+                .filter_map(|(_, f)| f.map(Feature::name))
+                .collect(),
+            nudge_delay_ms: nudge::nudge_delay_ms(
+                features.own_return_gap_ms(),
+                self.wire.default_nudge_delay_ms,
+            ),
         })
     }
 
@@ -136,7 +162,9 @@ impl AbandonModel {
 
     /// The uncalibrated logit: intercept plus every contribution.
     pub fn logit(&self, features: &AbandonFeatures) -> f32 {
-        let sum = (0..self.features.len()).map(|i| self.contribution(i, features)).sum::<f32>();
+        let sum = (0..self.features.len())
+            .map(|i| self.contribution(i, features))
+            .sum::<f32>();
         let logit = self.wire.intercept + sum;
         if logit.is_finite() {
             logit
@@ -155,9 +183,21 @@ impl AbandonModel {
 /// makes on every cart change and when the page is hidden. `None` when the bundle has no
 /// abandon model or the cart is empty. See [`AbandonFeatures::from_history`] for the clock
 /// arguments.
-pub fn score_cart(model: &Model, history: &History, now_ms: u64, local_hour: u8, weekday: u8) -> Option<AbandonScore> {
+pub fn score_cart(
+    model: &Model,
+    history: &History,
+    now_ms: u64,
+    local_hour: u8,
+    weekday: u8,
+) -> Option<AbandonScore> {
     let abandon = model.abandon.as_ref()?;
-    abandon.score(&AbandonFeatures::from_history(history, Some(model), now_ms, local_hour, weekday))
+    abandon.score(&AbandonFeatures::from_history(
+        history,
+        Some(model),
+        now_ms,
+        local_hour,
+        weekday,
+    ))
 }
 
 /// Centers and scales one value, clipped to ±[`STANDARDIZED_CLIP`]; NaN becomes 0. Training

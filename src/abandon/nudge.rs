@@ -13,7 +13,9 @@ pub const MAX_NUDGE_DELAY_MS: u64 = 14 * 24 * 60 * 60 * 1000;
 /// The suggested delay: the visitor's own median return gap when there is one, otherwise the
 /// population default, clamped to [`MIN_NUDGE_DELAY_MS`]..=[`MAX_NUDGE_DELAY_MS`].
 pub fn nudge_delay_ms(own_return_gap_ms: Option<u64>, population_default_ms: u64) -> u64 {
-    own_return_gap_ms.unwrap_or(population_default_ms).clamp(MIN_NUDGE_DELAY_MS, MAX_NUDGE_DELAY_MS)
+    own_return_gap_ms
+        .unwrap_or(population_default_ms)
+        .clamp(MIN_NUDGE_DELAY_MS, MAX_NUDGE_DELAY_MS)
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Tests of abandon features and scoring, including every kind of bad input the issue names.
 use super::*;
 use crate::bundle::{format, tests::tiny_wire};
-use crate::history::{ActionKind, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION};
+use crate::history::{
+    ActionKind, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION,
+};
 
 const START: u64 = 1_700_000_000_000;
 const MINUTE: u64 = 60_000;
@@ -12,7 +14,10 @@ const HOUR: u64 = 60 * MINUTE;
 fn wire_with(coefficients: &[(Feature, f32)]) -> AbandonModelWire {
     let n = FEATURE_COUNT;
     let mut wire = AbandonModelWire {
-        feature_names: Feature::ALL.iter().map(|f| String::from(f.name())).collect(),
+        feature_names: Feature::ALL
+            .iter()
+            .map(|f| String::from(f.name()))
+            .collect(),
         means: vec![0.0; n],
         scales: vec![1.0; n],
         coefficients: vec![0.0; n],
@@ -51,14 +56,21 @@ fn features(h: &History, now_minutes: u64) -> AbandonFeatures {
 
 fn check_feature(h: &History, now_minutes: u64, feature: Feature, expected: f32) {
     let got = features(h, now_minutes).get(feature);
-    assert!((got - expected).abs() < 1e-5, "{}: got {got}, expected {expected}", feature.name());
+    assert!(
+        (got - expected).abs() < 1e-5,
+        "{}: got {got}, expected {expected}",
+        feature.name()
+    );
 }
 
 fn ln1p(x: f32) -> f32 {
     x.ln_1p()
 }
 
-use ActionKind::{AddToCart as Add, CategoryView as Category, ProductView as View, Purchase as Buy, RemoveFromCart as Remove};
+use ActionKind::{
+    AddToCart as Add, CategoryView as Category, ProductView as View, Purchase as Buy,
+    RemoveFromCart as Remove,
+};
 
 #[test]
 fn cart_features() {
@@ -73,7 +85,12 @@ fn cart_features() {
 
 #[test]
 fn timing_features() {
-    let h = history(&[(View, "a", 1, None, 0), (Add, "a", 1, Some(5.0), 2), (View, "b", 1, None, 3), (View, "c", 1, None, 4)]);
+    let h = history(&[
+        (View, "a", 1, None, 0),
+        (Add, "a", 1, Some(5.0), 2),
+        (View, "b", 1, None, 3),
+        (View, "c", 1, None, 4),
+    ]);
     check_feature(&h, 12, Feature::MinutesSinceLastAdd, ln1p(10.0));
     check_feature(&h, 12, Feature::ActionsSinceLastAdd, ln1p(2.0));
     check_feature(&h, 12, Feature::SessionMinutes, ln1p(12.0));
@@ -101,7 +118,12 @@ fn session_features() {
 
 #[test]
 fn only_the_current_session_counts() {
-    let h = history(&[(View, "a", 1, None, 0), (Buy, "a", 1, None, 1), (View, "b", 1, None, 120), (Add, "b", 1, None, 121)]);
+    let h = history(&[
+        (View, "a", 1, None, 0),
+        (Buy, "a", 1, None, 1),
+        (View, "b", 1, None, 120),
+        (Add, "b", 1, None, 121),
+    ]);
     check_feature(&h, 121, Feature::SessionViews, ln1p(1.0));
     check_feature(&h, 121, Feature::ReturningVisitor, 1.0);
     check_feature(&h, 121, Feature::PreviousPurchase, 1.0);
@@ -113,7 +135,10 @@ fn clock_features() {
     let h = history(&[(Add, "a", 1, None, 0)]);
     let check = |hour: u8, weekday: u8, sin: f32, cos: f32, weekend: f32| {
         let f = AbandonFeatures::from_history(&h, None, START, hour, weekday);
-        assert!((f.get(Feature::HourSin) - sin).abs() < 1e-5 && (f.get(Feature::HourCos) - cos).abs() < 1e-5);
+        assert!(
+            (f.get(Feature::HourSin) - sin).abs() < 1e-5
+                && (f.get(Feature::HourCos) - cos).abs() < 1e-5
+        );
         assert_eq!(f.get(Feature::Weekend), weekend);
     };
     check(0, 0, 0.0, 1.0, 1.0);
@@ -127,7 +152,10 @@ fn clock_features() {
 #[test]
 fn an_empty_cart_is_withheld() {
     let model = model_with(&[(Feature::SessionViews, 1.0)]);
-    assert_eq!(model.score(&features(&history(&[(View, "a", 1, None, 0)]), 1)), None);
+    assert_eq!(
+        model.score(&features(&history(&[(View, "a", 1, None, 0)]), 1)),
+        None
+    );
     let emptied = history(&[(Add, "a", 1, None, 0), (Remove, "a", 0, None, 1)]);
     assert_eq!(model.score(&features(&emptied, 1)), None);
     let bought = history(&[(Add, "a", 1, None, 0), (Buy, "a", 1, None, 1)]);
@@ -142,7 +170,11 @@ fn probability_follows_the_logistic_and_calibration() {
     wire.means[Feature::CartLines as usize] = ln1p(1.0);
     wire.intercept = 0.5;
     let check = |wire: &AbandonModelWire, expected: f32| {
-        let p = AbandonModel::from_wire(wire.clone()).unwrap().score(&f).unwrap().probability;
+        let p = AbandonModel::from_wire(wire.clone())
+            .unwrap()
+            .score(&f)
+            .unwrap()
+            .probability;
         assert!((p - expected).abs() < 1e-6, "got {p}, expected {expected}");
     };
     check(&wire, 1.0 / (1.0 + (-0.5f32).exp()));
@@ -153,10 +185,17 @@ fn probability_follows_the_logistic_and_calibration() {
 
 #[test]
 fn reasons_are_the_largest_positive_contributions() {
-    let h = history(&[(View, "a", 1, None, 0), (Add, "a", 3, Some(50.0), 1), (Remove, "a", 1, None, 2)]);
+    let h = history(&[
+        (View, "a", 1, None, 0),
+        (Add, "a", 3, Some(50.0), 1),
+        (Remove, "a", 1, None, 2),
+    ]);
     let f = features(&h, 30);
     let check = |coefficients: &[(Feature, f32)], expected: &[&str]| {
-        assert_eq!(model_with(coefficients).score(&f).unwrap().reasons, expected);
+        assert_eq!(
+            model_with(coefficients).score(&f).unwrap().reasons,
+            expected
+        );
     };
     check(&[], &[]);
     check(&[(Feature::CartValue, -1.0)], &[]);
@@ -179,19 +218,43 @@ fn nudge_delay_uses_own_returns_when_there_are_two() {
     let check = |steps: &[(ActionKind, &str, u32, Option<f32>, u64)], expected: u64| {
         let h = history(steps);
         let last = steps.last().unwrap().4;
-        assert_eq!(model.score(&features(&h, last)).unwrap().nudge_delay_ms, expected);
+        assert_eq!(
+            model.score(&features(&h, last)).unwrap().nudge_delay_ms,
+            expected
+        );
     };
     check(&[(Add, "a", 1, None, 0)], 24 * HOUR);
-    check(&[(View, "a", 1, None, 0), (Add, "a", 1, None, 120)], 24 * HOUR);
+    check(
+        &[(View, "a", 1, None, 0), (Add, "a", 1, None, 120)],
+        24 * HOUR,
+    );
     // Gaps of 120 and 240 minutes: the lower middle is 120.
-    check(&[(View, "a", 1, None, 0), (View, "a", 1, None, 120), (Add, "a", 1, None, 360)], 120 * MINUTE);
+    check(
+        &[
+            (View, "a", 1, None, 0),
+            (View, "a", 1, None, 120),
+            (Add, "a", 1, None, 360),
+        ],
+        120 * MINUTE,
+    );
     // Gaps of 60, 300 and 100 minutes: the median is 100.
-    check(&[(View, "a", 1, None, 0), (View, "a", 1, None, 60), (View, "a", 1, None, 360), (Add, "a", 1, None, 460)], 100 * MINUTE);
+    check(
+        &[
+            (View, "a", 1, None, 0),
+            (View, "a", 1, None, 60),
+            (View, "a", 1, None, 360),
+            (Add, "a", 1, None, 460),
+        ],
+        100 * MINUTE,
+    );
 }
 
 fn assert_sane(score: Option<AbandonScore>) {
     let score = score.expect("a non-empty cart is scored");
-    assert!(score.probability.is_finite() && (0.0..=1.0).contains(&score.probability), "{score:?}");
+    assert!(
+        score.probability.is_finite() && (0.0..=1.0).contains(&score.probability),
+        "{score:?}"
+    );
     assert!(score.reasons.len() <= MAX_REASONS);
 }
 
@@ -209,9 +272,22 @@ fn bad_input_still_scores() {
     // Unknown products.
     check(&[(Add, "no-such-product", 1, Some(3.0), 0)], 0);
     // Huge quantities and prices.
-    check(&[(Add, "a", u32::MAX, Some(f32::MAX), 0), (Add, "a", u32::MAX, Some(f32::MAX), 1)], 1);
+    check(
+        &[
+            (Add, "a", u32::MAX, Some(f32::MAX), 0),
+            (Add, "a", u32::MAX, Some(f32::MAX), 1),
+        ],
+        1,
+    );
     // Negative, NaN and infinite prices.
-    check(&[(Add, "a", 1, Some(-5.0), 0), (Add, "b", 1, Some(f32::NAN), 0), (Add, "c", 1, Some(f32::INFINITY), 0)], 0);
+    check(
+        &[
+            (Add, "a", 1, Some(-5.0), 0),
+            (Add, "b", 1, Some(f32::NAN), 0),
+            (Add, "c", 1, Some(f32::INFINITY), 0),
+        ],
+        0,
+    );
     // Missing prices.
     check(&[(Add, "a", 1, None, 0)], 0);
     // A clock that runs backwards: the scoring time is before the last add.
@@ -233,7 +309,12 @@ fn a_hostile_model_still_gives_finite_probabilities() {
     let h = history(&[(Add, "a", 1, Some(1.0), 0), (Add, "b", 1, Some(1.0), 0)]);
     let f = features(&h, 0);
     let check = |coefficient: f32, scale: f32| {
-        let mut wire = wire_with(&Feature::ALL.iter().map(|&f| (f, coefficient)).collect::<Vec<_>>());
+        let mut wire = wire_with(
+            &Feature::ALL
+                .iter()
+                .map(|&f| (f, coefficient))
+                .collect::<Vec<_>>(),
+        );
         wire.scales = vec![scale; FEATURE_COUNT];
         wire.intercept = coefficient;
         assert_sane(AbandonModel::from_wire(wire).unwrap().score(&f));
@@ -250,7 +331,10 @@ fn an_older_stored_history_is_refused_and_a_fresh_one_withholds() {
     let restored = History::restore(stored, HistoryConfig::default());
     assert!(matches!(restored, Err(HistoryError::WrongVersion { .. })));
     let fresh = History::new(HistoryConfig::default(), START);
-    assert_eq!(model_with(&[(Feature::CartLines, 1.0)]).score(&features(&fresh, 0)), None);
+    assert_eq!(
+        model_with(&[(Feature::CartLines, 1.0)]).score(&features(&fresh, 0)),
+        None
+    );
 }
 
 #[test]
@@ -266,7 +350,9 @@ fn from_values_drops_non_finite_values() {
 
 #[test]
 fn standardize_clips_and_drops_nan() {
-    let check = |value: f32, mean: f32, scale: f32, expected: f32| assert_eq!(standardize(value, mean, scale), expected);
+    let check = |value: f32, mean: f32, scale: f32, expected: f32| {
+        assert_eq!(standardize(value, mean, scale), expected)
+    };
     check(3.0, 1.0, 2.0, 1.0);
     check(1e30, 0.0, 1.0, STANDARDIZED_CLIP);
     check(-1e30, 0.0, 1.0, -STANDARDIZED_CLIP);
@@ -286,18 +372,42 @@ fn feature_names_round_trip() {
 fn check_rejected(change: impl Fn(&mut AbandonModelWire), expected: &'static str) {
     let mut wire = wire_with(&[]);
     change(&mut wire);
-    assert_eq!(AbandonModel::from_wire(wire), Err(BundleError::Malformed(expected)));
+    assert_eq!(
+        AbandonModel::from_wire(wire),
+        Err(BundleError::Malformed(expected))
+    );
 }
 
 #[test]
 fn malformed_models_are_rejected() {
-    check_rejected(|w| w.means.pop().map(drop).unwrap_or(()), "abandon model arrays disagree in length");
-    check_rejected(|w| w.coefficients[3] = f32::NAN, "abandon model numbers are not finite");
-    check_rejected(|w| w.calibration_slope = f32::INFINITY, "abandon model numbers are not finite");
-    check_rejected(|w| w.scales[0] = 0.0, "abandon model scales must be positive");
-    check_rejected(|w| w.scales[0] = -1.0, "abandon model scales must be positive");
-    check_rejected(|w| w.feature_names[2] = "cart_colour".into(), "abandon model names an unknown feature");
-    check_rejected(|w| w.feature_names[2] = "cart_lines".into(), "abandon model names a feature twice");
+    check_rejected(
+        |w| w.means.pop().map(drop).unwrap_or(()),
+        "abandon model arrays disagree in length",
+    );
+    check_rejected(
+        |w| w.coefficients[3] = f32::NAN,
+        "abandon model numbers are not finite",
+    );
+    check_rejected(
+        |w| w.calibration_slope = f32::INFINITY,
+        "abandon model numbers are not finite",
+    );
+    check_rejected(
+        |w| w.scales[0] = 0.0,
+        "abandon model scales must be positive",
+    );
+    check_rejected(
+        |w| w.scales[0] = -1.0,
+        "abandon model scales must be positive",
+    );
+    check_rejected(
+        |w| w.feature_names[2] = "cart_colour".into(),
+        "abandon model names an unknown feature",
+    );
+    check_rejected(
+        |w| w.feature_names[2] = "cart_lines".into(),
+        "abandon model names a feature twice",
+    );
 }
 
 #[test]
@@ -311,7 +421,10 @@ fn a_subset_of_features_in_any_order_is_accepted() {
         ..Default::default()
     };
     let model = AbandonModel::from_wire(wire).unwrap();
-    assert_eq!(model.features(), [Feature::SessionViews, Feature::CartLines]);
+    assert_eq!(
+        model.features(),
+        [Feature::SessionViews, Feature::CartLines]
+    );
     let f = features(&history(&[(Add, "a", 1, None, 0)]), 0);
     assert_eq!(model.logit(&f), ln1p(1.0));
 }
@@ -321,13 +434,19 @@ fn a_bundle_carries_the_abandon_model_and_score_cart_uses_it() {
     let mut wire = tiny_wire();
     wire.abandon = Some(wire_with(&[(Feature::CartLines, 1.0)]));
     let model = Model::from_bytes(&format::encode(&wire)).unwrap();
-    assert_eq!(model.abandon.as_ref().unwrap().wire(), wire.abandon.as_ref().unwrap());
+    assert_eq!(
+        model.abandon.as_ref().unwrap().wire(),
+        wire.abandon.as_ref().unwrap()
+    );
     let h = history(&[(Add, "a", 1, None, 0)]);
     let score = score_cart(&model, &h, START, 12, 2).unwrap();
     assert!((score.probability - sigmoid(ln1p(1.0))).abs() < 1e-6);
     assert_eq!(score.reasons, ["cart_lines"]);
     assert_eq!(score_cart(&catalog(), &h, START, 12, 2), None);
     let mut bad = tiny_wire();
-    bad.abandon = Some(AbandonModelWire { feature_names: vec!["x".into()], ..Default::default() });
+    bad.abandon = Some(AbandonModelWire {
+        feature_names: vec!["x".into()],
+        ..Default::default()
+    });
     assert!(Model::from_bytes(&format::encode(&bad)).is_err());
 }

@@ -147,12 +147,18 @@ pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     if version != FORMAT_VERSION {
-        return Err(BundleError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+        return Err(BundleError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
     }
     let declared = u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]) as usize;
     let payload = &bytes[HEADER_LEN..];
     if declared > MAX_PAYLOAD_LEN || declared != payload.len() {
-        return Err(BundleError::LengthMismatch { declared, actual: payload.len() });
+        return Err(BundleError::LengthMismatch {
+            declared,
+            actual: payload.len(),
+        });
     }
     let expected = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
     let actual = super::crc32::crc32(payload);
@@ -165,7 +171,8 @@ pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
 /// Reads the postcard payload (everything after the header), which must be used up.
 pub fn decode_payload(payload: &[u8]) -> Result<BundleWire, BundleError> {
     let mut reader = Reader::new(payload);
-    let wire = read_wire(&mut reader).map_err(|_| BundleError::Malformed("payload does not decode"))?;
+    let wire =
+        read_wire(&mut reader).map_err(|_| BundleError::Malformed("payload does not decode"))?;
     if !reader.is_empty() {
         return Err(BundleError::Malformed("trailing bytes after the payload"));
     }
@@ -237,7 +244,9 @@ pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
 pub fn take_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, BundleError> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
-        let byte = *bytes.get(*pos).ok_or(BundleError::Malformed("neighbour list ends early"))?;
+        let byte = *bytes
+            .get(*pos)
+            .ok_or(BundleError::Malformed("neighbour list ends early"))?;
         *pos += 1;
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {

@@ -24,7 +24,9 @@ impl IdIndex {
     /// Indexes `ids`; `Err` with the position of the first id seen twice. The caller keeps
     /// fewer than `u32::MAX` ids.
     pub fn build(ids: &[String]) -> Result<IdIndex, usize> {
-        let mut index = IdIndex { slots: vec![EMPTY; (ids.len() * 2).next_power_of_two()] };
+        let mut index = IdIndex {
+            slots: vec![EMPTY; (ids.len() * 2).next_power_of_two()],
+        };
         for (position, id) in ids.iter().enumerate() {
             let slot = index.probe(ids, id);
             if index.slots[slot] != EMPTY {
@@ -60,7 +62,9 @@ impl IdIndex {
 
 /// FNV-1a, 32 bits, over bytes.
 fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |hash, &byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
+    bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 #[cfg(test)]

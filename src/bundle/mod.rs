@@ -44,8 +44,14 @@ impl BundleError {
     pub fn message(&self) -> String {
         use crate::text::{concat, decimal, hex_u32};
         match self {
-            BundleError::TooShort { len } => concat(&["bundle is ", &decimal(*len as u64), " bytes, shorter than its header"]),
-            BundleError::BadMagic => String::from("bundle does not start with the aisle magic bytes"),
+            BundleError::TooShort { len } => concat(&[
+                "bundle is ",
+                &decimal(*len as u64),
+                " bytes, shorter than its header",
+            ]),
+            BundleError::BadMagic => {
+                String::from("bundle does not start with the aisle magic bytes")
+            }
             BundleError::UnsupportedVersion { found, supported } => concat(&[
                 "bundle format version ",
                 &decimal(u64::from(*found)),
@@ -60,9 +66,12 @@ impl BundleError {
                 &decimal(*actual as u64),
                 " arrived",
             ]),
-            BundleError::ChecksumMismatch { expected, actual } => {
-                concat(&["bundle checksum ", &hex_u32(*actual), " does not match the header's ", &hex_u32(*expected)])
-            }
+            BundleError::ChecksumMismatch { expected, actual } => concat(&[
+                "bundle checksum ",
+                &hex_u32(*actual),
+                " does not match the header's ",
+                &hex_u32(*expected),
+            ]),
             BundleError::Malformed(reason) => concat(&["bundle is malformed: ", reason]),
         }
     }
@@ -112,32 +121,58 @@ impl Model {
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
         let product_ids: Vec<String> = if !wire.product_id_numbers.is_empty() {
             if !wire.product_ids.is_empty() {
-                return Err(BundleError::Malformed("product ids given both as text and as numbers"));
+                return Err(BundleError::Malformed(
+                    "product ids given both as text and as numbers",
+                ));
             }
             unpack_id_numbers(&wire.product_id_numbers)?
         } else if wire.product_ids.is_empty() {
             Vec::new()
         } else {
-            crate::text::split_ascii(&wire.product_ids, b'\n').into_iter().map(String::from).collect()
+            crate::text::split_ascii(&wire.product_ids, b'\n')
+                .into_iter()
+                .map(String::from)
+                .collect()
         };
         let count = product_ids.len();
         if count > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
         }
-        let index_by_id = IdIndex::build(&product_ids).map_err(|_| BundleError::Malformed("duplicate product id"))?;
-        let product_category = unpack_u16(&wire.product_category, count, "category array has the wrong length")?;
-        if product_category.iter().any(|&c| usize::from(c) >= wire.category_names.len()) {
+        let index_by_id = IdIndex::build(&product_ids)
+            .map_err(|_| BundleError::Malformed("duplicate product id"))?;
+        let product_category = unpack_u16(
+            &wire.product_category,
+            count,
+            "category array has the wrong length",
+        )?;
+        if product_category
+            .iter()
+            .any(|&c| usize::from(c) >= wire.category_names.len())
+        {
             return Err(BundleError::Malformed("category index out of range"));
         }
-        let product_brand = unpack_u16(&wire.product_brand, count, "brand array has the wrong length")?;
-        if product_brand.iter().any(|&b| b != NO_BRAND && usize::from(b) >= wire.brand_names.len()) {
+        let product_brand = unpack_u16(
+            &wire.product_brand,
+            count,
+            "brand array has the wrong length",
+        )?;
+        if product_brand
+            .iter()
+            .any(|&b| b != NO_BRAND && usize::from(b) >= wire.brand_names.len())
+        {
             return Err(BundleError::Malformed("brand index out of range"));
         }
         if wire.popularity.len() != count || wire.price_band.len() != count {
-            return Err(BundleError::Malformed("popularity or price array has the wrong length"));
+            return Err(BundleError::Malformed(
+                "popularity or price array has the wrong length",
+            ));
         }
         let (neighbour_start, neighbour_index) = unpack_neighbours(&wire.neighbours, count)?;
-        let neighbour_weight = unpack_levels(&wire.neighbour_weights, wire.neighbour_weight_bits, neighbour_index.len())?;
+        let neighbour_weight = unpack_levels(
+            &wire.neighbour_weights,
+            wire.neighbour_weight_bits,
+            neighbour_index.len(),
+        )?;
         if !weights_are_finite(&wire.weights) {
             return Err(BundleError::Malformed("scoring weights are not finite"));
         }
@@ -192,7 +227,10 @@ impl Model {
 
     /// Category index by name.
     pub fn category_by_name(&self, name: &str) -> Option<u16> {
-        self.category_names.iter().position(|c| c == name).map(|i| i as u16)
+        self.category_names
+            .iter()
+            .position(|c| c == name)
+            .map(|i| i as u16)
     }
 
     /// Category name by index.
@@ -246,10 +284,18 @@ impl Model {
 }
 
 fn weights_are_finite(w: &ScoringWeights) -> bool {
-    [w.popularity, w.category, w.brand, w.neighbour, w.price, w.seen, w.recency_half_life]
-        .iter()
-        .chain(w.action_strength.iter())
-        .all(|v| v.is_finite())
+    [
+        w.popularity,
+        w.category,
+        w.brand,
+        w.neighbour,
+        w.price,
+        w.seen,
+        w.recency_half_life,
+    ]
+    .iter()
+    .chain(w.action_strength.iter())
+    .all(|v| v.is_finite())
 }
 
 /// The ids as numbers when every one is a plain decimal number that [`unpack_id_numbers`]
@@ -259,9 +305,14 @@ pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
     let mut previous = 0u64;
     for id in ids {
         let id = id.as_ref();
-        let plain = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+        let plain = !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (id == "0" || !id.starts_with('0'));
         let number: u64 = if plain { id.parse().ok()? } else { return None };
-        format::put_varint(&mut out, format::zigzag(number.wrapping_sub(previous) as i64));
+        format::put_varint(
+            &mut out,
+            format::zigzag(number.wrapping_sub(previous) as i64),
+        );
         previous = number;
     }
     (!ids.is_empty()).then_some(out)
@@ -272,7 +323,8 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
     let mut pos = 0;
     let mut previous = 0u64;
     while pos < bytes.len() {
-        previous = previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
+        previous =
+            previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
         ids.push(crate::text::decimal(previous));
     }
     Ok(ids)
@@ -280,7 +332,11 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
 
 /// Packs u16 values as two byte planes: every low byte, then every high byte.
 pub fn pack_u16(values: &[u16]) -> Vec<u8> {
-    values.iter().map(|v| v.to_le_bytes()[0]).chain(values.iter().map(|v| v.to_le_bytes()[1])).collect()
+    values
+        .iter()
+        .map(|v| v.to_le_bytes()[0])
+        .chain(values.iter().map(|v| v.to_le_bytes()[1]))
+        .collect()
 }
 
 fn unpack_u16(bytes: &[u8], count: usize, error: &'static str) -> Result<Vec<u16>, BundleError> {
@@ -288,7 +344,11 @@ fn unpack_u16(bytes: &[u8], count: usize, error: &'static str) -> Result<Vec<u16
         return Err(BundleError::Malformed(error));
     }
     let (low, high) = bytes.split_at(count);
-    Ok(low.iter().zip(high).map(|(&l, &h)| u16::from_le_bytes([l, h])).collect())
+    Ok(low
+        .iter()
+        .zip(high)
+        .map(|(&l, &h)| u16::from_le_bytes([l, h]))
+        .collect())
 }
 
 /// The weight levels a bundle may use.
@@ -298,7 +358,9 @@ pub const WEIGHT_BITS: [u8; 4] = [1, 2, 4, 8];
 pub fn level_weights(bits: u8) -> Vec<f32> {
     let levels = 1usize << bits.min(8);
     let top = (levels - 1).max(1) as f32;
-    (0..levels).map(|level| (-4.0 * (top - level as f32) / top).exp2()).collect()
+    (0..levels)
+        .map(|level| (-4.0 * (top - level as f32) / top).exp2())
+        .collect()
 }
 
 /// The level nearest to a weight in 0..=1 (on the log scale of [`level_weights`]).
@@ -330,7 +392,9 @@ pub fn pack_neighbours(lists: &[Vec<(u32, u8)>], bits: u8) -> (Vec<u8>, Vec<u8>)
             let neighbour = i64::from(neighbour);
             match previous {
                 None => format::put_varint(&mut indices, format::zigzag(neighbour - own as i64)),
-                Some(previous) => format::put_varint(&mut indices, (neighbour - previous - 1) as u64),
+                Some(previous) => {
+                    format::put_varint(&mut indices, (neighbour - previous - 1) as u64)
+                }
             }
             previous = Some(neighbour);
             levels.push(level);
@@ -357,14 +421,20 @@ fn unpack_levels(bytes: &[u8], bits: u8, count: usize) -> Result<Vec<u8>, Bundle
         return Ok(Vec::new());
     }
     if !WEIGHT_BITS.contains(&bits) {
-        return Err(BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"));
+        return Err(BundleError::Malformed(
+            "neighbour weight bits must be 1, 2, 4 or 8",
+        ));
     }
     let bits = usize::from(bits);
     if bytes.len() != (count * bits).div_ceil(8) {
-        return Err(BundleError::Malformed("neighbour weights do not match neighbours"));
+        return Err(BundleError::Malformed(
+            "neighbour weights do not match neighbours",
+        ));
     }
     let mask = ((1u16 << bits) - 1) as u8;
-    Ok((0..count).map(|i| (bytes[i * bits / 8] >> (i * bits % 8)) & mask).collect())
+    Ok((0..count)
+        .map(|i| (bytes[i * bits / 8] >> (i * bits % 8)) & mask)
+        .collect())
 }
 
 fn unpack_neighbours(bytes: &[u8], count: usize) -> Result<(Vec<u32>, Vec<u32>), BundleError> {
@@ -375,14 +445,18 @@ fn unpack_neighbours(bytes: &[u8], count: usize) -> Result<(Vec<u32>, Vec<u32>),
     for own in 0..count {
         let n = format::take_varint(bytes, &mut pos)?;
         if n > count as u64 {
-            return Err(BundleError::Malformed("neighbour count larger than the catalog"));
+            return Err(BundleError::Malformed(
+                "neighbour count larger than the catalog",
+            ));
         }
         let mut previous: Option<i64> = None;
         for _ in 0..n {
             let value = format::take_varint(bytes, &mut pos)?;
             let neighbour = match previous {
                 None => (own as i64).checked_add(format::unzigzag(value)),
-                Some(previous) => i64::try_from(value).ok().and_then(|gap| previous.checked_add(gap)?.checked_add(1)),
+                Some(previous) => i64::try_from(value)
+                    .ok()
+                    .and_then(|gap| previous.checked_add(gap)?.checked_add(1)),
             }
             .ok_or(BundleError::Malformed("neighbour index overflows"))?;
             if neighbour < 0 || neighbour >= count as i64 {
@@ -394,7 +468,9 @@ fn unpack_neighbours(bytes: &[u8], count: usize) -> Result<(Vec<u32>, Vec<u32>),
         starts.push(indices.len() as u32);
     }
     if pos != bytes.len() {
-        return Err(BundleError::Malformed("trailing bytes after the neighbour lists"));
+        return Err(BundleError::Malformed(
+            "trailing bytes after the neighbour lists",
+        ));
     }
     Ok((starts, indices))
 }
@@ -405,7 +481,8 @@ pub(crate) mod tests {
 
     /// A three-product bundle: shoes (a, b) and hats (c); a and b are neighbours.
     pub(crate) fn tiny_wire() -> BundleWire {
-        let (neighbours, neighbour_weights) = pack_neighbours(&[vec![(1, 3)], vec![(0, 2)], vec![]], 2);
+        let (neighbours, neighbour_weights) =
+            pack_neighbours(&[vec![(1, 3)], vec![(0, 2)], vec![]], 2);
         BundleWire {
             model_version: "test-1".into(),
             built_at_ms: 1,
@@ -465,7 +542,10 @@ pub(crate) mod tests {
         let model = Model::from_bytes(&format::encode(&wire)).unwrap();
         assert_eq!(model.index_of("9"), Some(2));
         wire.product_ids = "a\nb\nc".into();
-        check_rejected(&format::encode(&wire), BundleError::Malformed("product ids given both as text and as numbers"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("product ids given both as text and as numbers"),
+        );
     }
 
     #[test]
@@ -473,14 +553,22 @@ pub(crate) mod tests {
         for bits in WEIGHT_BITS {
             let top = (1usize << bits) - 1;
             let levels: Vec<u8> = (0..13).map(|i| (i * 7 % (top + 1)) as u8).collect();
-            assert_eq!(unpack_levels(&pack_levels(&levels, bits), bits, levels.len()).unwrap(), levels, "{bits} bits");
+            assert_eq!(
+                unpack_levels(&pack_levels(&levels, bits), bits, levels.len()).unwrap(),
+                levels,
+                "{bits} bits"
+            );
             let weights = level_weights(bits);
             assert_eq!((weights[0], weights[top]), (1.0 / 16.0, 1.0));
             assert_eq!(weight_level(1.0, bits) as usize, top);
             assert_eq!(weight_level(0.01, bits), 0);
         }
         assert_eq!(weight_level(0.2, 2), 1);
-        for (got, expected) in level_weights(2).iter().zip([0.0625, 0.157_490_13, 0.396_850_26, 1.0]) {
+        for (got, expected) in
+            level_weights(2)
+                .iter()
+                .zip([0.0625, 0.157_490_13, 0.396_850_26, 1.0])
+        {
             assert!((got - expected).abs() < 1e-6, "{got} != {expected}");
         }
     }
@@ -492,18 +580,39 @@ pub(crate) mod tests {
     #[test]
     fn messages_read_as_before() {
         let check = |error: BundleError, expected: &str| assert_eq!(error.to_string(), expected);
-        check(BundleError::TooShort { len: 10 }, "bundle is 10 bytes, shorter than its header");
-        check(BundleError::BadMagic, "bundle does not start with the aisle magic bytes");
         check(
-            BundleError::UnsupportedVersion { found: 9, supported: 1 },
+            BundleError::TooShort { len: 10 },
+            "bundle is 10 bytes, shorter than its header",
+        );
+        check(
+            BundleError::BadMagic,
+            "bundle does not start with the aisle magic bytes",
+        );
+        check(
+            BundleError::UnsupportedVersion {
+                found: 9,
+                supported: 1,
+            },
             "bundle format version 9 is not supported (this build reads 1)",
         );
-        check(BundleError::LengthMismatch { declared: 300, actual: 297 }, "bundle payload should be 300 bytes but 297 arrived");
         check(
-            BundleError::ChecksumMismatch { expected: 0xdead_beef, actual: 0x12 },
+            BundleError::LengthMismatch {
+                declared: 300,
+                actual: 297,
+            },
+            "bundle payload should be 300 bytes but 297 arrived",
+        );
+        check(
+            BundleError::ChecksumMismatch {
+                expected: 0xdead_beef,
+                actual: 0x12,
+            },
             "bundle checksum 0x00000012 does not match the header's 0xdeadbeef",
         );
-        check(BundleError::Malformed("duplicate product id"), "bundle is malformed: duplicate product id");
+        check(
+            BundleError::Malformed("duplicate product id"),
+            "bundle is malformed: duplicate product id",
+        );
     }
 
     #[test]
@@ -515,37 +624,73 @@ pub(crate) mod tests {
         check_rejected(&bad_magic, BundleError::BadMagic);
         let mut wrong_version = good.clone();
         wrong_version[8] = 9;
-        check_rejected(&wrong_version, BundleError::UnsupportedVersion { found: 9, supported: FORMAT_VERSION });
+        check_rejected(
+            &wrong_version,
+            BundleError::UnsupportedVersion {
+                found: 9,
+                supported: FORMAT_VERSION,
+            },
+        );
         let truncated = &good[..good.len() - 3];
-        check_rejected(truncated, BundleError::LengthMismatch { declared: good.len() - 20, actual: good.len() - 23 });
+        check_rejected(
+            truncated,
+            BundleError::LengthMismatch {
+                declared: good.len() - 20,
+                actual: good.len() - 23,
+            },
+        );
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        assert!(matches!(Model::from_bytes(&flipped), Err(BundleError::ChecksumMismatch { .. })));
+        assert!(matches!(
+            Model::from_bytes(&flipped),
+            Err(BundleError::ChecksumMismatch { .. })
+        ));
     }
 
     #[test]
     fn inconsistent_payloads_are_rejected() {
         let mut wire = tiny_wire();
         wire.product_category = pack_u16(&[0, 0, 7]);
-        check_rejected(&format::encode(&wire), BundleError::Malformed("category index out of range"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("category index out of range"),
+        );
         let mut wire = tiny_wire();
         wire.product_ids = "a\na\nc".into();
-        check_rejected(&format::encode(&wire), BundleError::Malformed("duplicate product id"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("duplicate product id"),
+        );
         let mut wire = tiny_wire();
         wire.neighbours = pack_neighbours(&[vec![(9, 1)], vec![], vec![]], 2).0;
-        check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour index out of range"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("neighbour index out of range"),
+        );
         let mut wire = tiny_wire();
         wire.weights.category = f32::NAN;
-        check_rejected(&format::encode(&wire), BundleError::Malformed("scoring weights are not finite"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("scoring weights are not finite"),
+        );
         let mut wire = tiny_wire();
         wire.neighbour_weight_bits = 3;
-        check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("neighbour weight bits must be 1, 2, 4 or 8"),
+        );
         let mut wire = tiny_wire();
         wire.neighbour_weights.push(0);
-        check_rejected(&format::encode(&wire), BundleError::Malformed("neighbour weights do not match neighbours"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("neighbour weights do not match neighbours"),
+        );
         let mut wire = tiny_wire();
         wire.product_brand.pop();
-        check_rejected(&format::encode(&wire), BundleError::Malformed("brand array has the wrong length"));
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("brand array has the wrong length"),
+        );
     }
 }

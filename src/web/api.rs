@@ -76,11 +76,18 @@ impl AisleEngine {
                 if id.is_empty() {
                     return None;
                 }
-                let quantity = number_field(item, "quantity").filter(|q| *q >= 1.0).map(|q| q.min(f64::from(u32::MAX)) as u32);
-                Some(LineItem { product: crate::history::clean_id(id), quantity: quantity.unwrap_or(1), price: number_field(item, "price") })
+                let quantity = number_field(item, "quantity")
+                    .filter(|q| *q >= 1.0)
+                    .map(|q| q.min(f64::from(u32::MAX)) as u32);
+                Some(LineItem {
+                    product: crate::history::clean_id(id),
+                    quantity: quantity.unwrap_or(1),
+                    price: number_field(item, "price"),
+                })
             })
             .collect();
-        self.engine.purchase(order_id, revenue, string_field(&order, "currency"), items);
+        self.engine
+            .purchase(order_id, revenue, string_field(&order, "currency"), items);
         self.engine.send_debug_view();
         true
     }

@@ -12,7 +12,10 @@ use crate::history::{ActionKind, History, HistoryConfig};
 use crate::rank::{order_by_scores, score, ShopperContext};
 
 fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 /// Decoding and validating a bundle (`Model::from_bytes`), ms per decode; NaN when the bytes
@@ -40,7 +43,13 @@ fn shopper(model: &Model, actions: usize) -> History {
             9 => ActionKind::AddToCart,
             _ => ActionKind::ProductView,
         };
-        history.record(kind, &product, 1, Some(20.0), 1_700_000_000_000 + k as u64 * 30_000);
+        history.record(
+            kind,
+            &product,
+            1,
+            Some(20.0),
+            1_700_000_000_000 + k as u64 * 30_000,
+        );
     }
     history
 }
@@ -51,7 +60,13 @@ fn grid_ids(model: &Model, size: usize) -> Vec<String> {
     let len = model.len().max(1);
     let stride = (len / size.max(1)).max(1);
     (0..size)
-        .map(|slot| if slot % 20 == 19 { format!("new-{slot}") } else { model.product_id(((slot * stride) % len) as u32).to_string() })
+        .map(|slot| {
+            if slot % 20 == 19 {
+                format!("new-{slot}")
+            } else {
+                model.product_id(((slot * stride) % len) as u32).to_string()
+            }
+        })
         .collect()
 }
 
@@ -60,12 +75,21 @@ fn grid_ids(model: &Model, size: usize) -> Vec<String> {
 /// NaN when the bytes are not a bundle.
 #[wasm_bindgen(js_name = benchRank)]
 pub fn bench_rank(bytes: &[u8], size: u32, iterations: u32) -> f64 {
-    let Ok(model) = Model::from_bytes(bytes) else { return f64::NAN };
+    let Ok(model) = Model::from_bytes(bytes) else {
+        return f64::NAN;
+    };
     let context = ShopperContext::new(&model, &shopper(&model, 20));
     let ids = grid_ids(&model, size as usize);
     let started = now();
     for _ in 0..iterations {
-        let scores: Vec<Option<f32>> = ids.iter().map(|id| model.index_of(black_box(id)).map(|p| score(&model, &context, p))).collect();
+        let scores: Vec<Option<f32>> = ids
+            .iter()
+            .map(|id| {
+                model
+                    .index_of(black_box(id))
+                    .map(|p| score(&model, &context, p))
+            })
+            .collect();
         black_box(order_by_scores(&scores));
     }
     (now() - started) / f64::from(iterations.max(1))
@@ -75,7 +99,9 @@ pub fn bench_rank(bytes: &[u8], size: u32, iterations: u32) -> f64 {
 /// after every tracked action). ms per fold; NaN when the bytes are not a bundle.
 #[wasm_bindgen(js_name = benchContext)]
 pub fn bench_context(bytes: &[u8], iterations: u32) -> f64 {
-    let Ok(model) = Model::from_bytes(bytes) else { return f64::NAN };
+    let Ok(model) = Model::from_bytes(bytes) else {
+        return f64::NAN;
+    };
     let history = shopper(&model, 20);
     let started = now();
     for _ in 0..iterations {

@@ -47,7 +47,11 @@ impl JsObject {
 
 /// A JS array of strings.
 pub fn string_array(values: &[String]) -> JsValue {
-    values.iter().map(|v| JsValue::from_str(v)).collect::<Array>().into()
+    values
+        .iter()
+        .map(|v| JsValue::from_str(v))
+        .collect::<Array>()
+        .into()
 }
 
 /// `value[key]`, when `value` is an object that has it.
@@ -55,7 +59,9 @@ pub fn field(value: &JsValue, key: &str) -> Option<JsValue> {
     if !value.is_object() {
         return None;
     }
-    Reflect::get(value, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    Reflect::get(value, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// A string field (numbers are accepted and written in decimal by JS: Shopify ids are numbers).
@@ -65,7 +71,10 @@ pub fn string_field(value: &JsValue, key: &str) -> Option<String> {
         return Some(text);
     }
     let number = v.as_f64().filter(|n| n.is_finite())?;
-    js_sys::Number::from(number).to_string_with_radix(10).ok().map(String::from)
+    js_sys::Number::from(number)
+        .to_string_with_radix(10)
+        .ok()
+        .map(String::from)
 }
 
 /// A field that must be a string (the manifest's names and URLs): anything else is absent.
@@ -85,7 +94,10 @@ pub fn bool_field(value: &JsValue, key: &str) -> Option<bool> {
 
 /// The elements of an array field.
 pub fn array_field(value: &JsValue, key: &str) -> Vec<JsValue> {
-    field(value, key).and_then(|v| v.dyn_into::<Array>().ok()).map(|a| a.iter().collect()).unwrap_or_default()
+    field(value, key)
+        .and_then(|v| v.dyn_into::<Array>().ok())
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
 }
 
 /// Reads `manifest.json` (already parsed by the browser). Errors name the field.
@@ -93,7 +105,8 @@ pub fn manifest_from_js(value: &JsValue) -> Result<Manifest, &'static str> {
     if !value.is_object() {
         return Err("manifest is not a JSON object");
     }
-    let manifest_version = number_field(value, "manifest_version").ok_or("manifest_version is missing")? as u32;
+    let manifest_version =
+        number_field(value, "manifest_version").ok_or("manifest_version is missing")? as u32;
     let kill_switch = bool_field(value, "kill_switch").unwrap_or(false);
     let bundle = text_field(value, "bundle").unwrap_or_default();
     if bundle.is_empty() && !kill_switch {
@@ -140,13 +153,17 @@ fn experiment_from_js(value: &JsValue) -> Result<ExperimentConfig, &'static str>
     let experiment = ExperimentConfig {
         key,
         seed: text_field(value, "seed"),
-        hash_version: number_field(value, "hash_version").map(|v| v as u32).unwrap_or(2),
+        hash_version: number_field(value, "hash_version")
+            .map(|v| v as u32)
+            .unwrap_or(2),
         coverage: number_field(value, "coverage").unwrap_or(1.0),
         arms,
         namespace,
         personalize_outside: bool_field(value, "personalize_outside").unwrap_or(false),
     };
-    experiment.validate().map_err(|_| "experiments[] is not valid (see docs/ab-testing.md)")?;
+    experiment
+        .validate()
+        .map_err(|_| "experiments[] is not valid (see docs/ab-testing.md)")?;
     Ok(experiment)
 }
 
@@ -164,7 +181,12 @@ pub fn history_to_js(stored: &StoredHistory) -> JsValue {
                 crate::history::ActionKind::Purchase => "p",
                 crate::history::ActionKind::CategoryView => "g",
             };
-            JsObject::new().set("k", kind).set("i", a.id.as_str()).set("t", a.at_ms as f64).set("s", a.session).into_js()
+            JsObject::new()
+                .set("k", kind)
+                .set("i", a.id.as_str())
+                .set("t", a.at_ms as f64)
+                .set("s", a.session)
+                .into_js()
         })
         .collect();
     let cart: Array = stored
@@ -179,7 +201,11 @@ pub fn history_to_js(stored: &StoredHistory) -> JsValue {
                 .into_js()
         })
         .collect();
-    let gaps: Array = stored.g.iter().map(|&g| JsValue::from_f64(g as f64)).collect();
+    let gaps: Array = stored
+        .g
+        .iter()
+        .map(|&g| JsValue::from_f64(g as f64))
+        .collect();
     JsObject::new()
         .set("v", stored.v)
         .set("a", actions)
@@ -230,17 +256,42 @@ fn body_fields(object: JsObject, body: &EventBody) -> JsObject {
     match body {
         EventBody::ProductView { product } => object.set("product", product.as_str()),
         EventBody::CategoryView { category } => object.set("category", category.as_str()),
-        EventBody::GridClick { product, position } => object.set("product", product.as_str()).set("position", *position),
-        EventBody::AddToCart { product, quantity, price } => {
-            object.set("product", product.as_str()).set("quantity", *quantity).set_some("price", *price)
-        }
-        EventBody::RemoveFromCart { product, quantity } => object.set("product", product.as_str()).set("quantity", *quantity),
-        EventBody::Purchase { order_id, revenue, currency, items } => object
+        EventBody::GridClick { product, position } => object
+            .set("product", product.as_str())
+            .set("position", *position),
+        EventBody::AddToCart {
+            product,
+            quantity,
+            price,
+        } => object
+            .set("product", product.as_str())
+            .set("quantity", *quantity)
+            .set_some("price", *price),
+        EventBody::RemoveFromCart { product, quantity } => object
+            .set("product", product.as_str())
+            .set("quantity", *quantity),
+        EventBody::Purchase {
+            order_id,
+            revenue,
+            currency,
+            items,
+        } => object
             .set_some("order_id", order_id.as_deref())
             .set_some("revenue", *revenue)
             .set_some("currency", currency.as_deref())
-            .set("items", items.iter().map(line_item_to_js).collect::<Array>()),
-        EventBody::Exposure { experiment, arm, bundle_version, grid, shown, treatment, changed } => object
+            .set(
+                "items",
+                items.iter().map(line_item_to_js).collect::<Array>(),
+            ),
+        EventBody::Exposure {
+            experiment,
+            arm,
+            bundle_version,
+            grid,
+            shown,
+            treatment,
+            changed,
+        } => object
             .set("experiment", experiment.as_str())
             .set("arm", arm.as_str())
             .set("bundle_version", bundle_version.as_str())
@@ -248,14 +299,24 @@ fn body_fields(object: JsObject, body: &EventBody) -> JsObject {
             .set("shown", string_array(shown))
             .set_some("treatment", treatment.as_deref().map(string_array))
             .set("changed", *changed),
-        EventBody::AbandonScore { score, reasons, nudge_delay_ms } => object
+        EventBody::AbandonScore {
+            score,
+            reasons,
+            nudge_delay_ms,
+        } => object
             .set("score", *score)
             .set("reasons", string_array(reasons))
             .set("nudge_delay_ms", *nudge_delay_ms as f64),
-        EventBody::Error { code, message } => object.set("code", code.as_str()).set("message", message.as_str()),
+        EventBody::Error { code, message } => object
+            .set("code", code.as_str())
+            .set("message", message.as_str()),
     }
 }
 
 fn line_item_to_js(item: &LineItem) -> JsValue {
-    JsObject::new().set("product", item.product.as_str()).set("quantity", item.quantity).set_some("price", item.price).into_js()
+    JsObject::new()
+        .set("product", item.product.as_str())
+        .set("quantity", item.quantity)
+        .set_some("price", item.price)
+        .into_js()
 }

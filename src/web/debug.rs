@@ -14,7 +14,13 @@ pub const EVENT: &str = "aisle:debug";
 /// Appends one `{card, score, rank, personalized}` per product card of a ranked grid to
 /// `out`: `rank` is the 1-based slot in the personalized order, `score` is absent when the
 /// bundle does not know the product.
-pub fn card_entries(products: &[&Child], treatment: &[usize], scores: &[Option<f32>], personalized: bool, out: &mut Vec<JsValue>) {
+pub fn card_entries(
+    products: &[&Child],
+    treatment: &[usize],
+    scores: &[Option<f32>],
+    personalized: bool,
+    out: &mut Vec<JsValue>,
+) {
     let mut rank_of = vec![0u32; treatment.len()];
     for (slot, &item) in treatment.iter().enumerate() {
         rank_of[item] = slot as u32 + 1;

@@ -29,7 +29,9 @@ pub struct Child {
 /// nothing (and is reported by the caller).
 pub fn find_grids(root: &web_sys::Document, selectors: &Selectors) -> Result<Vec<Element>, ()> {
     let list = root.query_selector_all(&selectors.grid).map_err(|_| ())?;
-    Ok((0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect())
+    Ok((0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .collect())
 }
 
 /// The grid's children, each marked as a product (with its id) or not (banners, promos).
@@ -48,7 +50,11 @@ pub fn children(grid: &Element, selectors: &Selectors) -> Vec<Child> {
                 .and_then(|c| c.get_attribute(&selectors.id_attribute))
                 .map(|id| String::from(id.trim()))
                 .filter(|id| !id.is_empty());
-            Child { node, card, product_id }
+            Child {
+                node,
+                card,
+                product_id,
+            }
         })
         .collect()
 }
@@ -57,7 +63,11 @@ pub fn children(grid: &Element, selectors: &Selectors) -> Vec<Child> {
 /// non-product children stay where they are. Moves only nodes that are out of place.
 /// Returns how many nodes moved.
 pub fn apply_order(grid: &Element, children: &[Child], order: &[usize]) -> u32 {
-    let products: Vec<&Element> = children.iter().filter(|c| c.product_id.is_some()).map(|c| &c.node).collect();
+    let products: Vec<&Element> = children
+        .iter()
+        .filter(|c| c.product_id.is_some())
+        .map(|c| &c.node)
+        .collect();
     if products.len() != order.len() {
         return 0;
     }
@@ -80,7 +90,10 @@ pub fn apply_order(grid: &Element, children: &[Child], order: &[usize]) -> u32 {
     let live = grid.children();
     for (index, want) in desired.iter().enumerate() {
         let current = live.item(index as u32);
-        let in_place = current.as_ref().map(|c| c.is_same_node(Some(want.as_ref()))).unwrap_or(false);
+        let in_place = current
+            .as_ref()
+            .map(|c| c.is_same_node(Some(want.as_ref())))
+            .unwrap_or(false);
         if !in_place {
             let reference: Option<&Node> = current.as_ref().map(|c| c.as_ref());
             if grid_node.insert_before(want.as_ref(), reference).is_ok() {

@@ -5,7 +5,9 @@ use wasm_bindgen::JsValue;
 
 /// Dispatches `name` on `document` with `detail`. Listener errors stay the listener's.
 pub fn dispatch(name: &str, detail: &JsValue) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let init = web_sys::CustomEventInit::new();
     init.set_detail(detail);
     if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {

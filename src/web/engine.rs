@@ -39,7 +39,8 @@ impl PageConfig {
             debug: convert::bool_field(value, "debug").unwrap_or(false),
             started_at: convert::number_field(value, "startedAt").unwrap_or(0.0),
             arm: convert::string_field(value, "arm").filter(|a| !a.is_empty()),
-            abandon_threshold: convert::number_field(value, "abandonThreshold").filter(|t| (0.0..=1.0).contains(t)),
+            abandon_threshold: convert::number_field(value, "abandonThreshold")
+                .filter(|t| (0.0..=1.0).contains(t)),
         }
     }
 }
@@ -126,9 +127,15 @@ impl Engine {
     pub fn start(config: PageConfig) -> Engine {
         let storage = Storage::default();
         let now = now_ms();
-        let history_config = HistoryConfig { capacity: config.history_size.unwrap_or(20), ..Default::default() };
+        let history_config = HistoryConfig {
+            capacity: config.history_size.unwrap_or(20),
+            ..Default::default()
+        };
         let mut errors = Vec::new();
-        let history = match storage.get(HISTORY_KEY).map(|raw| parse_history(&raw, history_config)) {
+        let history = match storage
+            .get(HISTORY_KEY)
+            .map(|raw| parse_history(&raw, history_config))
+        {
             Some(Ok(history)) => history,
             Some(Err(reason)) => {
                 errors.push(reason);
@@ -147,11 +154,21 @@ impl Engine {
         let selectors = Selectors {
             grid: config.grid.clone(),
             item: config.item.clone(),
-            id_attribute: if config.item_id.is_empty() { "data-product-id".into() } else { config.item_id.clone() },
+            id_attribute: if config.item_id.is_empty() {
+                "data-product-id".into()
+            } else {
+                config.item_id.clone()
+            },
         };
         let watched_selector = concat(&[&selectors.grid, ", ", &selectors.item]);
         let state = State {
-            arm: ArmChoice { experiment: String::new(), arm: "personalized".into(), personalized: true, tracked: true, event_arms: Default::default() },
+            arm: ArmChoice {
+                experiment: String::new(),
+                arm: "personalized".into(),
+                personalized: true,
+                tracked: true,
+                event_arms: Default::default(),
+            },
             config,
             selectors,
             storage,
@@ -173,7 +190,10 @@ impl Engine {
             watched_selector,
             debug_cards: Vec::new(),
         };
-        let engine = Engine { state: Rc::new(RefCell::new(state)), observer: Rc::new(RefCell::new(None)) };
+        let engine = Engine {
+            state: Rc::new(RefCell::new(state)),
+            observer: Rc::new(RefCell::new(None)),
+        };
         engine.with_state(|s| {
             for reason in errors {
                 s.report_error("history_unreadable", &reason);
@@ -206,7 +226,10 @@ impl Engine {
                 return None;
             }
             if manifest.kill_switch {
-                s.pending.push(("aisle:disabled", JsObject::new().set("reason", "kill_switch").into_js()));
+                s.pending.push((
+                    "aisle:disabled",
+                    JsObject::new().set("reason", "kill_switch").into_js(),
+                ));
                 return None;
             }
             s.arm = choose_arm(&manifest, &s.visitor, s.config.arm.as_deref());
@@ -258,7 +281,9 @@ impl Engine {
 
     /// Records a shopper action reported by the theme. False for an unknown kind or empty id.
     pub fn track(&self, kind: &str, id: &str, quantity: u32, price: Option<f64>) -> bool {
-        let Some(kind) = ActionKind::from_name(kind) else { return false };
+        let Some(kind) = ActionKind::from_name(kind) else {
+            return false;
+        };
         if id.trim().is_empty() {
             return false;
         }
@@ -268,7 +293,10 @@ impl Engine {
             if let (Some(model), Some(_)) = (&s.model, &s.context) {
                 s.context = Some(ShopperContext::new(model, &s.history));
             }
-            if matches!(kind, ActionKind::AddToCart | ActionKind::RemoveFromCart | ActionKind::Purchase) {
+            if matches!(
+                kind,
+                ActionKind::AddToCart | ActionKind::RemoveFromCart | ActionKind::Purchase
+            ) {
                 s.score_cart();
             }
             true
@@ -286,21 +314,41 @@ impl Engine {
     pub fn disable(&self) {
         self.with_state(|s| {
             s.disabled = true;
-            s.pending.push(("aisle:disabled", JsObject::new().set("reason", "api").into_js()));
+            s.pending.push((
+                "aisle:disabled",
+                JsObject::new().set("reason", "api").into_js(),
+            ));
         });
     }
 
     /// Records an order: one purchase action per line, the cart emptied.
-    pub fn purchase(&self, order_id: Option<String>, revenue: Option<f64>, currency: Option<String>, items: Vec<LineItem>) {
+    pub fn purchase(
+        &self,
+        order_id: Option<String>,
+        revenue: Option<f64>,
+        currency: Option<String>,
+        items: Vec<LineItem>,
+    ) {
         self.with_state(|s| {
             let now = s.history.touch(now_ms());
             for item in &items {
-                s.history.record(ActionKind::Purchase, &item.product, item.quantity, None, now);
+                s.history.record(
+                    ActionKind::Purchase,
+                    &item.product,
+                    item.quantity,
+                    None,
+                    now,
+                );
             }
             s.history.clear_cart();
             s.save_history();
             let revenue = revenue.filter(|r| r.is_finite());
-            s.emit_event(EventBody::Purchase { order_id, revenue, currency, items });
+            s.emit_event(EventBody::Purchase {
+                order_id,
+                revenue,
+                currency,
+                items,
+            });
             s.score_cart();
         })
     }
@@ -319,7 +367,10 @@ impl Engine {
     pub fn take_events(&self) -> js_sys::Array {
         self.with_state(|s| {
             let outbox = std::mem::take(&mut s.outbox);
-            outbox.iter().map(|event| convert::event_to_js(&event.head(&s.visitor), &event.body)).collect()
+            outbox
+                .iter()
+                .map(|event| convert::event_to_js(&event.head(&s.visitor), &event.body))
+                .collect()
         })
     }
 
@@ -346,20 +397,27 @@ impl Engine {
             return;
         }
         let engine = self.clone();
-        let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(move |records: js_sys::Array, observer: MutationObserver| {
-            let relevant = engine.with_state(|s| s.touches_a_grid(&records));
-            if relevant {
-                engine.with_state(|s| s.rank_all_grids());
-                let _ = observer.take_records();
-                engine.send_debug_view();
-            }
-        });
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
+            move |records: js_sys::Array, observer: MutationObserver| {
+                let relevant = engine.with_state(|s| s.touches_a_grid(&records));
+                if relevant {
+                    engine.with_state(|s| s.rank_all_grids());
+                    let _ = observer.take_records();
+                    engine.send_debug_view();
+                }
+            },
+        );
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+            return;
+        };
         callback.forget();
         let options = MutationObserverInit::new();
         options.set_child_list(true);
         options.set_subtree(true);
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
             let _ = observer.observe_with_options(&root, &options);
         }
         *self.observer.borrow_mut() = Some(observer);
@@ -370,7 +428,9 @@ impl Engine {
     fn listen_for_clicks(&self) {
         let engine = self.clone();
         let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
             engine.with_state(|s| s.record_click(&target));
         });
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
@@ -387,8 +447,14 @@ impl Engine {
 impl State {
     fn status(&self) -> JsObject {
         JsObject::new()
-            .set_some("modelVersion", self.model.as_ref().map(|m| m.model_version.as_str()))
-            .set("productsInBundle", self.model.as_ref().map(|m| m.len()).unwrap_or(0) as u32)
+            .set_some(
+                "modelVersion",
+                self.model.as_ref().map(|m| m.model_version.as_str()),
+            )
+            .set(
+                "productsInBundle",
+                self.model.as_ref().map(|m| m.len()).unwrap_or(0) as u32,
+            )
             .set("experiment", self.arm.experiment.as_str())
             .set("arm", self.arm.arm.as_str())
             .set("personalized", self.arm.personalized)
@@ -402,53 +468,90 @@ impl State {
 
     fn record(&mut self, kind: ActionKind, id: &str, quantity: u32, price: Option<f64>) {
         let now = now_ms();
-        let unit_price = price.filter(|p| p.is_finite() && *p >= 0.0).map(|p| p as f32);
+        let unit_price = price
+            .filter(|p| p.is_finite() && *p >= 0.0)
+            .map(|p| p as f32);
         let product = crate::history::clean_id(id);
-        self.history.record(kind, &product, quantity, unit_price, now);
+        self.history
+            .record(kind, &product, quantity, unit_price, now);
         let body = match kind {
             ActionKind::ProductView => EventBody::ProductView { product },
             ActionKind::CategoryView => EventBody::CategoryView { category: product },
             ActionKind::GridClick => return,
-            ActionKind::AddToCart => EventBody::AddToCart { product, quantity: quantity.max(1), price: unit_price.map(f64::from) },
+            ActionKind::AddToCart => EventBody::AddToCart {
+                product,
+                quantity: quantity.max(1),
+                price: unit_price.map(f64::from),
+            },
             ActionKind::RemoveFromCart => EventBody::RemoveFromCart { product, quantity },
             ActionKind::Purchase => EventBody::Purchase {
                 order_id: None,
                 revenue: None,
                 currency: None,
-                items: vec![LineItem { product, quantity: quantity.max(1), price: unit_price.map(f64::from) }],
+                items: vec![LineItem {
+                    product,
+                    quantity: quantity.max(1),
+                    price: unit_price.map(f64::from),
+                }],
             },
         };
         self.emit_event(body);
     }
 
     fn record_click(&mut self, target: &Element) {
-        let Ok(Some(card)) = target.closest(&self.selectors.item) else { return };
-        let Ok(Some(grid)) = card.closest(&self.selectors.grid) else { return };
+        let Ok(Some(card)) = target.closest(&self.selectors.item) else {
+            return;
+        };
+        let Ok(Some(grid)) = card.closest(&self.selectors.grid) else {
+            return;
+        };
         let children = dom::children(&grid, &self.selectors);
         let products = children.iter().filter(|c| c.product_id.is_some());
-        let Some((position, child)) = products.enumerate().find(|(_, c)| c.node.contains(Some(card.as_ref()))) else { return };
+        let Some((position, child)) = products
+            .enumerate()
+            .find(|(_, c)| c.node.contains(Some(card.as_ref())))
+        else {
+            return;
+        };
         let product = crate::history::clean_id(child.product_id.as_deref().unwrap_or_default());
-        self.history.record(ActionKind::GridClick, &product, 1, None, now_ms());
+        self.history
+            .record(ActionKind::GridClick, &product, 1, None, now_ms());
         self.save_history();
-        self.emit_event(EventBody::GridClick { product, position: position as u32 });
+        self.emit_event(EventBody::GridClick {
+            product,
+            position: position as u32,
+        });
     }
 
     fn touches_a_grid(&self, records: &js_sys::Array) -> bool {
         let watched = &self.watched_selector;
-        records.iter().filter_map(|r| r.dyn_into::<MutationRecord>().ok()).any(|record| {
-            let added = record.added_nodes();
-            (0..added.length()).filter_map(|i| added.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).any(|el| {
-                el.matches(&watched).unwrap_or(false) || el.query_selector(&watched).ok().flatten().is_some()
+        records
+            .iter()
+            .filter_map(|r| r.dyn_into::<MutationRecord>().ok())
+            .any(|record| {
+                let added = record.added_nodes();
+                (0..added.length())
+                    .filter_map(|i| added.item(i))
+                    .filter_map(|n| n.dyn_into::<Element>().ok())
+                    .any(|el| {
+                        el.matches(&watched).unwrap_or(false)
+                            || el.query_selector(&watched).ok().flatten().is_some()
+                    })
             })
-        })
     }
 
     /// Ranks the products of every grid that aisle has not placed yet. Cards already placed
     /// keep their slots, so a grid that grows only orders its new cards, and nothing the
     /// shopper already saw jumps.
     fn rank_all_grids(&mut self) -> u32 {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
-        if self.disabled || self.model.is_none() || self.selectors.grid.is_empty() || self.selectors.item.is_empty() {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return 0;
+        };
+        if self.disabled
+            || self.model.is_none()
+            || self.selectors.grid.is_empty()
+            || self.selectors.item.is_empty()
+        {
             return 0;
         }
         let grids = match dom::find_grids(&document, &self.selectors) {
@@ -479,10 +582,16 @@ impl State {
     }
 
     fn rank_grid(&mut self, grid: &Element, index: usize) -> bool {
-        let (Some(model), Some(context)) = (&self.model, &self.context) else { return false };
+        let (Some(model), Some(context)) = (&self.model, &self.context) else {
+            return false;
+        };
         let children = dom::children(grid, &self.selectors);
-        let products: Vec<&dom::Child> = children.iter().filter(|c| c.product_id.is_some()).collect();
-        let fresh: Vec<bool> = products.iter().map(|c| !self.placed.has(c.node.as_ref())).collect();
+        let products: Vec<&dom::Child> =
+            children.iter().filter(|c| c.product_id.is_some()).collect();
+        let fresh: Vec<bool> = products
+            .iter()
+            .map(|c| !self.placed.has(c.node.as_ref()))
+            .collect();
         if !fresh.iter().any(|&f| f) {
             return false;
         }
@@ -491,12 +600,22 @@ impl State {
             .zip(&fresh)
             .map(|(c, &is_fresh)| {
                 let id = c.product_id.as_deref().unwrap_or_default();
-                if is_fresh { model.index_of(id).map(|p| score(model, context, p)) } else { None }
+                if is_fresh {
+                    model.index_of(id).map(|p| score(model, context, p))
+                } else {
+                    None
+                }
             })
             .collect();
         let treatment = order_by_scores(&scores);
-        let ids: Vec<String> = products.iter().map(|c| crate::history::clean_id(c.product_id.as_deref().unwrap_or_default())).collect();
-        let changed = treatment.iter().enumerate().any(|(slot, &item)| slot != item);
+        let ids: Vec<String> = products
+            .iter()
+            .map(|c| crate::history::clean_id(c.product_id.as_deref().unwrap_or_default()))
+            .collect();
+        let changed = treatment
+            .iter()
+            .enumerate()
+            .any(|(slot, &item)| slot != item);
         let treatment_ids: Vec<String> = treatment.iter().map(|&i| ids[i].clone()).collect();
         let personalized = self.arm.personalized && !self.leave_visible;
         if personalized && changed {
@@ -506,7 +625,13 @@ impl State {
             self.placed.add(child.node.as_ref());
         }
         if self.config.debug {
-            debug::card_entries(&products, &treatment, &scores, personalized, &mut self.debug_cards);
+            debug::card_entries(
+                &products,
+                &treatment,
+                &scores,
+                personalized,
+                &mut self.debug_cards,
+            );
         }
         self.grids_ranked += 1;
         // Exposures belong to an experiment: none when no experiment runs or the arm was
@@ -514,14 +639,22 @@ impl State {
         if !self.arm.tracked || self.arm.experiment.is_empty() {
             return true;
         }
-        let shown = if personalized { treatment_ids.clone() } else { ids };
+        let shown = if personalized {
+            treatment_ids.clone()
+        } else {
+            ids
+        };
         let body = EventBody::Exposure {
             experiment: self.arm.experiment.clone(),
             arm: self.arm.arm.clone(),
             bundle_version: model.model_version.clone(),
             grid: grid_key(index),
             shown,
-            treatment: if personalized { None } else { Some(treatment_ids) },
+            treatment: if personalized {
+                None
+            } else {
+                Some(treatment_ids)
+            },
             changed,
         };
         self.emit_event(body);
@@ -555,7 +688,11 @@ impl State {
         if let Some(threshold) = threshold {
             onsite::show_abandon_elements(probability >= threshold);
         }
-        self.emit_event(EventBody::AbandonScore { score: probability, reasons, nudge_delay_ms: scored.nudge_delay_ms });
+        self.emit_event(EventBody::AbandonScore {
+            score: probability,
+            reasons,
+            nudge_delay_ms: scored.nudge_delay_ms,
+        });
         Some(detail)
     }
 
@@ -571,13 +708,19 @@ impl State {
     fn report_storage_fallback(&mut self) {
         if self.storage.is_memory_only() && !self.storage_fallback_reported {
             self.storage_fallback_reported = true;
-            self.report_error("storage_unavailable", "localStorage is refused or full; the history is kept in memory for this page");
+            self.report_error(
+                "storage_unavailable",
+                "localStorage is refused or full; the history is kept in memory for this page",
+            );
         }
     }
 
     fn report_error(&mut self, code: &str, message: &str) {
         self.errors.push(concat(&[code, ": ", message]));
-        self.emit_event(EventBody::Error { code: String::from(code), message: String::from(message) });
+        self.emit_event(EventBody::Error {
+            code: String::from(code),
+            message: String::from(message),
+        });
     }
 
     /// Queues an event for delivery and for the page (`aisle:event`, plus `aisle:error`).
@@ -613,19 +756,38 @@ struct QueuedEvent {
 
 impl QueuedEvent {
     fn head<'a>(&'a self, visitor: &'a str) -> convert::EventHead<'a> {
-        convert::EventHead { id: &self.id, ts: self.ts, visitor, session: &self.session, arms: &self.arms }
+        convert::EventHead {
+            id: &self.id,
+            ts: self.ts,
+            visitor,
+            session: &self.session,
+            arms: &self.arms,
+        }
     }
 }
 
 /// The visitor's arm from the manifest's experiments (GrowthBook-compatible hashing), with a
 /// QA override (`?aisle_arm=experiment:arm`) applied. QA-forced visits are not tracked.
 fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> ArmChoice {
-    let overrides = qa_override.and_then(|value| assign::parse_override(value).ok()).unwrap_or_default();
-    let decision = assign::decide(&manifest.experiments, visitor, &overrides, manifest.kill_switch);
+    let overrides = qa_override
+        .and_then(|value| assign::parse_override(value).ok())
+        .unwrap_or_default();
+    let decision = assign::decide(
+        &manifest.experiments,
+        visitor,
+        &overrides,
+        manifest.kill_switch,
+    );
     let deciding = decision.assignments.iter().find(|a| a.in_experiment());
     ArmChoice {
         experiment: deciding.map(|a| a.experiment.clone()).unwrap_or_default(),
-        arm: deciding.and_then(|a| a.arm_key.clone()).unwrap_or_else(|| if decision.personalized { "personalized".into() } else { "outside".into() }),
+        arm: deciding.and_then(|a| a.arm_key.clone()).unwrap_or_else(|| {
+            if decision.personalized {
+                "personalized".into()
+            } else {
+                "outside".into()
+            }
+        }),
         personalized: decision.personalized,
         tracked: deciding.map(|a| a.track).unwrap_or(true),
         event_arms: decision.event_arm_list(),
@@ -665,7 +827,9 @@ fn bundle_error_code(error: &BundleError) -> &'static str {
 }
 
 fn grid_key(index: usize) -> String {
-    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
     concat(&[&path, "#", &decimal(index as u64)])
 }
 
@@ -676,11 +840,18 @@ fn is_visitor_id(id: &str) -> bool {
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     let now = js_sys::Date::now();
-    if now.is_finite() && now > 0.0 { now as u64 } else { 0 }
+    if now.is_finite() && now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
 }
 
 fn performance_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 /// `bytes` random bytes from `crypto.getRandomValues`, as lowercase hex.

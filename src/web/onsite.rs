@@ -7,11 +7,19 @@ use web_sys::Element;
 /// The on-site abandon action: shows or hides every `[data-aisle-abandon]` element of the
 /// merchant's (by the `hidden` attribute only; its content is the merchant's).
 pub fn show_abandon_elements(show: bool) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(list) = document.query_selector_all("[data-aisle-abandon]") else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(list) = document.query_selector_all("[data-aisle-abandon]") else {
+        return;
+    };
     for index in 0..list.length() {
         if let Some(element) = list.item(index).and_then(|n| n.dyn_into::<Element>().ok()) {
-            let _ = if show { element.remove_attribute("hidden") } else { element.set_attribute("hidden", "") };
+            let _ = if show {
+                element.remove_attribute("hidden")
+            } else {
+                element.set_attribute("hidden", "")
+            };
         }
     }
 }

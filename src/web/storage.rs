@@ -37,7 +37,10 @@ impl Storage {
     /// Writes `key`; returns false when only memory holds it now.
     pub fn set(&self, key: &str, value: &str) -> bool {
         let persisted = value.len() <= MAX_VALUE_BYTES
-            && self.local_storage().map(|s| s.set_item(&full_key(key), value).is_ok()).unwrap_or(false);
+            && self
+                .local_storage()
+                .map(|s| s.set_item(&full_key(key), value).is_ok())
+                .unwrap_or(false);
         let mut memory = self.memory.borrow_mut();
         memory.retain(|(k, _)| k != key);
         if !persisted {

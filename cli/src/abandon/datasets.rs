@@ -29,7 +29,8 @@ pub fn read_ndjson_events(path: &Path) -> Result<Vec<Event>> {
         if line.trim().is_empty() {
             continue;
         }
-        let event: Event = serde_json::from_str(&line).with_context(|| format!("{}:{}: not an aisle event", path.display(), number + 1))?;
+        let event: Event = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not an aisle event", path.display(), number + 1))?;
         events.push(event);
     }
     Ok(events)
@@ -39,40 +40,82 @@ pub fn read_ndjson_events(path: &Path) -> Result<Vec<Event>> {
 /// brand,price,user_id,user_session`). Visitor = `user_id`, session = `user_session`; `cart`
 /// becomes an add of one unit at the row's price, `purchase` an order of that one product.
 pub fn read_rees46(path: &Path) -> Result<Dataset> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
-    let headers = reader.headers().with_context(|| format!("{}: reading the header", path.display()))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{}: no column {name:?}", path.display()));
-    let (time, kind, product, category, price, user, session) =
-        (column("event_time")?, column("event_type")?, column("product_id")?, column("category_id")?, column("price")?, column("user_id")?, column("user_session")?);
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: reading the header", path.display()))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}: no column {name:?}", path.display()))
+    };
+    let (time, kind, product, category, price, user, session) = (
+        column("event_time")?,
+        column("event_type")?,
+        column("product_id")?,
+        column("category_id")?,
+        column("price")?,
+        column("user_id")?,
+        column("user_session")?,
+    );
     let mut events = Vec::new();
     let mut catalog: BTreeMap<String, (String, Option<f64>)> = BTreeMap::new();
     for (number, record) in reader.records().enumerate() {
         let line = number + 2;
         let record = record.with_context(|| format!("{}:{line}: reading", path.display()))?;
         let field = |i: usize| record.get(i).unwrap_or("");
-        let ts = parse_utc_time(field(time)).with_context(|| format!("{}:{line}: event_time {:?}", path.display(), field(time)))?;
+        let ts = parse_utc_time(field(time))
+            .with_context(|| format!("{}:{line}: event_time {:?}", path.display(), field(time)))?;
         let product_id = field(product).to_string();
         let unit_price = match field(price) {
             "" => None,
-            text => Some(text.parse::<f64>().with_context(|| format!("{}:{line}: price {text:?}", path.display()))?),
+            text => Some(
+                text.parse::<f64>()
+                    .with_context(|| format!("{}:{line}: price {text:?}", path.display()))?,
+            ),
         };
-        catalog.insert(product_id.clone(), (field(category).to_string(), unit_price));
+        catalog.insert(
+            product_id.clone(),
+            (field(category).to_string(), unit_price),
+        );
         let body = match field(kind) {
-            "view" => EventBody::ProductView { product: product_id },
-            "cart" => EventBody::AddToCart { product: product_id, quantity: 1, price: unit_price },
-            "remove_from_cart" => EventBody::RemoveFromCart { product: product_id, quantity: 0 },
+            "view" => EventBody::ProductView {
+                product: product_id,
+            },
+            "cart" => EventBody::AddToCart {
+                product: product_id,
+                quantity: 1,
+                price: unit_price,
+            },
+            "remove_from_cart" => EventBody::RemoveFromCart {
+                product: product_id,
+                quantity: 0,
+            },
             "purchase" => EventBody::Purchase {
                 order_id: None,
                 revenue: unit_price,
                 currency: None,
-                items: vec![LineItem { product: product_id, quantity: 1, price: unit_price }],
+                items: vec![LineItem {
+                    product: product_id,
+                    quantity: 1,
+                    price: unit_price,
+                }],
             },
             other => bail!("{}:{line}: unknown event_type {other:?}", path.display()),
         };
         events.push(event(events.len(), ts, field(user), field(session), body));
     }
-    let products: Vec<(String, String, Option<f64>)> = catalog.into_iter().map(|(id, (category, price))| (id, category, price)).collect();
-    Ok(Dataset { events, catalog: Some(catalog_model(&products)?) })
+    let products: Vec<(String, String, Option<f64>)> = catalog
+        .into_iter()
+        .map(|(id, (category, price))| (id, category, price))
+        .collect();
+    Ok(Dataset {
+        events,
+        catalog: Some(catalog_model(&products)?),
+    })
 }
 
 /// Reads the DIGINETICA sample: product views from `sample_train-item-views.csv`, purchases of
@@ -84,21 +127,57 @@ pub fn read_diginetica(dir: &Path) -> Result<Dataset> {
     let mut visitor_of_session: HashMap<String, String> = HashMap::new();
     let mut events = Vec::new();
     let mut items: BTreeMap<String, String> = BTreeMap::new();
-    for (line, record) in semicolon_records(&views_path, &["session_id", "user_id", "item_id", "timeframe", "eventdate"])? {
+    for (line, record) in semicolon_records(
+        &views_path,
+        &["session_id", "user_id", "item_id", "timeframe", "eventdate"],
+    )? {
         let [session, user, item, timeframe, date] = record;
-        let ts = diginetica_time(&date, &timeframe).with_context(|| format!("{}:{line}: time", views_path.display()))?;
-        let visitor = if user == "NA" { format!("s{session}") } else { format!("u{user}") };
+        let ts = diginetica_time(&date, &timeframe)
+            .with_context(|| format!("{}:{line}: time", views_path.display()))?;
+        let visitor = if user == "NA" {
+            format!("s{session}")
+        } else {
+            format!("u{user}")
+        };
         visitor_of_session.insert(session.clone(), visitor.clone());
         items.insert(item.clone(), String::new());
-        events.push(event(events.len(), ts, &visitor, &session, EventBody::ProductView { product: item }));
+        events.push(event(
+            events.len(),
+            ts,
+            &visitor,
+            &session,
+            EventBody::ProductView { product: item },
+        ));
     }
     let purchases_path = dir.join("train-purchases.csv");
-    for (line, record) in semicolon_records(&purchases_path, &["sessionId", "userId", "timeframe", "eventdate", "ordernumber", "itemId"])? {
+    for (line, record) in semicolon_records(
+        &purchases_path,
+        &[
+            "sessionId",
+            "userId",
+            "timeframe",
+            "eventdate",
+            "ordernumber",
+            "itemId",
+        ],
+    )? {
         let [session, _user, timeframe, date, order, item] = record;
-        let Some(visitor) = visitor_of_session.get(&session).cloned() else { continue };
-        let ts = diginetica_time(&date, &timeframe).with_context(|| format!("{}:{line}: time", purchases_path.display()))?;
-        let items_bought = vec![LineItem { product: item, quantity: 1, price: None }];
-        let body = EventBody::Purchase { order_id: Some(order), revenue: None, currency: None, items: items_bought };
+        let Some(visitor) = visitor_of_session.get(&session).cloned() else {
+            continue;
+        };
+        let ts = diginetica_time(&date, &timeframe)
+            .with_context(|| format!("{}:{line}: time", purchases_path.display()))?;
+        let items_bought = vec![LineItem {
+            product: item,
+            quantity: 1,
+            price: None,
+        }];
+        let body = EventBody::Purchase {
+            order_id: Some(order),
+            revenue: None,
+            currency: None,
+            items: items_bought,
+        };
         events.push(event(events.len(), ts, &visitor, &session, body));
     }
     let categories_path = dir.join("product-categories.csv");
@@ -108,9 +187,24 @@ pub fn read_diginetica(dir: &Path) -> Result<Dataset> {
             *slot = category;
         }
     }
-    let products: Vec<(String, String, Option<f64>)> =
-        items.into_iter().map(|(id, category)| (id, if category.is_empty() { "unknown".into() } else { category }, None)).collect();
-    Ok(Dataset { events, catalog: Some(catalog_model(&products)?) })
+    let products: Vec<(String, String, Option<f64>)> = items
+        .into_iter()
+        .map(|(id, category)| {
+            (
+                id,
+                if category.is_empty() {
+                    "unknown".into()
+                } else {
+                    category
+                },
+                None,
+            )
+        })
+        .collect();
+    Ok(Dataset {
+        events,
+        catalog: Some(catalog_model(&products)?),
+    })
 }
 
 fn event(index: usize, ts: u64, visitor: &str, session: &str, body: EventBody) -> Event {
@@ -126,14 +220,25 @@ fn event(index: usize, ts: u64, visitor: &str, session: &str, body: EventBody) -
 }
 
 /// Rows of a `;`-separated file with the expected header, as (line number, fields).
-fn semicolon_records<const N: usize>(path: &Path, header: &[&str; N]) -> Result<Vec<(usize, [String; N])>> {
+fn semicolon_records<const N: usize>(
+    path: &Path,
+    header: &[&str; N],
+) -> Result<Vec<(usize, [String; N])>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .from_path(path)
         .with_context(|| format!("opening {}", path.display()))?;
-    let found: Vec<String> = reader.headers().with_context(|| format!("{}: reading the header", path.display()))?.iter().map(String::from).collect();
+    let found: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: reading the header", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
     if found != header.as_slice() {
-        bail!("{}: expected columns {header:?}, found {found:?}", path.display());
+        bail!(
+            "{}: expected columns {header:?}, found {found:?}",
+            path.display()
+        );
     }
     let mut rows = Vec::new();
     for (number, record) in reader.records().enumerate() {
@@ -146,7 +251,9 @@ fn semicolon_records<const N: usize>(path: &Path, header: &[&str; N]) -> Result<
 }
 
 fn diginetica_time(date: &str, timeframe: &str) -> Result<u64> {
-    let offset: u64 = timeframe.parse().with_context(|| format!("timeframe {timeframe:?}"))?;
+    let offset: u64 = timeframe
+        .parse()
+        .with_context(|| format!("timeframe {timeframe:?}"))?;
     Ok(parse_date_ms(date)? + offset)
 }
 
@@ -154,8 +261,14 @@ fn diginetica_time(date: &str, timeframe: &str) -> Result<u64> {
 pub fn parse_utc_time(text: &str) -> Result<u64> {
     let text = text.strip_suffix(" UTC").unwrap_or(text);
     let (date, time) = text.split_once(' ').context("expected a date and a time")?;
-    let parts: Vec<u64> = time.split(':').map(|p| p.parse::<u64>()).collect::<Result<_, _>>().context("time is not HH:MM:SS")?;
-    let [hours, minutes, seconds] = parts[..] else { bail!("time is not HH:MM:SS") };
+    let parts: Vec<u64> = time
+        .split(':')
+        .map(|p| p.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .context("time is not HH:MM:SS")?;
+    let [hours, minutes, seconds] = parts[..] else {
+        bail!("time is not HH:MM:SS")
+    };
     if hours > 23 || minutes > 59 || seconds > 60 {
         bail!("time out of range");
     }
@@ -164,8 +277,14 @@ pub fn parse_utc_time(text: &str) -> Result<u64> {
 
 /// Parses `YYYY-MM-DD` into ms since the Unix epoch at UTC midnight.
 pub fn parse_date_ms(text: &str) -> Result<u64> {
-    let parts: Vec<i64> = text.split('-').map(|p| p.parse::<i64>()).collect::<Result<_, _>>().with_context(|| format!("date {text:?}"))?;
-    let [year, month, day] = parts[..] else { bail!("date {text:?} is not YYYY-MM-DD") };
+    let parts: Vec<i64> = text
+        .split('-')
+        .map(|p| p.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("date {text:?}"))?;
+    let [year, month, day] = parts[..] else {
+        bail!("date {text:?} is not YYYY-MM-DD")
+    };
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         bail!("date {text:?} out of range");
     }
@@ -189,7 +308,9 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
     let mut category_index: BTreeMap<&str, u16> = BTreeMap::new();
     for (_, category, _) in products {
         let next = category_index.len();
-        category_index.entry(category.as_str()).or_insert(u16::try_from(next).context("more than 65535 categories")?);
+        category_index
+            .entry(category.as_str())
+            .or_insert(u16::try_from(next).context("more than 65535 categories")?);
     }
     let mut prices_by_category: HashMap<&str, Vec<f64>> = HashMap::new();
     for (_, category, price) in products {
@@ -201,7 +322,12 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
         prices.sort_by(f64::total_cmp);
     }
     let band = |category: &str, price: Option<f64>| -> u8 {
-        let (Some(price), Some(prices)) = (price.filter(|p| p.is_finite() && *p >= 0.0), prices_by_category.get(category)) else { return 0 };
+        let (Some(price), Some(prices)) = (
+            price.filter(|p| p.is_finite() && *p >= 0.0),
+            prices_by_category.get(category),
+        ) else {
+            return 0;
+        };
         if prices.len() < 2 {
             return 128;
         }
@@ -216,9 +342,18 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
     let wire = BundleWire {
         model_version: "abandon-evaluation".into(),
         built_at_ms: 0,
-        product_ids: products.iter().map(|(id, _, _)| id.as_str()).collect::<Vec<_>>().join("\n"),
+        product_ids: products
+            .iter()
+            .map(|(id, _, _)| id.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         category_names,
-        product_category: pack_u16(&products.iter().map(|(_, c, _)| category_index[c.as_str()]).collect::<Vec<_>>()),
+        product_category: pack_u16(
+            &products
+                .iter()
+                .map(|(_, c, _)| category_index[c.as_str()])
+                .collect::<Vec<_>>(),
+        ),
         brand_names: Vec::new(),
         product_brand: pack_u16(&vec![NO_BRAND; products.len()]),
         popularity: vec![0; products.len()],
@@ -241,9 +376,17 @@ mod tests {
         let check = |text: &str, expected: u64| assert_eq!(parse_utc_time(text).unwrap(), expected);
         check("1970-01-01 00:00:00 UTC", 0);
         check("2019-10-01 00:00:00 UTC", 1_569_888_000_000);
-        check("2019-10-01 02:49:58 UTC", 1_569_888_000_000 + (2 * 3600 + 49 * 60 + 58) * 1000);
+        check(
+            "2019-10-01 02:49:58 UTC",
+            1_569_888_000_000 + (2 * 3600 + 49 * 60 + 58) * 1000,
+        );
         assert_eq!(parse_date_ms("2016-05-09").unwrap(), 1_462_752_000_000);
-        for bad in ["2019-10-01", "2019-13-01 00:00:00 UTC", "x 00:00:00", "2019-10-01 25:00:00 UTC"] {
+        for bad in [
+            "2019-10-01",
+            "2019-13-01 00:00:00 UTC",
+            "x 00:00:00",
+            "2019-10-01 25:00:00 UTC",
+        ] {
             assert!(parse_utc_time(bad).is_err(), "{bad}");
         }
     }
@@ -257,22 +400,39 @@ mod tests {
         std::fs::write(&good, format!("{{{head},\"type\":\"add_to_cart\",\"product\":\"p\"}}\n\n{{{head},\"type\":\"product_view\",\"product\":\"q\"}}\n")).unwrap();
         let events = read_ndjson_events(&good).unwrap();
         assert_eq!(events.len(), 2);
-        assert_eq!(events[1].body, EventBody::ProductView { product: "q".into() });
+        assert_eq!(
+            events[1].body,
+            EventBody::ProductView {
+                product: "q".into()
+            }
+        );
         let bad = dir.join("bad.ndjson");
         std::fs::write(&bad, format!("{{{head},\"type\":\"product_view\",\"product\":\"q\"}}\n{{\"type\":\"teleport\"}}\n")).unwrap();
         let error = format!("{:#}", read_ndjson_events(&bad).unwrap_err());
-        assert!(error.contains("bad.ndjson:2: not an aisle event"), "{error}");
+        assert!(
+            error.contains("bad.ndjson:2: not an aisle event"),
+            "{error}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn price_bands_rank_within_the_category() {
-        let rows: Vec<(String, String, Option<f64>)> = [("a", "x", Some(1.0)), ("b", "x", Some(3.0)), ("c", "x", Some(2.0)), ("d", "y", Some(5.0)), ("e", "y", None)]
-            .iter()
-            .map(|(id, c, p)| (id.to_string(), c.to_string(), *p))
-            .collect();
+        let rows: Vec<(String, String, Option<f64>)> = [
+            ("a", "x", Some(1.0)),
+            ("b", "x", Some(3.0)),
+            ("c", "x", Some(2.0)),
+            ("d", "y", Some(5.0)),
+            ("e", "y", None),
+        ]
+        .iter()
+        .map(|(id, c, p)| (id.to_string(), c.to_string(), *p))
+        .collect();
         let model = catalog_model(&rows).unwrap();
         let band = |id: &str| model.price_band(model.index_of(id).unwrap());
-        assert_eq!([band("a"), band("c"), band("b"), band("d"), band("e")], [1, 128, 255, 128, 0]);
+        assert_eq!(
+            [band("a"), band("c"), band("b"), band("d"), band("e")],
+            [1, 128, 255, 128, 0]
+        );
     }
 }

@@ -40,7 +40,9 @@ pub fn fit(x: &[Vec<f64>], y: &[bool], penalty: &[f64], centre: &[f64]) -> Vec<f
             // A tiny ridge keeps the system solvable when a column is constant or separable.
             hessian[j][j] += 1e-9;
         }
-        let Some(step) = solve(hessian, gradient) else { break };
+        let Some(step) = solve(hessian, gradient) else {
+            break;
+        };
         for j in 0..d {
             beta[j] -= step[j];
         }
@@ -100,10 +102,16 @@ mod tests {
     #[test]
     fn recovers_a_known_slope_on_grouped_data() {
         // At x = -1: 1 of 4 positive; at x = 1: 3 of 4. The exact fit is β = (0, ln 3).
-        let x: Vec<Vec<f64>> = [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0].iter().map(|&v| vec![1.0, v]).collect();
+        let x: Vec<Vec<f64>> = [-1.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]
+            .iter()
+            .map(|&v| vec![1.0, v])
+            .collect();
         let y = [true, false, false, false, true, true, true, false];
         let beta = fit(&x, &y, &[0.0, 0.0], &[0.0, 0.0]);
-        assert!(beta[0].abs() < 1e-9 && (beta[1] - 3f64.ln()).abs() < 1e-9, "{beta:?}");
+        assert!(
+            beta[0].abs() < 1e-9 && (beta[1] - 3f64.ln()).abs() < 1e-9,
+            "{beta:?}"
+        );
     }
 
     #[test]
@@ -113,7 +121,10 @@ mod tests {
         // Separable data: without a penalty the slope would run off; with one it stays finite.
         let loose = fit(&x, &y, &[0.0, 0.1], &[0.0, 0.0]);
         let tight = fit(&x, &y, &[0.0, 100.0], &[0.0, 0.0]);
-        assert!(loose[1].is_finite() && tight[1] > 0.0 && tight[1] < loose[1] && tight[1] < 0.02, "{loose:?} {tight:?}");
+        assert!(
+            loose[1].is_finite() && tight[1] > 0.0 && tight[1] < loose[1] && tight[1] < 0.02,
+            "{loose:?} {tight:?}"
+        );
         let centred = fit(&x, &y, &[1e6, 1e6], &[0.0, 1.0]);
         assert!((centred[1] - 1.0).abs() < 1e-3, "{centred:?}");
     }

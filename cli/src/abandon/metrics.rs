@@ -58,7 +58,13 @@ pub fn brier(p: &[f64], labels: &[bool]) -> Option<f64> {
     if p.is_empty() {
         return None;
     }
-    Some(p.iter().zip(labels).map(|(&p, &y)| (p - if y { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / p.len() as f64)
+    Some(
+        p.iter()
+            .zip(labels)
+            .map(|(&p, &y)| (p - if y { 1.0 } else { 0.0 }).powi(2))
+            .sum::<f64>()
+            / p.len() as f64,
+    )
 }
 
 /// One bin of a reliability table.
@@ -84,7 +90,13 @@ pub fn bin_of(p: f64, bins: usize) -> usize {
 /// Equal-width reliability bins over 0..=1; empty bins are kept with count 0.
 pub fn reliability(p: &[f64], labels: &[bool], bins: usize) -> Vec<ReliabilityBin> {
     let mut table: Vec<ReliabilityBin> = (0..bins)
-        .map(|b| ReliabilityBin { low: b as f64 / bins as f64, high: (b + 1) as f64 / bins as f64, count: 0, mean_predicted: 0.0, observed: 0.0 })
+        .map(|b| ReliabilityBin {
+            low: b as f64 / bins as f64,
+            high: (b + 1) as f64 / bins as f64,
+            count: 0,
+            mean_predicted: 0.0,
+            observed: 0.0,
+        })
         .collect();
     for (&p, &y) in p.iter().zip(labels) {
         let bin = &mut table[bin_of(p, bins)];
@@ -116,7 +128,12 @@ pub type Statistic<'a> = Box<dyn Fn(&[usize]) -> Option<f64> + 'a>;
 /// indices) with replacement `replicates` times. Every statistic sees the same resamples, so
 /// differences between models are paired. A replicate where a statistic is undefined (one
 /// class only) is skipped for that statistic. `None` where the estimate itself is undefined.
-pub fn cluster_bootstrap(groups: &[Vec<usize>], statistics: &[Statistic], replicates: usize, seed: u64) -> Vec<Option<Interval>> {
+pub fn cluster_bootstrap(
+    groups: &[Vec<usize>],
+    statistics: &[Statistic],
+    replicates: usize,
+    seed: u64,
+) -> Vec<Option<Interval>> {
     let all: Vec<usize> = groups.iter().flatten().copied().collect();
     let estimates: Vec<Option<f64>> = statistics.iter().map(|s| s(&all)).collect();
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); statistics.len()];
@@ -139,10 +156,18 @@ pub fn cluster_bootstrap(groups: &[Vec<usize>], statistics: &[Statistic], replic
         .map(|(estimate, mut draws)| {
             let estimate = estimate?;
             if draws.is_empty() {
-                return Some(Interval { estimate, low: f64::NAN, high: f64::NAN });
+                return Some(Interval {
+                    estimate,
+                    low: f64::NAN,
+                    high: f64::NAN,
+                });
             }
             draws.sort_by(f64::total_cmp);
-            Some(Interval { estimate, low: percentile(&draws, 0.025), high: percentile(&draws, 0.975) })
+            Some(Interval {
+                estimate,
+                low: percentile(&draws, 0.025),
+                high: percentile(&draws, 0.975),
+            })
         })
         .collect()
 }
@@ -169,23 +194,34 @@ mod tests {
         check_auc(&[0.9, 0.1], &[false, true], Some(0.0));
         check_auc(&[0.5, 0.5], &[false, true], Some(0.5));
         // Positives at 0.4 and 0.8 against negatives at 0.2 and 0.6: 3 of 4 pairs right.
-        check_auc(&[0.2, 0.4, 0.6, 0.8], &[false, true, false, true], Some(0.75));
+        check_auc(
+            &[0.2, 0.4, 0.6, 0.8],
+            &[false, true, false, true],
+            Some(0.75),
+        );
         check_auc(&[0.2, 0.4], &[true, true], None);
     }
 
     fn check_ap(scores: &[f64], labels: &[bool], expected: Option<f64>) {
         let got = average_precision(scores, labels);
-        assert!(match (got, expected) {
-            (Some(g), Some(e)) => (g - e).abs() < 1e-12,
-            (g, e) => g == e,
-        }, "{got:?} vs {expected:?}");
+        assert!(
+            match (got, expected) {
+                (Some(g), Some(e)) => (g - e).abs() < 1e-12,
+                (g, e) => g == e,
+            },
+            "{got:?} vs {expected:?}"
+        );
     }
 
     #[test]
     fn average_precision_cases() {
         check_ap(&[0.9, 0.1], &[true, false], Some(1.0));
         // Ranked: neg, pos, neg, pos → precision at the positives 1/2 and 2/4.
-        check_ap(&[0.8, 0.6, 0.4, 0.2], &[false, true, false, true], Some(0.5));
+        check_ap(
+            &[0.8, 0.6, 0.4, 0.2],
+            &[false, true, false, true],
+            Some(0.5),
+        );
         // All tied: the precision is the base rate.
         check_ap(&[0.5; 4], &[true, false, false, false], Some(0.25));
         check_ap(&[0.5], &[false], None);
@@ -204,7 +240,10 @@ mod tests {
         assert_eq!(table.len(), 10);
         assert_eq!((table[0].count, table[0].observed), (1, 0.0));
         assert_eq!((table[1].count, table[1].observed), (1, 1.0));
-        assert_eq!((table[9].count, table[9].mean_predicted, table[9].observed), (2, 0.975, 0.5));
+        assert_eq!(
+            (table[9].count, table[9].mean_predicted, table[9].observed),
+            (2, 0.975, 0.5)
+        );
         assert_eq!(table[5].count, 0);
     }
 
@@ -212,13 +251,23 @@ mod tests {
     fn bootstrap_brackets_the_estimate_and_is_reproducible() {
         let values: Vec<f64> = (0..50).map(|i| (i % 5) as f64).collect();
         let groups: Vec<Vec<usize>> = (0..50).map(|i| vec![i]).collect();
-        let mean: Statistic = Box::new(|idx: &[usize]| Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64));
+        let mean: Statistic = Box::new(|idx: &[usize]| {
+            Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64)
+        });
         let never: Statistic = Box::new(|_: &[usize]| None);
         let first = cluster_bootstrap(&groups, &[mean], 500, 1);
         let interval = first[0].unwrap();
         assert_eq!(interval.estimate, 2.0);
-        assert!(interval.low < 2.0 && interval.high > 2.0 && interval.high - interval.low < 1.5, "{interval:?}");
-        let mean_again: Statistic = Box::new(|idx: &[usize]| Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64));
-        assert_eq!(cluster_bootstrap(&groups, &[mean_again, never], 500, 1), vec![first[0], None]);
+        assert!(
+            interval.low < 2.0 && interval.high > 2.0 && interval.high - interval.low < 1.5,
+            "{interval:?}"
+        );
+        let mean_again: Statistic = Box::new(|idx: &[usize]| {
+            Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64)
+        });
+        assert_eq!(
+            cluster_bootstrap(&groups, &[mean_again, never], 500, 1),
+            vec![first[0], None]
+        );
     }
 }

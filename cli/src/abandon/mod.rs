@@ -107,17 +107,29 @@ pub struct TrainingReport {
 /// Learns the abandon model from past events. `catalog` is the bundle being built (or any
 /// model with the same products): its categories and price bands feed the features exactly
 /// as the browser will compute them. Fails when there are too few usable cart sessions.
-pub fn train_abandon_model(events: &[Event], catalog: Option<&Model>, config: &AbandonTrainingConfig) -> Result<(AbandonModelWire, TrainingReport)> {
+pub fn train_abandon_model(
+    events: &[Event],
+    catalog: Option<&Model>,
+    config: &AbandonTrainingConfig,
+) -> Result<(AbandonModelWire, TrainingReport)> {
     let mut sample = AbandonSample::new(config);
     for (visitor, actions) in moments::actions_by_visitor(events) {
         sample.add_visitor(visitor, &actions, catalog, &config.replay);
     }
-    train_on_sample(sample, events.iter().map(|e| e.ts).max().unwrap_or(0), config)
+    train_on_sample(
+        sample,
+        events.iter().map(|e| e.ts).max().unwrap_or(0),
+        config,
+    )
 }
 
 /// Learns the abandon model from the sampled sessions; `data_end_ms` is the newest event of
 /// the data (sessions that end less than one idle period before it may still be open).
-pub fn train_on_sample(sample: AbandonSample, data_end_ms: u64, config: &AbandonTrainingConfig) -> Result<(AbandonModelWire, TrainingReport)> {
+pub fn train_on_sample(
+    sample: AbandonSample,
+    data_end_ms: u64,
+    config: &AbandonTrainingConfig,
+) -> Result<(AbandonModelWire, TrainingReport)> {
     let sessions_in_data = sample.sessions_offered();
     let replay = sample.into_replay(data_end_ms, &config.replay);
     let (sessions, dropped) = usable_sessions(&replay, config.drop_open_sessions);
@@ -133,7 +145,9 @@ pub fn usable_sessions(replay: &Replay, drop_open_sessions: bool) -> (Vec<usize>
     for moment in &replay.moments {
         with_moments[moment.session] = true;
     }
-    let mut sessions: Vec<usize> = (0..replay.sessions.len()).filter(|&s| with_moments[s]).collect();
+    let mut sessions: Vec<usize> = (0..replay.sessions.len())
+        .filter(|&s| with_moments[s])
+        .collect();
     let before = sessions.len();
     if drop_open_sessions {
         sessions.retain(|&s| !replay.sessions[s].maybe_open);
@@ -146,17 +160,31 @@ pub fn usable_sessions(replay: &Replay, drop_open_sessions: bool) -> (Vec<usize>
 /// Fits the model on the moments of `sessions` (oldest first): the regression on the older
 /// part, the calibration on the newest `calibration_share` of them when that part holds at
 /// least `min_calibration_sessions`, otherwise the regression on all of them.
-pub fn fit_on_sessions(replay: &Replay, sessions: &[usize], config: &AbandonTrainingConfig) -> Result<(AbandonModelWire, TrainingReport)> {
+pub fn fit_on_sessions(
+    replay: &Replay,
+    sessions: &[usize],
+    config: &AbandonTrainingConfig,
+) -> Result<(AbandonModelWire, TrainingReport)> {
     if sessions.len() < config.min_sessions {
-        bail!("only {} usable sessions with a cart, at least {} are needed to learn an abandon model", sessions.len(), config.min_sessions);
+        bail!(
+            "only {} usable sessions with a cart, at least {} are needed to learn an abandon model",
+            sessions.len(),
+            config.min_sessions
+        );
     }
-    let mut calibration_count = ((sessions.len() as f64 * config.calibration_share.clamp(0.0, 0.9)).round() as usize).min(sessions.len());
+    let mut calibration_count = ((sessions.len() as f64 * config.calibration_share.clamp(0.0, 0.9))
+        .round() as usize)
+        .min(sessions.len());
     if calibration_count < config.min_calibration_sessions {
         calibration_count = 0;
     }
-    let (fit_sessions, calibration_sessions) = sessions.split_at(sessions.len() - calibration_count);
+    let (fit_sessions, calibration_sessions) =
+        sessions.split_at(sessions.len() - calibration_count);
     let fit_moments = moments_of(replay, fit_sessions);
-    let labels: Vec<bool> = fit_moments.iter().map(|&m| replay.moments[m].abandoned).collect();
+    let labels: Vec<bool> = fit_moments
+        .iter()
+        .map(|&m| replay.moments[m].abandoned)
+        .collect();
     if labels.iter().all(|&l| l) || labels.iter().all(|&l| !l) {
         bail!("every training session has the same outcome; an abandon model needs both abandoned and bought carts");
     }
@@ -167,7 +195,10 @@ pub fn fit_on_sessions(replay: &Replay, sessions: &[usize], config: &AbandonTrai
     let mut scales = Vec::new();
     let mut dropped_constant_features = Vec::new();
     for &feature in &config.features {
-        let values: Vec<f64> = fit_moments.iter().map(|&m| f64::from(replay.moments[m].features.get(feature))).collect();
+        let values: Vec<f64> = fit_moments
+            .iter()
+            .map(|&m| f64::from(replay.moments[m].features.get(feature)))
+            .collect();
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
         if variance.sqrt() < 1e-6 {
@@ -182,7 +213,10 @@ pub fn fit_on_sessions(replay: &Replay, sessions: &[usize], config: &AbandonTrai
         .iter()
         .map(|&m| {
             let values = &replay.moments[m].features;
-            let standardized = features.iter().zip(means.iter().zip(&scales)).map(|(&f, (&mean, &scale))| f64::from(standardize(values.get(f), mean, scale)));
+            let standardized = features
+                .iter()
+                .zip(means.iter().zip(&scales))
+                .map(|(&f, (&mean, &scale))| f64::from(standardize(values.get(f), mean, scale)));
             std::iter::once(1.0).chain(standardized).collect()
         })
         .collect();
@@ -204,8 +238,14 @@ pub fn fit_on_sessions(replay: &Replay, sessions: &[usize], config: &AbandonTrai
     if !calibration_sessions.is_empty() {
         let model = AbandonModel::from_wire(wire.clone())?;
         let calibration_moments = moments_of(replay, calibration_sessions);
-        let rows: Vec<Vec<f64>> = calibration_moments.iter().map(|&m| vec![1.0, f64::from(model.logit(&replay.moments[m].features))]).collect();
-        let labels: Vec<bool> = calibration_moments.iter().map(|&m| replay.moments[m].abandoned).collect();
+        let rows: Vec<Vec<f64>> = calibration_moments
+            .iter()
+            .map(|&m| vec![1.0, f64::from(model.logit(&replay.moments[m].features))])
+            .collect();
+        let labels: Vec<bool> = calibration_moments
+            .iter()
+            .map(|&m| replay.moments[m].abandoned)
+            .collect();
         let prior = config.calibration_prior;
         let platt = logistic::fit(&rows, &labels, &[prior, prior], &[0.0, 1.0]);
         wire.calibration_intercept = platt[0] as f32;
@@ -235,7 +275,9 @@ pub fn moments_of(replay: &Replay, sessions: &[usize]) -> Vec<usize> {
     for &s in sessions {
         wanted[s] = true;
     }
-    (0..replay.moments.len()).filter(|&m| wanted[replay.moments[m].session]).collect()
+    (0..replay.moments.len())
+        .filter(|&m| wanted[replay.moments[m].session])
+        .collect()
 }
 
 /// How many of `sessions` ended abandoned: their last moment was not followed by a purchase.

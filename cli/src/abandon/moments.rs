@@ -66,7 +66,13 @@ pub struct ReplayConfig {
 
 impl Default for ReplayConfig {
     fn default() -> Self {
-        ReplayConfig { history: HistoryConfig::default(), rule: MomentRule::CartActivity, clock: ClockKnown::HourAndWeekday, utc_offset_minutes: 0, label_sessions: LabelSessions::Idle }
+        ReplayConfig {
+            history: HistoryConfig::default(),
+            rule: MomentRule::CartActivity,
+            clock: ClockKnown::HourAndWeekday,
+            utc_offset_minutes: 0,
+            label_sessions: LabelSessions::Idle,
+        }
     }
 }
 
@@ -112,7 +118,11 @@ pub fn replay(events: &[Event], catalog: Option<&Model>, config: &ReplayConfig) 
     for (_, actions) in actions_by_visitor(events) {
         replay_visitor(&actions, catalog, config, &mut out);
     }
-    mark_open_sessions(&mut out, events.iter().map(|e| e.ts).max().unwrap_or(0), config);
+    mark_open_sessions(
+        &mut out,
+        events.iter().map(|e| e.ts).max().unwrap_or(0),
+        config,
+    );
     out
 }
 
@@ -129,7 +139,13 @@ pub fn actions_by_visitor(events: &[Event]) -> BTreeMap<&str, Vec<ShopperAction<
         .into_iter()
         .map(|(visitor, mut indices)| {
             indices.sort_by_key(|&i| (events[i].ts, i));
-            (visitor, indices.iter().filter_map(|&i| ShopperAction::from_event(&events[i])).collect())
+            (
+                visitor,
+                indices
+                    .iter()
+                    .filter_map(|&i| ShopperAction::from_event(&events[i]))
+                    .collect(),
+            )
         })
         .collect()
 }
@@ -137,13 +153,21 @@ pub fn actions_by_visitor(events: &[Event]) -> BTreeMap<&str, Vec<ShopperAction<
 /// Marks the sessions whose last event is less than one idle period before `data_end_ms`.
 pub fn mark_open_sessions(replay: &mut Replay, data_end_ms: u64, config: &ReplayConfig) {
     for session in &mut replay.sessions {
-        session.maybe_open = session.last_ms.saturating_add(config.history.session_idle_ms) > data_end_ms;
+        session.maybe_open = session
+            .last_ms
+            .saturating_add(config.history.session_idle_ms)
+            > data_end_ms;
     }
 }
 
 /// Replays one visitor's actions (in time order) and appends the sessions, moments and
 /// return gaps to `out`.
-pub fn replay_visitor(actions: &[ShopperAction], catalog: Option<&Model>, config: &ReplayConfig, out: &mut Replay) {
+pub fn replay_visitor(
+    actions: &[ShopperAction],
+    catalog: Option<&Model>,
+    config: &ReplayConfig,
+    out: &mut Replay,
+) {
     let mut history: Option<History> = None;
     let mut session_index: HashMap<String, usize> = HashMap::new();
     // Per session: position of its last purchase in this visitor's sequence.
@@ -155,14 +179,19 @@ pub fn replay_visitor(actions: &[ShopperAction], catalog: Option<&Model>, config
         let previous_session = history.session();
         record(history, &action.body, action.ts);
         if history.session() != previous_session {
-            out.return_gaps_ms.push(action.ts.saturating_sub(previous_active));
+            out.return_gaps_ms
+                .push(action.ts.saturating_sub(previous_active));
         }
         let key = match config.label_sessions {
             LabelSessions::Idle => history.session().to_string(),
             LabelSessions::EventField => action.session.to_string(),
         };
         let session = *session_index.entry(key).or_insert_with(|| {
-            out.sessions.push(Session { started_ms: action.ts, last_ms: action.ts, maybe_open: false });
+            out.sessions.push(Session {
+                started_ms: action.ts,
+                last_ms: action.ts,
+                maybe_open: false,
+            });
             out.sessions.len() - 1
         });
         out.sessions[session].last_ms = action.ts;
@@ -171,8 +200,17 @@ pub fn replay_visitor(actions: &[ShopperAction], catalog: Option<&Model>, config
         }
         if is_moment(config.rule, &action.body, history) {
             let (hour, weekday) = local_clock(action.ts, config);
-            let features = AbandonFeatures::from_history(history, catalog, action.ts, hour, weekday);
-            moments.push((Moment { session, at_ms: action.ts, features, abandoned: true }, position));
+            let features =
+                AbandonFeatures::from_history(history, catalog, action.ts, hour, weekday);
+            moments.push((
+                Moment {
+                    session,
+                    at_ms: action.ts,
+                    features,
+                    abandoned: true,
+                },
+                position,
+            ));
         }
     }
     for (mut moment, position) in moments {
@@ -184,13 +222,29 @@ pub fn replay_visitor(actions: &[ShopperAction], catalog: Option<&Model>, config
 /// Feeds one action into the history the way the browser records it.
 fn record(history: &mut History, body: &ActionBody, ts: u64) {
     match body {
-        ActionBody::ProductView { product } => history.record(ActionKind::ProductView, product, 1, None, ts),
-        ActionBody::CategoryView { category } => history.record(ActionKind::CategoryView, category, 1, None, ts),
-        ActionBody::GridClick { product } => history.record(ActionKind::GridClick, product, 1, None, ts),
-        ActionBody::AddToCart { product, quantity, price } => {
-            history.record(ActionKind::AddToCart, product, *quantity, price.map(|p| p as f32), ts)
+        ActionBody::ProductView { product } => {
+            history.record(ActionKind::ProductView, product, 1, None, ts)
         }
-        ActionBody::RemoveFromCart { product, quantity } => history.record(ActionKind::RemoveFromCart, product, *quantity, None, ts),
+        ActionBody::CategoryView { category } => {
+            history.record(ActionKind::CategoryView, category, 1, None, ts)
+        }
+        ActionBody::GridClick { product } => {
+            history.record(ActionKind::GridClick, product, 1, None, ts)
+        }
+        ActionBody::AddToCart {
+            product,
+            quantity,
+            price,
+        } => history.record(
+            ActionKind::AddToCart,
+            product,
+            *quantity,
+            price.map(|p| p as f32),
+            ts,
+        ),
+        ActionBody::RemoveFromCart { product, quantity } => {
+            history.record(ActionKind::RemoveFromCart, product, *quantity, None, ts)
+        }
         ActionBody::Purchase { items } => {
             if items.is_empty() {
                 history.touch(ts);
@@ -204,7 +258,10 @@ fn record(history: &mut History, body: &ActionBody, ts: u64) {
 }
 
 fn is_moment(rule: MomentRule, body: &ActionBody, history: &History) -> bool {
-    let cart_change = matches!(body, ActionBody::AddToCart { .. } | ActionBody::RemoveFromCart { .. });
+    let cart_change = matches!(
+        body,
+        ActionBody::AddToCart { .. } | ActionBody::RemoveFromCart { .. }
+    );
     let purchase = matches!(body, ActionBody::Purchase { .. });
     match rule {
         MomentRule::CartChanges => cart_change && !history.cart().is_empty(),
@@ -234,40 +291,98 @@ mod tests {
     const MINUTE: u64 = 60_000;
 
     fn event(visitor: &str, minute: u64, body: EventBody) -> Event {
-        Event { v: EVENT_SCHEMA_VERSION, id: String::new(), ts: T0 + minute * MINUTE, visitor: visitor.into(), session: String::new(), arms: Default::default(), body }
+        Event {
+            v: EVENT_SCHEMA_VERSION,
+            id: String::new(),
+            ts: T0 + minute * MINUTE,
+            visitor: visitor.into(),
+            session: String::new(),
+            arms: Default::default(),
+            body,
+        }
     }
     fn view(visitor: &str, minute: u64, product: &str) -> Event {
-        event(visitor, minute, EventBody::ProductView { product: product.into() })
+        event(
+            visitor,
+            minute,
+            EventBody::ProductView {
+                product: product.into(),
+            },
+        )
     }
     fn add(visitor: &str, minute: u64, product: &str) -> Event {
-        event(visitor, minute, EventBody::AddToCart { product: product.into(), quantity: 1, price: Some(10.0) })
+        event(
+            visitor,
+            minute,
+            EventBody::AddToCart {
+                product: product.into(),
+                quantity: 1,
+                price: Some(10.0),
+            },
+        )
     }
     fn buy(visitor: &str, minute: u64, product: &str) -> Event {
-        let items = vec![LineItem { product: product.into(), quantity: 1, price: None }];
-        event(visitor, minute, EventBody::Purchase { order_id: None, revenue: None, currency: None, items })
+        let items = vec![LineItem {
+            product: product.into(),
+            quantity: 1,
+            price: None,
+        }];
+        event(
+            visitor,
+            minute,
+            EventBody::Purchase {
+                order_id: None,
+                revenue: None,
+                currency: None,
+                items,
+            },
+        )
     }
 
     fn config(rule: MomentRule) -> ReplayConfig {
-        ReplayConfig { rule, ..Default::default() }
+        ReplayConfig {
+            rule,
+            ..Default::default()
+        }
     }
 
     /// (session index, minute, abandoned) of every moment.
     fn check(events: &[Event], rule: MomentRule, expected: &[(usize, u64, bool)]) {
         let replay = replay(events, None, &config(rule));
-        let got: Vec<(usize, u64, bool)> = replay.moments.iter().map(|m| (m.session, (m.at_ms - T0) / MINUTE, m.abandoned)).collect();
+        let got: Vec<(usize, u64, bool)> = replay
+            .moments
+            .iter()
+            .map(|m| (m.session, (m.at_ms - T0) / MINUTE, m.abandoned))
+            .collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn labels_follow_purchases_in_the_same_session() {
         // Bought after adding: not abandoned.
-        check(&[view("a", 0, "p"), add("a", 1, "p"), buy("a", 5, "p")], MomentRule::CartChanges, &[(0, 1, false)]);
+        check(
+            &[view("a", 0, "p"), add("a", 1, "p"), buy("a", 5, "p")],
+            MomentRule::CartChanges,
+            &[(0, 1, false)],
+        );
         // Never bought: abandoned.
-        check(&[view("a", 0, "p"), add("a", 1, "p"), view("a", 2, "q")], MomentRule::CartChanges, &[(0, 1, true)]);
+        check(
+            &[view("a", 0, "p"), add("a", 1, "p"), view("a", 2, "q")],
+            MomentRule::CartChanges,
+            &[(0, 1, true)],
+        );
         // Bought only in a later session (after 31 idle minutes): this session was abandoned.
-        check(&[add("a", 1, "p"), buy("a", 40, "p")], MomentRule::CartChanges, &[(0, 1, true)]);
+        check(
+            &[add("a", 1, "p"), buy("a", 40, "p")],
+            MomentRule::CartChanges,
+            &[(0, 1, true)],
+        );
         // A purchase before the add does not rescue a later cart.
-        check(&[add("a", 0, "p"), buy("a", 1, "p"), add("a", 2, "q")], MomentRule::CartChanges, &[(0, 0, false), (0, 2, true)]);
+        check(
+            &[add("a", 0, "p"), buy("a", 1, "p"), add("a", 2, "q")],
+            MomentRule::CartChanges,
+            &[(0, 0, false), (0, 2, true)],
+        );
     }
 
     #[test]
@@ -278,23 +393,54 @@ mod tests {
         cart.session = "s1".into();
         let events = [cart, late_buy];
         check(&events, MomentRule::CartChanges, &[(0, 1, true)]);
-        let config = ReplayConfig { rule: MomentRule::CartChanges, label_sessions: LabelSessions::EventField, ..Default::default() };
-        let labels: Vec<bool> = replay(&events, None, &config).moments.iter().map(|m| m.abandoned).collect();
+        let config = ReplayConfig {
+            rule: MomentRule::CartChanges,
+            label_sessions: LabelSessions::EventField,
+            ..Default::default()
+        };
+        let labels: Vec<bool> = replay(&events, None, &config)
+            .moments
+            .iter()
+            .map(|m| m.abandoned)
+            .collect();
         assert_eq!(labels, [false]);
     }
 
     #[test]
     fn visitors_are_replayed_apart_and_in_time_order() {
-        let events = [add("b", 3, "p"), add("a", 2, "p"), buy("b", 4, "p"), view("a", 1, "q")];
-        check(&events, MomentRule::CartChanges, &[(0, 2, true), (1, 3, false)]);
+        let events = [
+            add("b", 3, "p"),
+            add("a", 2, "p"),
+            buy("b", 4, "p"),
+            view("a", 1, "q"),
+        ];
+        check(
+            &events,
+            MomentRule::CartChanges,
+            &[(0, 2, true), (1, 3, false)],
+        );
     }
 
     #[test]
     fn rules_pick_different_moments() {
-        let events = [view("a", 0, "p"), add("a", 1, "p"), view("a", 2, "q"), buy("a", 3, "p"), view("a", 4, "r")];
+        let events = [
+            view("a", 0, "p"),
+            add("a", 1, "p"),
+            view("a", 2, "q"),
+            buy("a", 3, "p"),
+            view("a", 4, "r"),
+        ];
         check(&events, MomentRule::CartChanges, &[(0, 1, false)]);
-        check(&events, MomentRule::CartActivity, &[(0, 1, false), (0, 2, false)]);
-        check(&events, MomentRule::ProductViews, &[(0, 0, false), (0, 2, false), (0, 4, true)]);
+        check(
+            &events,
+            MomentRule::CartActivity,
+            &[(0, 1, false), (0, 2, false)],
+        );
+        check(
+            &events,
+            MomentRule::ProductViews,
+            &[(0, 0, false), (0, 2, false), (0, 4, true)],
+        );
     }
 
     /// Features at a moment must not change when every later event is dropped.
@@ -305,7 +451,14 @@ mod tests {
             add("a", 1, "p"),
             view("a", 2, "q"),
             add("a", 3, "q"),
-            event("a", 4, EventBody::RemoveFromCart { product: "p".into(), quantity: 0 }),
+            event(
+                "a",
+                4,
+                EventBody::RemoveFromCart {
+                    product: "p".into(),
+                    quantity: 0,
+                },
+            ),
             buy("a", 9, "q"),
             view("a", 50, "r"),
             add("a", 51, "r"),
@@ -313,9 +466,17 @@ mod tests {
         let full = replay(&events, None, &config(MomentRule::CartActivity));
         assert_eq!(full.moments.len(), 5);
         for moment in &full.moments {
-            let prefix: Vec<Event> = events.iter().filter(|e| e.ts <= moment.at_ms).cloned().collect();
+            let prefix: Vec<Event> = events
+                .iter()
+                .filter(|e| e.ts <= moment.at_ms)
+                .cloned()
+                .collect();
             let cut = replay(&prefix, None, &config(MomentRule::CartActivity));
-            let same = cut.moments.iter().find(|m| m.at_ms == moment.at_ms).unwrap();
+            let same = cut
+                .moments
+                .iter()
+                .find(|m| m.at_ms == moment.at_ms)
+                .unwrap();
             assert_eq!(same.features, moment.features);
         }
         // And the label does depend on the future: the first four moments precede the purchase.
@@ -327,7 +488,11 @@ mod tests {
 
     #[test]
     fn sessions_near_the_end_of_the_data_may_be_open() {
-        let replay = replay(&[add("a", 0, "p"), add("b", 40, "p")], None, &config(MomentRule::CartChanges));
+        let replay = replay(
+            &[add("a", 0, "p"), add("b", 40, "p")],
+            None,
+            &config(MomentRule::CartChanges),
+        );
         let open: Vec<bool> = replay.sessions.iter().map(|s| s.maybe_open).collect();
         assert_eq!(open, [false, true]);
     }
@@ -335,7 +500,11 @@ mod tests {
     #[test]
     fn local_clock_knows_the_weekday_and_hour() {
         let check = |ts: u64, clock: ClockKnown, offset: i64, expected: (u8, u8)| {
-            let config = ReplayConfig { clock, utc_offset_minutes: offset, ..Default::default() };
+            let config = ReplayConfig {
+                clock,
+                utc_offset_minutes: offset,
+                ..Default::default()
+            };
             assert_eq!(local_clock(ts, &config), expected);
         };
         check(T0, ClockKnown::HourAndWeekday, 0, (0, 2));

@@ -56,7 +56,11 @@ impl<K: Ord, T> Ord for Keyed<K, T> {
 impl<K: Ord, T> BottomK<K, T> {
     /// An empty sample of at most `capacity` items.
     pub fn new(capacity: usize) -> BottomK<K, T> {
-        BottomK { capacity, heap: BinaryHeap::new(), offered: 0 }
+        BottomK {
+            capacity,
+            heap: BinaryHeap::new(),
+            offered: 0,
+        }
     }
 
     /// Offers one item; it is kept while its key is among the `capacity` smallest.
@@ -108,19 +112,30 @@ pub struct AbandonSample {
 impl AbandonSample {
     /// An empty sample keeping at most `config.max_sessions` sessions.
     pub fn new(config: &AbandonTrainingConfig) -> AbandonSample {
-        AbandonSample { sessions: BottomK::new(config.max_sessions), gaps: BottomK::new(MAX_RETURN_GAPS), scratch: Replay::default() }
+        AbandonSample {
+            sessions: BottomK::new(config.max_sessions),
+            gaps: BottomK::new(MAX_RETURN_GAPS),
+            scratch: Replay::default(),
+        }
     }
 
     /// Replays one visitor's actions (in time order, file order breaking ties) and offers
     /// its sessions with scoring moments and its return gaps to the sample.
-    pub fn add_visitor(&mut self, visitor: &str, actions: &[ShopperAction], catalog: Option<&Model>, config: &ReplayConfig) {
+    pub fn add_visitor(
+        &mut self,
+        visitor: &str,
+        actions: &[ShopperAction],
+        catalog: Option<&Model>,
+        config: &ReplayConfig,
+    ) {
         let replay = &mut self.scratch;
         replay.sessions.clear();
         replay.moments.clear();
         replay.return_gaps_ms.clear();
         replay_visitor(actions, catalog, config, replay);
         for (number, &gap) in replay.return_gaps_ms.iter().enumerate() {
-            self.gaps.offer((stable_hash(visitor, number as u64), gap), gap);
+            self.gaps
+                .offer((stable_hash(visitor, number as u64), gap), gap);
         }
         let mut moments: Vec<Vec<(usize, Moment)>> = vec![Vec::new(); replay.sessions.len()];
         for (number, moment) in replay.moments.drain(..).enumerate() {
@@ -130,8 +145,20 @@ impl AbandonSample {
             if moments.is_empty() {
                 continue;
             }
-            let key = (stable_hash(visitor, number as u64), visitor.to_string(), number);
-            self.sessions.offer(key, SampledSession { visitor: visitor.to_string(), number, session, moments });
+            let key = (
+                stable_hash(visitor, number as u64),
+                visitor.to_string(),
+                number,
+            );
+            self.sessions.offer(
+                key,
+                SampledSession {
+                    visitor: visitor.to_string(),
+                    number,
+                    session,
+                    moments,
+                },
+            );
         }
     }
 
@@ -152,15 +179,30 @@ impl AbandonSample {
         // A visitor's sessions are next to each other; their moments interleave in replay
         // order only with each other (sessions by the event's field may overlap in time).
         while !rest.is_empty() {
-            let count = rest.iter().take_while(|s| s.visitor == rest[0].visitor).count();
+            let count = rest
+                .iter()
+                .take_while(|s| s.visitor == rest[0].visitor)
+                .count();
             let (visitor, later) = rest.split_at_mut(count);
             for sampled in visitor.iter_mut() {
                 let index = replay.sessions.len();
                 replay.sessions.push(sampled.session.clone());
-                visitor_moments.extend(std::mem::take(&mut sampled.moments).into_iter().map(|(number, moment)| (number, Moment { session: index, ..moment })));
+                visitor_moments.extend(std::mem::take(&mut sampled.moments).into_iter().map(
+                    |(number, moment)| {
+                        (
+                            number,
+                            Moment {
+                                session: index,
+                                ..moment
+                            },
+                        )
+                    },
+                ));
             }
             visitor_moments.sort_by_key(|(number, _)| *number);
-            replay.moments.extend(visitor_moments.drain(..).map(|(_, moment)| moment));
+            replay
+                .moments
+                .extend(visitor_moments.drain(..).map(|(_, moment)| moment));
             rest = later;
         }
         replay.return_gaps_ms = self.gaps.into_items().collect();

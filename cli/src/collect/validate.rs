@@ -18,7 +18,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_body_bytes: 1 << 20, max_event_bytes: 16 << 10, max_events: 500 }
+        Limits {
+            max_body_bytes: 1 << 20,
+            max_event_bytes: 16 << 10,
+            max_events: 500,
+        }
     }
 }
 
@@ -57,7 +61,10 @@ impl BodyError {
             BodyError::NotUtf8 => "body is not UTF-8".into(),
             BodyError::Empty => "body holds no event".into(),
             BodyError::BadArray(error) => format!("body is not a JSON array of events: {error}"),
-            BodyError::TooManyEvents(count) => format!("{count} events in one request, at most {} allowed", limits.max_events),
+            BodyError::TooManyEvents(count) => format!(
+                "{count} events in one request, at most {} allowed",
+                limits.max_events
+            ),
         }
     }
 }
@@ -88,10 +95,14 @@ pub fn parse_body(body: &[u8], limits: &Limits) -> Result<ParsedBody, BodyError>
         return Err(BodyError::Empty);
     }
     let items: Vec<&str> = if text.starts_with('[') {
-        let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| BodyError::BadArray(e.to_string()))?;
+        let raw: Vec<&RawValue> =
+            serde_json::from_str(text).map_err(|e| BodyError::BadArray(e.to_string()))?;
         raw.into_iter().map(RawValue::get).collect()
     } else {
-        text.lines().map(str::trim).filter(|line| !line.is_empty()).collect()
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect()
     };
     if items.is_empty() {
         return Err(BodyError::Empty);
@@ -112,9 +123,14 @@ pub fn parse_body(body: &[u8], limits: &Limits) -> Result<ParsedBody, BodyError>
 /// Parses and validates one event's JSON.
 pub fn parse_event(json: &str, limits: &Limits) -> Result<Event, String> {
     if json.len() > limits.max_event_bytes {
-        return Err(format!("event is {} bytes, at most {} allowed", json.len(), limits.max_event_bytes));
+        return Err(format!(
+            "event is {} bytes, at most {} allowed",
+            json.len(),
+            limits.max_event_bytes
+        ));
     }
-    let event: Event = serde_json::from_str(json).map_err(|e| format!("not a schema v{EVENT_SCHEMA_VERSION} event: {e}"))?;
+    let event: Event = serde_json::from_str(json)
+        .map_err(|e| format!("not a schema v{EVENT_SCHEMA_VERSION} event: {e}"))?;
     check_event(&event)?;
     Ok(event)
 }
@@ -122,9 +138,16 @@ pub fn parse_event(json: &str, limits: &Limits) -> Result<Event, String> {
 /// The checks serde cannot express.
 pub fn check_event(event: &Event) -> Result<(), String> {
     if event.v != EVENT_SCHEMA_VERSION {
-        return Err(format!("schema version {} is not {EVENT_SCHEMA_VERSION}", event.v));
+        return Err(format!(
+            "schema version {} is not {EVENT_SCHEMA_VERSION}",
+            event.v
+        ));
     }
-    for (field, value) in [("id", &event.id), ("visitor", &event.visitor), ("session", &event.session)] {
+    for (field, value) in [
+        ("id", &event.id),
+        ("visitor", &event.visitor),
+        ("session", &event.session),
+    ] {
         if value.is_empty() {
             return Err(format!("field {field} is empty"));
         }
@@ -138,19 +161,29 @@ pub fn check_event(event: &Event) -> Result<(), String> {
     if event.arms.len() > MAX_ARMS {
         return Err(format!("more than {MAX_ARMS} experiments in arms"));
     }
-    if event.arms.iter().any(|(experiment, arm)| experiment.is_empty() || arm.is_empty()) {
+    if event
+        .arms
+        .iter()
+        .any(|(experiment, arm)| experiment.is_empty() || arm.is_empty())
+    {
         return Err("arms has an empty experiment or arm key".into());
     }
     match &event.body {
-        EventBody::Exposure { experiment, arm, .. } if experiment.is_empty() || arm.is_empty() => {
+        EventBody::Exposure {
+            experiment, arm, ..
+        } if experiment.is_empty() || arm.is_empty() => {
             Err("exposure has an empty experiment or arm".into())
         }
-        EventBody::Purchase { revenue: Some(revenue), .. } if !(revenue.is_finite() && *revenue >= 0.0) => {
+        EventBody::Purchase {
+            revenue: Some(revenue),
+            ..
+        } if !(revenue.is_finite() && *revenue >= 0.0) => {
             Err("purchase revenue is negative".into())
         }
-        EventBody::Purchase { currency: Some(currency), .. } if currency.len() != 3 => {
-            Err(format!("currency {currency:?} is not an ISO 4217 code"))
-        }
+        EventBody::Purchase {
+            currency: Some(currency),
+            ..
+        } if currency.len() != 3 => Err(format!("currency {currency:?} is not an ISO 4217 code")),
         _ => Ok(()),
     }
 }
@@ -215,8 +248,16 @@ mod tests {
 
     #[test]
     fn limits_hold() {
-        let small = Limits { max_body_bytes: 1 << 20, max_event_bytes: 60, max_events: 2 };
-        check_refused(format!("{OK}\n{OK}\n{OK}").as_bytes(), &small, "too_many_events");
+        let small = Limits {
+            max_body_bytes: 1 << 20,
+            max_event_bytes: 60,
+            max_events: 2,
+        };
+        check_refused(
+            format!("{OK}\n{OK}\n{OK}").as_bytes(),
+            &small,
+            "too_many_events",
+        );
         check_refused(b"\xff\xfe", &small, "not_utf8");
         check_refused(b"  \n ", &small, "empty");
         check_refused(b"[]", &small, "empty");
@@ -229,7 +270,10 @@ mod tests {
     fn stored_lines_parse_back() {
         let event = parse_event(OK, &Limits::default()).unwrap();
         let line = stored_line(&event, 1_700_000_000_123);
-        assert!(line.starts_with("{\"received\":1700000000123,\"v\":1,") && line.ends_with("}\n"), "{line}");
+        assert!(
+            line.starts_with("{\"received\":1700000000123,\"v\":1,") && line.ends_with("}\n"),
+            "{line}"
+        );
         assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), event);
     }
 }

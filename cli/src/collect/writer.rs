@@ -49,7 +49,9 @@ impl WriterHandle {
             .send(WriteJob { day, lines, done })
             .await
             .map_err(|_| io::Error::other("event writer stopped"))?;
-        answer.await.map_err(|_| io::Error::other("event writer stopped"))?
+        answer
+            .await
+            .map_err(|_| io::Error::other("event writer stopped"))?
     }
 }
 
@@ -64,7 +66,10 @@ pub fn start(dir: PathBuf, stats: Arc<WriterStats>) -> (WriterHandle, std::threa
 }
 
 fn run(dir: PathBuf, mut receiver: mpsc::Receiver<WriteJob>, stats: Arc<WriterStats>) {
-    let mut files = DayFiles { dir, open: HashMap::new() };
+    let mut files = DayFiles {
+        dir,
+        open: HashMap::new(),
+    };
     while let Some(first) = receiver.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -140,7 +145,11 @@ pub fn day_file(dir: &Path, day: u64) -> PathBuf {
 /// next event starts on a line of its own (the cut line was never acknowledged).
 fn open_for_append(path: &Path) -> io::Result<File> {
     let existed = path.exists();
-    let mut file = OpenOptions::new().read(true).append(true).create(true).open(path)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
     if existed {
         let length = file.metadata()?.len();
         if length > 0 {
@@ -176,7 +185,10 @@ mod tests {
         std::fs::write(&path, "{\"a\":1}\n{\"cut").unwrap();
         let mut file = open_for_append(&path).unwrap();
         file.write_all(b"{\"b\":2}\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":1}\n{\"cut\n{\"b\":2}\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "{\"a\":1}\n{\"cut\n{\"b\":2}\n"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -185,7 +197,9 @@ mod tests {
         let dir = temp_dir("days");
         let stats = Arc::new(WriterStats::default());
         let (handle, thread) = start(dir.clone(), stats.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             handle.write(19_000, b"one\n".to_vec()).await.unwrap();
             handle.write(19_001, b"two\n".to_vec()).await.unwrap();
@@ -193,8 +207,14 @@ mod tests {
         });
         drop(handle);
         thread.join().unwrap();
-        assert_eq!(std::fs::read_to_string(day_file(&dir, 19_000)).unwrap(), "one\nlate\n");
-        assert_eq!(std::fs::read_to_string(day_file(&dir, 19_001)).unwrap(), "two\n");
+        assert_eq!(
+            std::fs::read_to_string(day_file(&dir, 19_000)).unwrap(),
+            "one\nlate\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(day_file(&dir, 19_001)).unwrap(),
+            "two\n"
+        );
         assert_eq!(stats.bytes_written.load(Ordering::Relaxed), 13);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -55,7 +55,11 @@ impl Method for Random {
     fn scores(&mut self, query: &Query, candidates: &[u32], out: &mut Vec<f32>) {
         let base = splitmix64(self.seed ^ splitmix64(query.target_number));
         out.clear();
-        out.extend(candidates.iter().map(|&c| (splitmix64(base ^ u64::from(c)) >> 40) as f32));
+        out.extend(
+            candidates
+                .iter()
+                .map(|&c| (splitmix64(base ^ u64::from(c)) >> 40) as f32),
+        );
     }
 }
 
@@ -69,9 +73,18 @@ impl Method for LastCategoryFirst<'_> {
         "last-viewed category first"
     }
     fn scores(&mut self, query: &Query, candidates: &[u32], out: &mut Vec<f32>) {
-        let last = query.products.last().map(|&p| self.shop.category[p as usize]);
+        let last = query
+            .products
+            .last()
+            .map(|&p| self.shop.category[p as usize]);
         out.clear();
-        out.extend(candidates.iter().map(|&c| if Some(self.shop.category[c as usize]) == last { 1.0 } else { 0.0 }));
+        out.extend(candidates.iter().map(|&c| {
+            if Some(self.shop.category[c as usize]) == last {
+                1.0
+            } else {
+                0.0
+            }
+        }));
     }
 }
 
@@ -99,7 +112,10 @@ impl SessionIndex {
             }
             sessions.push(items);
         }
-        SessionIndex { sessions, sessions_of }
+        SessionIndex {
+            sessions,
+            sessions_of,
+        }
     }
 }
 
@@ -112,7 +128,10 @@ pub struct ItemKnn<'a> {
 
 impl<'a> ItemKnn<'a> {
     pub fn new(index: &'a SessionIndex) -> ItemKnn<'a> {
-        ItemKnn { index, cache: HashMap::new() }
+        ItemKnn {
+            index,
+            cache: HashMap::new(),
+        }
     }
 
     fn similarities(&mut self, item: u32) -> &HashMap<u32, f32> {
@@ -146,7 +165,11 @@ impl Method for ItemKnn<'_> {
             return;
         };
         let similarities = self.similarities(last);
-        out.extend(candidates.iter().map(|c| similarities.get(c).copied().unwrap_or(0.0)));
+        out.extend(
+            candidates
+                .iter()
+                .map(|c| similarities.get(c).copied().unwrap_or(0.0)),
+        );
     }
 }
 
@@ -175,7 +198,10 @@ impl Method for Vsknn<'_> {
             let entry = weight_of.entry(item).or_insert(0.0);
             *entry = entry.max(w);
         }
-        let mut related: Vec<u32> = weight_of.keys().flat_map(|&item| self.index.sessions_of[item as usize].iter().copied()).collect();
+        let mut related: Vec<u32> = weight_of
+            .keys()
+            .flat_map(|&item| self.index.sessions_of[item as usize].iter().copied())
+            .collect();
         related.sort_unstable();
         related.dedup();
         // Training sessions are in time order, so the highest indices are the most recent.
@@ -185,7 +211,10 @@ impl Method for Vsknn<'_> {
             .map(|&s| {
                 let session = &self.index.sessions[s as usize];
                 let dot: f32 = session.iter().filter_map(|i| weight_of.get(i)).sum();
-                (dot / ((session.len() as f32).sqrt() * (weight_of.len() as f32).sqrt()), s)
+                (
+                    dot / ((session.len() as f32).sqrt() * (weight_of.len() as f32).sqrt()),
+                    s,
+                )
             })
             .collect();
         similar.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
@@ -197,7 +226,11 @@ impl Method for Vsknn<'_> {
             }
         }
         out.clear();
-        out.extend(candidates.iter().map(|c| item_score.get(c).copied().unwrap_or(0.0)));
+        out.extend(
+            candidates
+                .iter()
+                .map(|c| item_score.get(c).copied().unwrap_or(0.0)),
+        );
     }
 }
 
@@ -212,12 +245,20 @@ pub struct Bundle<'a> {
 
 impl<'a> Bundle<'a> {
     pub fn new(model: &'a Model, shop: &Shop) -> Bundle<'a> {
-        Bundle { model, model_index: shop.products.iter().map(|p| model.index_of(&p.id)).collect() }
+        Bundle {
+            model,
+            model_index: shop
+                .products
+                .iter()
+                .map(|p| model.index_of(&p.id))
+                .collect(),
+        }
     }
 
     /// The shopper context after a prefix.
     pub fn context(&self, prefix: &[Interaction]) -> ShopperContext {
-        let mut history = History::new(HistoryConfig::default(), prefix.first().map_or(0, |a| a.ts));
+        let mut history =
+            History::new(HistoryConfig::default(), prefix.first().map_or(0, |a| a.ts));
         for action in prefix {
             history.record(action.kind, &action.id, 1, None, action.ts);
         }
@@ -232,9 +273,13 @@ impl Method for Bundle<'_> {
     fn scores(&mut self, query: &Query, candidates: &[u32], out: &mut Vec<f32>) {
         let context = self.context(query.prefix);
         out.clear();
-        out.extend(candidates.iter().map(|&c| match self.model_index[c as usize] {
-            Some(index) => score(self.model, &context, index),
-            None => f32::NEG_INFINITY,
-        }));
+        out.extend(
+            candidates
+                .iter()
+                .map(|&c| match self.model_index[c as usize] {
+                    Some(index) => score(self.model, &context, index),
+                    None => f32::NEG_INFINITY,
+                }),
+        );
     }
 }

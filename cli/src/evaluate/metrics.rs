@@ -9,13 +9,21 @@ pub const METRICS: [&str; 5] = ["MRR", "NDCG@10", "HR@10", "HR@20", "MRR@20"];
 /// The metrics of one target, from its 1-based rank in the category grid and in the whole
 /// catalog: grid MRR, NDCG@10, HitRate@10, then catalog HitRate@20 and MRR@20.
 pub fn values(grid_rank: usize, catalog_rank: usize) -> [f64; 5] {
-    let ndcg = if grid_rank <= 10 { 1.0 / ((grid_rank + 1) as f64).log2() } else { 0.0 };
+    let ndcg = if grid_rank <= 10 {
+        1.0 / ((grid_rank + 1) as f64).log2()
+    } else {
+        0.0
+    };
     [
         1.0 / grid_rank as f64,
         ndcg,
         f64::from(u8::from(grid_rank <= 10)),
         f64::from(u8::from(catalog_rank <= 20)),
-        if catalog_rank <= 20 { 1.0 / catalog_rank as f64 } else { 0.0 },
+        if catalog_rank <= 20 {
+            1.0 / catalog_rank as f64
+        } else {
+            0.0
+        },
     ]
 }
 
@@ -30,7 +38,13 @@ pub struct Estimate {
 /// Means of each metric over targets, with 95% percentile intervals from resampling whole
 /// sessions with replacement (targets of one session are not independent). The same `seed`
 /// draws the same resamples, so methods are compared on identical resamples.
-pub fn bootstrap(per_target: &[[f64; 5]], session_of: &[usize], sessions: usize, resamples: usize, seed: u64) -> [Estimate; 5] {
+pub fn bootstrap(
+    per_target: &[[f64; 5]],
+    session_of: &[usize],
+    sessions: usize,
+    resamples: usize,
+    seed: u64,
+) -> [Estimate; 5] {
     let mut sums = vec![[0.0f64; 5]; sessions];
     let mut counts = vec![0usize; sessions];
     for (values, &s) in per_target.iter().zip(session_of) {
@@ -65,7 +79,10 @@ pub fn bootstrap(per_target: &[[f64; 5]], session_of: &[usize], sessions: usize,
     for m in 0..5 {
         let mut column: Vec<f64> = draws.iter().map(|d| d[m]).collect();
         column.sort_by(f64::total_cmp);
-        if let (Some(&low), Some(&high)) = (column.get(column.len() * 25 / 1000), column.get((column.len() * 975 / 1000).min(column.len().saturating_sub(1)))) {
+        if let (Some(&low), Some(&high)) = (
+            column.get(column.len() * 25 / 1000),
+            column.get((column.len() * 975 / 1000).min(column.len().saturating_sub(1))),
+        ) {
             estimates[m].low = low;
             estimates[m].high = high;
         }
@@ -99,6 +116,10 @@ mod tests {
         assert_eq!((e[0].mean, e[0].low, e[0].high), (0.5, 0.5, 0.5));
         let varied: Vec<[f64; 5]> = (0..40).map(|i| [f64::from(i % 2 == 0); 5]).collect();
         let e = bootstrap(&varied, &(0..40).collect::<Vec<_>>(), 40, 500, 7);
-        assert!(e[0].low < 0.5 && 0.5 < e[0].high && e[0].low > 0.2 && e[0].high < 0.8, "{:?}", e[0]);
+        assert!(
+            e[0].low < 0.5 && 0.5 < e[0].high && e[0].low > 0.2 && e[0].high < 0.8,
+            "{:?}",
+            e[0]
+        );
     }
 }

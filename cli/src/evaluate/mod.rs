@@ -24,7 +24,9 @@ use crate::build::warn_all;
 use crate::catalog::read_catalog;
 use crate::event_log::{read_events, sessions};
 use crate::train::{fit::fit, train, TrainConfig};
-use methods::{Bundle, ItemKnn, LastCategoryFirst, Method, Query, Random, SessionIndex, ShopOrder, Vsknn};
+use methods::{
+    Bundle, ItemKnn, LastCategoryFirst, Method, Query, Random, SessionIndex, ShopOrder, Vsknn,
+};
 use protocol::{prefix_products, rank_of, targets, time_split, Shop};
 
 /// Arguments of `aisle evaluate`.
@@ -64,7 +66,10 @@ pub struct EvaluateArgs {
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.test_fraction) || args.test_fraction == 0.0 {
-        bail!("--test-fraction must be between 0 and 1, not {}", args.test_fraction);
+        bail!(
+            "--test-fraction must be between 0 and 1, not {}",
+            args.test_fraction
+        );
     }
     let catalog = read_catalog(&args.catalog)?;
     warn_all(catalog.issues.warnings(&args.catalog));
@@ -74,7 +79,11 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let all = sessions(&log.events);
     let split = time_split(&all, args.test_fraction);
     if split.train.is_empty() || split.test.is_empty() {
-        bail!("{}: {} sessions cannot be split into training and test sessions by time", args.events.display(), all.len());
+        bail!(
+            "{}: {} sessions cannot be split into training and test sessions by time",
+            args.events.display(),
+            all.len()
+        );
     }
     let products = &catalog.products;
     let shop = Shop::new(products, &split.train);
@@ -82,12 +91,26 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let config = TrainConfig {
         model_version: "evaluate".into(),
         neighbour_weight_bits: args.weight_bits,
-        neighbours: crate::train::neighbours::NeighbourConfig { min_relative_weight: args.min_relative_weight, ..Default::default() },
+        neighbours: crate::train::neighbours::NeighbourConfig {
+            min_relative_weight: args.min_relative_weight,
+            ..Default::default()
+        },
         ..TrainConfig::default()
     };
     let (weights, fit_report) = fit(products, &split.train, &config)?;
-    let now_ms = split.train.iter().filter_map(|s| s.interactions.last()).map(|i| i.ts).max().unwrap_or(0);
-    let wire = train(products, &split.train, now_ms, &TrainConfig { weights, ..config })?;
+    let now_ms = split
+        .train
+        .iter()
+        .filter_map(|s| s.interactions.last())
+        .map(|i| i.ts)
+        .max()
+        .unwrap_or(0);
+    let wire = train(
+        products,
+        &split.train,
+        now_ms,
+        &TrainConfig { weights, ..config },
+    )?;
     let bytes = encode(&wire);
     let model = Model::from_bytes(&bytes).context("the trained bundle does not decode")?;
 
@@ -107,22 +130,40 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         Box::new(Random { seed: args.seed }),
         Box::new(LastCategoryFirst { shop: &shop }),
         Box::new(ItemKnn::new(&index)),
-        Box::new(Vsknn { index: &index, k: 100, sample: 500 }),
+        Box::new(Vsknn {
+            index: &index,
+            k: 100,
+            sample: 500,
+        }),
         Box::new(Bundle::new(&model, &shop)),
     ];
     let progress = ProgressBar::new(targets.len() as u64);
-    progress.set_style(ProgressStyle::with_template("evaluating {bar:40} {pos}/{len} targets {eta}").expect("the template is valid"));
+    progress.set_style(
+        ProgressStyle::with_template("evaluating {bar:40} {pos}/{len} targets {eta}")
+            .expect("the template is valid"),
+    );
     let mut per_method: Vec<Vec<[f64; 5]>> = vec![Vec::with_capacity(targets.len()); methods.len()];
     let mut grid_sizes = 0usize;
     let mut scores = Vec::new();
     for (number, target) in targets.iter().enumerate() {
         let prefix = &split.test[target.session].interactions[..target.prefix_len];
         let products_before = prefix_products(&shop, prefix);
-        let query = Query { prefix, products: &products_before, target_number: number as u64 };
+        let query = Query {
+            prefix,
+            products: &products_before,
+            target_number: number as u64,
+        };
         let grid = shop.grid_of(target.product);
         grid_sizes += grid.len();
-        let in_grid = grid.iter().position(|&p| p == target.product).expect("the grid holds the target");
-        let in_catalog = shop.all.iter().position(|&p| p == target.product).expect("the catalog holds the target");
+        let in_grid = grid
+            .iter()
+            .position(|&p| p == target.product)
+            .expect("the grid holds the target");
+        let in_catalog = shop
+            .all
+            .iter()
+            .position(|&p| p == target.product)
+            .expect("the catalog holds the target");
         for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
             method.scores(&query, grid, &mut scores);
             let grid_rank = rank_of(&scores, in_grid);
@@ -139,7 +180,13 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         .zip(&per_method)
         .map(|(method, values)| report::MethodResult {
             method: method.name().to_string(),
-            estimates: metrics::bootstrap(values, &session_of, split.test.len(), args.resamples, args.seed),
+            estimates: metrics::bootstrap(
+                values,
+                &session_of,
+                split.test.len(),
+                args.resamples,
+                args.seed,
+            ),
         })
         .collect();
     let report = report::Report {
@@ -164,7 +211,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let markdown = report::markdown(&report);
     print!("{markdown}");
     if let Some(path) = &args.markdown {
-        std::fs::write(path, &markdown).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, &markdown)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.json {
         let mut text = serde_json::to_string_pretty(&report)?;

@@ -30,7 +30,12 @@ pub fn time_split(sessions: &[Session], test_fraction: f64) -> Split {
     starts.sort_unstable();
     let at = ((starts.len() as f64) * (1.0 - test_fraction.clamp(0.0, 1.0))).floor() as usize;
     let cut_ms = starts.get(at).copied().unwrap_or(u64::MAX);
-    let mut split = Split { train: Vec::new(), test: Vec::new(), straddling: 0, cut_ms };
+    let mut split = Split {
+        train: Vec::new(),
+        test: Vec::new(),
+        straddling: 0,
+        cut_ms,
+    };
     for session in sessions {
         let end = session.interactions.last().map_or(0, |i| i.ts);
         if end < cut_ms {
@@ -70,19 +75,35 @@ impl<'a> Shop<'a> {
 
     /// Orders products by `count` (product interactions per catalog index), most first, ties
     /// in catalog order.
-    pub fn from_counts(products: &'a [Product], index_by_id: HashMap<&'a str, u32>, count: &[u64]) -> Shop<'a> {
+    pub fn from_counts(
+        products: &'a [Product],
+        index_by_id: HashMap<&'a str, u32>,
+        count: &[u64],
+    ) -> Shop<'a> {
         let mut all: Vec<u32> = (0..products.len() as u32).collect();
         all.sort_by(|&a, &b| count[b as usize].cmp(&count[a as usize]).then(a.cmp(&b)));
         let mut names: Vec<&str> = products.iter().map(|p| p.category.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        let category: Vec<u32> =
-            products.iter().map(|p| names.binary_search(&p.category.as_str()).expect("every category is listed") as u32).collect();
+        let category: Vec<u32> = products
+            .iter()
+            .map(|p| {
+                names
+                    .binary_search(&p.category.as_str())
+                    .expect("every category is listed") as u32
+            })
+            .collect();
         let mut grids = vec![Vec::new(); names.len()];
         for &p in &all {
             grids[category[p as usize] as usize].push(p);
         }
-        Shop { products, index_by_id, category, grids, all }
+        Shop {
+            products,
+            index_by_id,
+            category,
+            grids,
+            all,
+        }
     }
 
     /// The grid (shop order) of a product's category.
@@ -93,12 +114,24 @@ impl<'a> Shop<'a> {
 
 /// Catalog index by product id.
 pub fn index_by_id(products: &[Product]) -> HashMap<&str, u32> {
-    products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect()
+    products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i as u32))
+        .collect()
 }
 
 /// Adds a session's product interactions on catalog products to `count` (per catalog index).
-pub fn count_product_interactions(index_by_id: &HashMap<&str, u32>, session: &Session, count: &mut [u64]) {
-    for action in session.interactions.iter().filter(|a| a.kind.is_about_product()) {
+pub fn count_product_interactions(
+    index_by_id: &HashMap<&str, u32>,
+    session: &Session,
+    count: &mut [u64],
+) {
+    for action in session
+        .interactions
+        .iter()
+        .filter(|a| a.kind.is_about_product())
+    {
         if let Some(&p) = index_by_id.get(action.id.as_str()) {
             count[p as usize] += 1;
         }
@@ -130,16 +163,28 @@ pub struct TargetStats {
 /// The targets of test sessions.
 pub fn targets(shop: &Shop, test: &[Session], train_seen: &[bool]) -> (Vec<Target>, TargetStats) {
     let mut targets = Vec::new();
-    let mut stats = TargetStats { sessions: test.len(), ..TargetStats::default() };
+    let mut stats = TargetStats {
+        sessions: test.len(),
+        ..TargetStats::default()
+    };
     for (s, session) in test.iter().enumerate() {
         let before = targets.len();
         let mut unseen = 0;
-        session_targets(&shop.index_by_id, session, &mut stats, |prefix_len, product| {
-            if !train_seen[product as usize] {
-                unseen += 1;
-            }
-            targets.push(Target { session: s, prefix_len, product });
-        });
+        session_targets(
+            &shop.index_by_id,
+            session,
+            &mut stats,
+            |prefix_len, product| {
+                if !train_seen[product as usize] {
+                    unseen += 1;
+                }
+                targets.push(Target {
+                    session: s,
+                    prefix_len,
+                    product,
+                });
+            },
+        );
         stats.targets_unseen_in_training += unseen;
         if targets.len() > before {
             stats.sessions_with_targets += 1;
@@ -151,13 +196,22 @@ pub fn targets(shop: &Shop, test: &[Session], train_seen: &[bool]) -> (Vec<Targe
 
 /// Calls `each(prefix_len, product)` for every target of one test session, in order, and
 /// counts what was skipped into `stats`.
-pub fn session_targets(index_by_id: &HashMap<&str, u32>, session: &Session, stats: &mut TargetStats, mut each: impl FnMut(usize, u32)) {
+pub fn session_targets(
+    index_by_id: &HashMap<&str, u32>,
+    session: &Session,
+    stats: &mut TargetStats,
+    mut each: impl FnMut(usize, u32),
+) {
     let mut previous: Option<&str> = None;
     for (t, action) in session.interactions.iter().enumerate() {
-        if !action.kind.is_about_product() || action.kind == aisle::history::ActionKind::RemoveFromCart {
+        if !action.kind.is_about_product()
+            || action.kind == aisle::history::ActionKind::RemoveFromCart
+        {
             continue;
         }
-        let Some(prev) = previous.replace(action.id.as_str()) else { continue };
+        let Some(prev) = previous.replace(action.id.as_str()) else {
+            continue;
+        };
         if prev == action.id {
             stats.repeats_skipped += 1;
             continue;
@@ -174,7 +228,9 @@ pub fn session_targets(index_by_id: &HashMap<&str, u32>, session: &Session, stat
 pub fn prefix_products(shop: &Shop, prefix: &[Interaction]) -> Vec<u32> {
     prefix
         .iter()
-        .filter(|a| a.kind.is_about_product() && a.kind != aisle::history::ActionKind::RemoveFromCart)
+        .filter(|a| {
+            a.kind.is_about_product() && a.kind != aisle::history::ActionKind::RemoveFromCart
+        })
         .filter_map(|a| shop.index_by_id.get(a.id.as_str()).copied())
         .collect()
 }
@@ -208,13 +264,22 @@ mod tests {
 
     #[test]
     fn rank_of_agrees_with_the_browser_order() {
-        let cases: [&[f32]; 4] = [&[1.0, 3.0, 2.0], &[0.0, 0.0, 0.0], &[f32::NAN, 0.5, f32::INFINITY, 0.5], &[2.0]];
+        let cases: [&[f32]; 4] = [
+            &[1.0, 3.0, 2.0],
+            &[0.0, 0.0, 0.0],
+            &[f32::NAN, 0.5, f32::INFINITY, 0.5],
+            &[2.0],
+        ];
         for scores in cases {
             let options: Vec<Option<f32>> = scores.iter().map(|&s| Some(s)).collect();
             let order = aisle::rank::order_by_scores(&options);
             for target in 0..scores.len() {
                 let expected = order.iter().position(|&i| i == target).unwrap() + 1;
-                assert_eq!(rank_of(scores, target), expected, "{scores:?} target {target}");
+                assert_eq!(
+                    rank_of(scores, target),
+                    expected,
+                    "{scores:?} target {target}"
+                );
             }
         }
     }
@@ -225,14 +290,24 @@ mod tests {
             session: id.into(),
             interactions: times
                 .iter()
-                .map(|&ts| Interaction { ts, kind: aisle::history::ActionKind::ProductView, id: "p".into() })
+                .map(|&ts| Interaction {
+                    ts,
+                    kind: aisle::history::ActionKind::ProductView,
+                    id: "p".into(),
+                })
                 .collect(),
         }
     }
 
     #[test]
     fn the_split_never_lets_a_test_event_into_training() {
-        let sessions = [session("a", &[1, 2]), session("b", &[3, 9]), session("c", &[5, 6]), session("d", &[7, 8]), session("e", &[10])];
+        let sessions = [
+            session("a", &[1, 2]),
+            session("b", &[3, 9]),
+            session("c", &[5, 6]),
+            session("d", &[7, 8]),
+            session("e", &[10]),
+        ];
         let split = time_split(&sessions, 0.4);
         assert_eq!(split.cut_ms, 7);
         let names = |list: &[Session]| list.iter().map(|s| s.session.clone()).collect::<Vec<_>>();

@@ -52,14 +52,29 @@ fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
         .from_reader(DropCarriageReturns(std::io::BufReader::new(
             std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
         )));
-    let header: Vec<String> = reader.headers().with_context(|| format!("{file}: line 1: cannot read the header"))?.iter().map(String::from).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{file}: line 1: cannot read the header"))?
+        .iter()
+        .map(String::from)
+        .collect();
     if header.iter().all(|h| h.trim().is_empty()) {
-        bail!("{file}: the file is empty (expected the header {})", columns.join(";"));
+        bail!(
+            "{file}: the file is empty (expected the header {})",
+            columns.join(";")
+        );
     }
     if header.len() != columns.len() || header.iter().zip(columns).any(|(h, c)| h.trim() != *c) {
-        bail!("{file}: line 1: expected the columns {}, found {}", columns.join(";"), header.join(";"));
+        bail!(
+            "{file}: line 1: expected the columns {}, found {}",
+            columns.join(";"),
+            header.join(";")
+        );
     }
-    let mut table = Table { rows: Vec::new(), malformed_lines: Vec::new() };
+    let mut table = Table {
+        rows: Vec::new(),
+        malformed_lines: Vec::new(),
+    };
     for record in reader.records() {
         let record = record.with_context(|| format!("{file}: cannot read a row"))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -67,19 +82,29 @@ fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
             table.malformed_lines.push(line);
             continue;
         }
-        table.rows.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
+        table
+            .rows
+            .push((line, record.iter().map(|f| f.trim().to_string()).collect()));
     }
     Ok(table)
 }
 
 fn warn_malformed(path: &Path, lines: &[u64]) {
     if !lines.is_empty() {
-        eprintln!("aisle: warning: {}: {} malformed row(s) skipped (lines {})", path.display(), lines.len(), first_lines(lines));
+        eprintln!(
+            "aisle: warning: {}: {} malformed row(s) skipped (lines {})",
+            path.display(),
+            lines.len(),
+            first_lines(lines)
+        );
     }
 }
 
 pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
-    let views = read_table(&args.views, &["session_id", "user_id", "item_id", "timeframe", "eventdate"])?;
+    let views = read_table(
+        &args.views,
+        &["session_id", "user_id", "item_id", "timeframe", "eventdate"],
+    )?;
     let mut malformed = views.malformed_lines.clone();
     let mut events = Vec::new();
     let mut sessions = BTreeSet::new();
@@ -94,12 +119,30 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
             continue;
         }
         sessions.insert(session.clone());
-        events.push(event(format!("diginetica-view-{line}"), date + timeframe, user, session, EventBody::ProductView { product: item.clone() }));
+        events.push(event(
+            format!("diginetica-view-{line}"),
+            date + timeframe,
+            user,
+            session,
+            EventBody::ProductView {
+                product: item.clone(),
+            },
+        ));
     }
     warn_malformed(&args.views, &malformed);
 
     if let Some(path) = &args.purchases {
-        let purchases = read_table(path, &["sessionId", "userId", "timeframe", "eventdate", "ordernumber", "itemId"])?;
+        let purchases = read_table(
+            path,
+            &[
+                "sessionId",
+                "userId",
+                "timeframe",
+                "eventdate",
+                "ordernumber",
+                "itemId",
+            ],
+        )?;
         let mut malformed = purchases.malformed_lines.clone();
         let mut orders: BTreeMap<(String, String), (u64, String, Vec<LineItem>)> = BTreeMap::new();
         let mut outside = 0usize;
@@ -113,16 +156,33 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
                 outside += 1;
                 continue;
             }
-            let entry = orders.entry((session.clone(), order.clone())).or_insert_with(|| (date + timeframe, user.clone(), Vec::new()));
-            entry.2.push(LineItem { product: item.clone(), quantity: 1, price: None });
+            let entry = orders
+                .entry((session.clone(), order.clone()))
+                .or_insert_with(|| (date + timeframe, user.clone(), Vec::new()));
+            entry.2.push(LineItem {
+                product: item.clone(),
+                quantity: 1,
+                price: None,
+            });
         }
         warn_malformed(path, &malformed);
         if outside > 0 {
             eprintln!("aisle: note: {}: {outside} purchase row(s) of sessions not in the views file left out", path.display());
         }
         for ((session, order), (ts, user, items)) in orders {
-            let body = EventBody::Purchase { order_id: Some(order.clone()), revenue: None, currency: None, items };
-            events.push(event(format!("diginetica-order-{session}-{order}"), ts, &user, &session, body));
+            let body = EventBody::Purchase {
+                order_id: Some(order.clone()),
+                revenue: None,
+                currency: None,
+                items,
+            };
+            events.push(event(
+                format!("diginetica-order-{session}-{order}"),
+                ts,
+                &user,
+                &session,
+                body,
+            ));
         }
     }
     events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
@@ -133,31 +193,55 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
             EventBody::ProductView { product } => {
                 items.insert(product.clone());
             }
-            EventBody::Purchase { items: lines, .. } => items.extend(lines.iter().map(|l| l.product.clone())),
+            EventBody::Purchase { items: lines, .. } => {
+                items.extend(lines.iter().map(|l| l.product.clone()))
+            }
             _ => {}
         }
     }
     let categories = read_table(&args.categories, &["itemId", "categoryId"])?;
     warn_malformed(&args.categories, &categories.malformed_lines);
-    let category_of: BTreeMap<&str, &str> =
-        categories.rows.iter().filter(|(_, row)| items.contains(&row[0])).map(|(_, row)| (row[0].as_str(), row[1].as_str())).collect();
+    let category_of: BTreeMap<&str, &str> = categories
+        .rows
+        .iter()
+        .filter(|(_, row)| items.contains(&row[0]))
+        .map(|(_, row)| (row[0].as_str(), row[1].as_str()))
+        .collect();
     let products: Vec<Product> = items
         .iter()
         .map(|id| Product {
             id: id.clone(),
             title: format!("Item {id}"),
-            category: category_of.get(id.as_str()).map(|c| c.to_string()).unwrap_or_default(),
+            category: category_of
+                .get(id.as_str())
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             ..Product::default()
         })
         .collect();
     let uncategorised = products.iter().filter(|p| p.category.is_empty()).count();
     if uncategorised > 0 {
-        eprintln!("aisle: warning: {uncategorised} item(s) have no category in {}", args.categories.display());
+        eprintln!(
+            "aisle: warning: {uncategorised} item(s) have no category in {}",
+            args.categories.display()
+        );
     }
     write_import(&args.catalog_out, &products, &args.events_out, &events)
 }
 
 fn event(id: String, ts: u64, user: &str, session: &str, body: EventBody) -> Event {
-    let visitor = if user.is_empty() || user == "NA" { format!("session-{session}") } else { user.to_string() };
-    Event { v: EVENT_SCHEMA_VERSION, id, ts, visitor, session: session.to_string(), arms: BTreeMap::new(), body }
+    let visitor = if user.is_empty() || user == "NA" {
+        format!("session-{session}")
+    } else {
+        user.to_string()
+    };
+    Event {
+        v: EVENT_SCHEMA_VERSION,
+        id,
+        ts,
+        visitor,
+        session: session.to_string(),
+        arms: BTreeMap::new(),
+        body,
+    }
 }

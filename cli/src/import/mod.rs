@@ -31,7 +31,12 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
 /// Milliseconds since the Unix epoch at midnight UTC of a proleptic Gregorian date, or `None`
 /// for a date that does not exist.
 /// Writes an import's catalog and events and says where they went.
-pub fn write_import(catalog_out: &std::path::Path, products: &[crate::catalog::Product], events_out: &std::path::Path, events: &[aisle::events::Event]) -> anyhow::Result<()> {
+pub fn write_import(
+    catalog_out: &std::path::Path,
+    products: &[crate::catalog::Product],
+    events_out: &std::path::Path,
+    events: &[aisle::events::Event],
+) -> anyhow::Result<()> {
     crate::catalog::write_catalog(catalog_out, products)?;
     crate::event_log::write_events(events_out, events)?;
     eprintln!(
@@ -45,7 +50,20 @@ pub fn write_import(catalog_out: &std::path::Path, products: &[crate::catalog::P
 }
 
 pub fn date_to_ms(year: i64, month: u32, day: u32) -> Option<u64> {
-    let days_in_month = [31, if is_leap(year) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in_month = [
+        31,
+        if is_leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month[month as usize - 1] {
         return None;
     }

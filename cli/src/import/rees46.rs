@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::{parse_date_time, write_import};
-use crate::catalog::{first_lines, DropCarriageReturns, parse_price, Product};
+use crate::catalog::{first_lines, parse_price, DropCarriageReturns, Product};
 
 /// Arguments of `aisle import rees46`.
 #[derive(Args)]
@@ -43,8 +43,17 @@ pub struct Rees46Args {
 }
 
 /// Column names the input must have.
-const COLUMNS: [&str; 9] =
-    ["event_time", "event_type", "product_id", "category_id", "category_code", "brand", "price", "user_id", "user_session"];
+const COLUMNS: [&str; 9] = [
+    "event_time",
+    "event_type",
+    "product_id",
+    "category_id",
+    "category_code",
+    "brand",
+    "price",
+    "user_id",
+    "user_session",
+];
 
 /// One usable row of the input.
 struct Row {
@@ -78,13 +87,20 @@ pub fn run(args: Rees46Args) -> anyhow::Result<()> {
         );
     }
     for (kind, count) in &input.unknown_types {
-        eprintln!("aisle: warning: {}: {count} row(s) of unknown event_type {kind:?} skipped", args.input.display());
+        eprintln!(
+            "aisle: warning: {}: {count} row(s) of unknown event_type {kind:?} skipped",
+            args.input.display()
+        );
     }
     let mut rows = input.rows;
     if let Some(top) = args.categories_top {
         let kept = demo_products(&rows, top, args.per_category, args.min_per_category);
         if kept.is_empty() {
-            bail!("{}: no category has {} products with price and brand", args.input.display(), args.min_per_category);
+            bail!(
+                "{}: no category has {} products with price and brand",
+                args.input.display(),
+                args.min_per_category
+            );
         }
         rows.retain(|row| kept.contains(&row.product));
     }
@@ -100,22 +116,43 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
         .from_reader(DropCarriageReturns(std::io::BufReader::new(
             std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
         )));
-    let header: Vec<String> = reader.headers().with_context(|| format!("{file}: line 1: cannot read the header"))?.iter().map(String::from).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{file}: line 1: cannot read the header"))?
+        .iter()
+        .map(String::from)
+        .collect();
     if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        bail!("{file}: the file is empty (expected the header {})", COLUMNS.join(","));
+        bail!(
+            "{file}: the file is empty (expected the header {})",
+            COLUMNS.join(",")
+        );
     }
     let position = |name: &str| header.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| position(c).is_none()).collect();
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| position(c).is_none())
+        .collect();
     if !missing.is_empty() {
         bail!("{file}: line 1: missing column(s) {}", missing.join(", "));
     }
-    let at: Vec<usize> = COLUMNS.iter().map(|c| position(c).expect("checked above")).collect();
-    let mut input = Input { rows: Vec::new(), malformed_lines: Vec::new(), unknown_types: BTreeMap::new() };
+    let at: Vec<usize> = COLUMNS
+        .iter()
+        .map(|c| position(c).expect("checked above"))
+        .collect();
+    let mut input = Input {
+        rows: Vec::new(),
+        malformed_lines: Vec::new(),
+        unknown_types: BTreeMap::new(),
+    };
     for record in reader.records() {
         let record = record.with_context(|| format!("{file}: cannot read a row"))?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(at[i]).map(str::trim);
-        let (Some(time), Some(kind), Some(product), Some(session)) = (field(0), field(1), field(2), field(8)) else {
+        let (Some(time), Some(kind), Some(product), Some(session)) =
+            (field(0), field(1), field(2), field(8))
+        else {
             input.malformed_lines.push(line);
             continue;
         };
@@ -148,17 +185,27 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
 }
 
 /// The products of the demo excerpt: see the module doc.
-fn demo_products(rows: &[Row], top: usize, per_category: usize, min_per_category: usize) -> BTreeSet<String> {
+fn demo_products(
+    rows: &[Row],
+    top: usize,
+    per_category: usize,
+    min_per_category: usize,
+) -> BTreeSet<String> {
     let mut qualifying: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut event_count: BTreeMap<&str, usize> = BTreeMap::new();
     for row in rows {
         *event_count.entry(&row.product).or_insert(0) += 1;
         if !row.category_code.is_empty() && !row.brand.is_empty() && row.price.is_some() {
-            qualifying.entry(&row.category_id).or_default().insert(&row.product);
+            qualifying
+                .entry(&row.category_id)
+                .or_default()
+                .insert(&row.product);
         }
     }
-    let mut categories: Vec<(&str, BTreeSet<&str>)> =
-        qualifying.into_iter().filter(|(_, products)| products.len() >= min_per_category).collect();
+    let mut categories: Vec<(&str, BTreeSet<&str>)> = qualifying
+        .into_iter()
+        .filter(|(_, products)| products.len() >= min_per_category)
+        .collect();
     categories.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     let mut kept = BTreeSet::new();
     for (_, products) in categories.into_iter().take(top) {
@@ -173,7 +220,10 @@ fn demo_products(rows: &[Row], top: usize, per_category: usize, min_per_category
 fn catalog(rows: &[Row]) -> Vec<Product> {
     let mut products: BTreeMap<&str, Product> = BTreeMap::new();
     for row in rows {
-        let product = products.entry(&row.product).or_insert_with(|| Product { id: row.product.clone(), ..Product::default() });
+        let product = products.entry(&row.product).or_insert_with(|| Product {
+            id: row.product.clone(),
+            ..Product::default()
+        });
         if !row.category_id.is_empty() {
             product.category = row.category_id.clone();
         }
@@ -209,7 +259,10 @@ fn capitalise(text: &str) -> String {
 
 /// "Samsung smartphone 1004856", "Samsung item 1004856" or "Item 1004856".
 fn title(product: &Product) -> String {
-    let kind = product.category_title.as_deref().map_or("item".to_string(), str::to_lowercase);
+    let kind = product
+        .category_title
+        .as_deref()
+        .map_or("item".to_string(), str::to_lowercase);
     match &product.brand {
         Some(brand) => format!("{} {kind} {}", capitalise(brand), product.id),
         None => format!("{} {}", capitalise(&kind), product.id),
@@ -222,20 +275,35 @@ fn events(rows: &[Row]) -> Vec<Event> {
             let product = row.product.clone();
             let body = match row.kind.as_str() {
                 "view" => EventBody::ProductView { product },
-                "cart" => EventBody::AddToCart { product, quantity: 1, price: row.price },
-                "remove_from_cart" => EventBody::RemoveFromCart { product, quantity: 1 },
+                "cart" => EventBody::AddToCart {
+                    product,
+                    quantity: 1,
+                    price: row.price,
+                },
+                "remove_from_cart" => EventBody::RemoveFromCart {
+                    product,
+                    quantity: 1,
+                },
                 _ => EventBody::Purchase {
                     order_id: None,
                     revenue: row.price,
                     currency: None,
-                    items: vec![LineItem { product, quantity: 1, price: row.price }],
+                    items: vec![LineItem {
+                        product,
+                        quantity: 1,
+                        price: row.price,
+                    }],
                 },
             };
             Event {
                 v: EVENT_SCHEMA_VERSION,
                 id: format!("rees46-{}", row.line),
                 ts: row.ts,
-                visitor: if row.user.is_empty() { row.session.clone() } else { row.user.clone() },
+                visitor: if row.user.is_empty() {
+                    row.session.clone()
+                } else {
+                    row.user.clone()
+                },
                 session: row.session.clone(),
                 arms: BTreeMap::new(),
                 body,
@@ -260,10 +328,17 @@ mod tests {
 
     #[test]
     fn titles_come_from_brand_and_category() {
-        check_title(Some("samsung"), Some("electronics.smartphone"), "Samsung smartphone 7");
+        check_title(
+            Some("samsung"),
+            Some("electronics.smartphone"),
+            "Samsung smartphone 7",
+        );
         check_title(Some("apple"), None, "Apple item 7");
         check_title(None, Some("computers.notebook"), "Notebook 7");
         check_title(None, None, "Item 7");
-        assert_eq!(category_title("appliances.environment.water_heater"), "Water heater");
+        assert_eq!(
+            category_title("appliances.environment.water_heater"),
+            "Water heater"
+        );
     }
 }

@@ -62,7 +62,11 @@ impl ExactSum {
 
     /// The moments in currency units.
     pub fn moments(&self) -> Moments {
-        Moments { n: self.n as f64, sum: self.sum as f64 / 1e6, sum_sq: self.sum_sq as f64 / 1e12 }
+        Moments {
+            n: self.n as f64,
+            sum: self.sum as f64 / 1e6,
+            sum_sq: self.sum_sq as f64 / 1e12,
+        }
     }
 }
 
@@ -146,7 +150,11 @@ pub struct Quality {
 }
 
 /// Analyzes one visitor's events into `experiments` and `quality`.
-pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String, ExperimentSums>, quality: &mut Quality) {
+pub fn analyze_visitor(
+    mut events: Vec<Slim>,
+    experiments: &mut BTreeMap<String, ExperimentSums>,
+    quality: &mut Quality,
+) {
     let mut seen_ids = HashSet::new();
     let mut seen_orders = HashSet::new();
     events.retain(|event| {
@@ -154,7 +162,11 @@ pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String,
             quality.duplicate_events += 1;
             return false;
         }
-        if let SlimKind::Purchase { order_id: Some(order), .. } = &event.kind {
+        if let SlimKind::Purchase {
+            order_id: Some(order),
+            ..
+        } = &event.kind
+        {
             if !seen_orders.insert(order.clone()) {
                 quality.duplicate_orders += 1;
                 return false;
@@ -181,7 +193,10 @@ pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String,
         let mut arms: BTreeSet<&str> = BTreeSet::new();
         let mut exposed = false;
         for event in &events {
-            if let SlimKind::Exposure { experiment: e, arm, .. } = &event.kind {
+            if let SlimKind::Exposure {
+                experiment: e, arm, ..
+            } = &event.kind
+            {
                 if e == experiment {
                     exposed = true;
                     arms.insert(arm);
@@ -199,7 +214,11 @@ pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String,
             sums.visitors_in_two_arms += 1;
             continue;
         }
-        let arm = arms.into_iter().next().expect("an exposure names an arm").to_string();
+        let arm = arms
+            .into_iter()
+            .next()
+            .expect("an exposure names an arm")
+            .to_string();
         for scope in [Scope::All, Scope::Changed] {
             add_visitor(&events, experiment, &arm, scope, sums);
         }
@@ -208,20 +227,38 @@ pub fn analyze_visitor(mut events: Vec<Slim>, experiments: &mut BTreeMap<String,
 
 fn is_exposure_of(event: &Slim, experiment: &str, scope: Scope) -> bool {
     match &event.kind {
-        SlimKind::Exposure { experiment: e, changed, .. } => e == experiment && (scope == Scope::All || *changed),
+        SlimKind::Exposure {
+            experiment: e,
+            changed,
+            ..
+        } => e == experiment && (scope == Scope::All || *changed),
         _ => false,
     }
 }
 
 /// Adds one visitor (already known to be in `arm`) to the sums of `scope`.
-fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums: &mut ExperimentSums) {
-    let Some(start) = events.iter().position(|e| is_exposure_of(e, experiment, scope)) else {
+fn add_visitor(
+    events: &[Slim],
+    experiment: &str,
+    arm: &str,
+    scope: Scope,
+    sums: &mut ExperimentSums,
+) {
+    let Some(start) = events
+        .iter()
+        .position(|e| is_exposure_of(e, experiment, scope))
+    else {
         return;
     };
     let in_scope = &events[start..];
     let first_day = in_scope[0].day;
     if scope == Scope::All {
-        let last_day = in_scope.iter().filter(|e| is_exposure_of(e, experiment, scope)).map(|e| e.day).max().unwrap_or(first_day);
+        let last_day = in_scope
+            .iter()
+            .filter(|e| is_exposure_of(e, experiment, scope))
+            .map(|e| e.day)
+            .max()
+            .unwrap_or(first_day);
         sums.day_span = Some(match sums.day_span {
             Some((low, high)) => (low.min(first_day), high.max(last_day)),
             None => (first_day, last_day),
@@ -232,7 +269,10 @@ fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums:
     arm_sums.days.entry(first_day).or_default().visitors += 1;
     let sessions: HashSet<&str> = in_scope.iter().map(|e| e.session.as_str()).collect();
     arm_sums.sessions += sessions.len() as u64;
-    arm_sums.exposures += in_scope.iter().filter(|e| is_exposure_of(e, experiment, scope)).count() as u64;
+    arm_sums.exposures += in_scope
+        .iter()
+        .filter(|e| is_exposure_of(e, experiment, scope))
+        .count() as u64;
     if let Some(cart) = in_scope.iter().find(|e| e.kind == SlimKind::AddToCart) {
         arm_sums.carted += 1;
         arm_sums.days.entry(cart.day).or_default().carted += 1;
@@ -240,7 +280,14 @@ fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums:
     let mut revenue: Micros = 0;
     let mut converted = false;
     for event in in_scope {
-        let SlimKind::Purchase { revenue: order_revenue, currency, .. } = &event.kind else { continue };
+        let SlimKind::Purchase {
+            revenue: order_revenue,
+            currency,
+            ..
+        } = &event.kind
+        else {
+            continue;
+        };
         arm_sums.orders += 1;
         let day = arm_sums.days.entry(event.day).or_default();
         if !converted {
@@ -252,7 +299,8 @@ fn add_visitor(events: &[Slim], experiment: &str, arm: &str, scope: Scope, sums:
         // out of the average order value.
         if let Some(order_revenue) = order_revenue.map(to_micros) {
             day.revenue += order_revenue;
-            day.revenue_sq += (revenue + order_revenue) * (revenue + order_revenue) - revenue * revenue;
+            day.revenue_sq +=
+                (revenue + order_revenue) * (revenue + order_revenue) - revenue * revenue;
             revenue += order_revenue;
             arm_sums.order_value.add(order_revenue);
         }

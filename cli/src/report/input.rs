@@ -24,7 +24,8 @@ pub struct StoredEvent {
 pub fn list_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
-        let metadata = std::fs::metadata(input).with_context(|| format!("reading {}", input.display()))?;
+        let metadata =
+            std::fs::metadata(input).with_context(|| format!("reading {}", input.display()))?;
         if metadata.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
                 .with_context(|| format!("listing {}", input.display()))?
@@ -49,7 +50,10 @@ fn is_event_file(path: &Path) -> bool {
 pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            file,
+        )))
     } else {
         Box::new(file)
     };
@@ -58,13 +62,18 @@ pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
 
 /// Calls `each(line_number, line)` for every line of `path` (1-based, without the newline,
 /// `Err` for a line that is not UTF-8).
-pub fn for_each_line(path: &Path, mut each: impl FnMut(u64, Result<&str, ()>)) -> anyhow::Result<()> {
+pub fn for_each_line(
+    path: &Path,
+    mut each: impl FnMut(u64, Result<&str, ()>),
+) -> anyhow::Result<()> {
     let mut reader = open(path)?;
     let mut buffer = Vec::with_capacity(1024);
     let mut number = 0;
     loop {
         buffer.clear();
-        let read = reader.read_until(b'\n', &mut buffer).with_context(|| format!("reading {} after line {number}", path.display()))?;
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .with_context(|| format!("reading {} after line {number}", path.display()))?;
         if read == 0 {
             return Ok(());
         }

@@ -63,8 +63,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let manifest: Option<Manifest> = match &args.manifest {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            Some(serde_json::from_str(&text).with_context(|| format!("parsing manifest {}", path.display()))?)
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("parsing manifest {}", path.display()))?,
+            )
         }
         None => None,
     };
@@ -83,24 +87,41 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             }
         })
         .sum();
-    let partition_count = args.partitions.unwrap_or((input_bytes / (16 << 20)) as usize + 1).clamp(1, 512);
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let temp = args.out.join(format!(".aisle-report-tmp-{}", std::process::id()));
+    let partition_count = args
+        .partitions
+        .unwrap_or((input_bytes / (16 << 20)) as usize + 1)
+        .clamp(1, 512);
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let temp = args
+        .out
+        .join(format!(".aisle-report-tmp-{}", std::process::id()));
     std::fs::create_dir_all(&temp).with_context(|| format!("creating {}", temp.display()))?;
     let outcome = analyze(&args, manifest.as_ref(), &files, &temp, partition_count);
     let _ = std::fs::remove_dir_all(&temp);
     let (experiments, quality) = outcome?;
 
-    let thresholds = Thresholds { min_days: args.min_days, min_visitors: args.min_visitors };
+    let thresholds = Thresholds {
+        min_days: args.min_days,
+        min_visitors: args.min_visitors,
+    };
     let results: Vec<results::ExperimentResult> = experiments
         .iter()
         .filter(|(key, _)| args.experiment.as_ref().is_none_or(|only| only == *key))
-        .map(|(key, sums)| results::experiment_result(key, sums, &experiment_info(manifest.as_ref(), key), thresholds))
+        .map(|(key, sums)| {
+            results::experiment_result(
+                key,
+                sums,
+                &experiment_info(manifest.as_ref(), key),
+                thresholds,
+            )
+        })
         .collect();
     output_csv::write_report(&args.out.join("report.csv"), &results)?;
     output_csv::write_quality(&args.out.join("quality.csv"), &quality)?;
     let html = output_html::render(&results, &quality, &files);
-    std::fs::write(args.out.join("report.html"), html).with_context(|| format!("writing {}", args.out.join("report.html").display()))?;
+    std::fs::write(args.out.join("report.html"), html)
+        .with_context(|| format!("writing {}", args.out.join("report.html").display()))?;
 
     eprintln!(
         "aisle report: {} lines from {} file(s), {} experiment(s), {} malformed, {} duplicates, in {:.2} s → {}",
@@ -125,8 +146,16 @@ fn experiment_info(manifest: Option<&Manifest>, key: &str) -> ExperimentInfo {
         return ExperimentInfo::default();
     };
     ExperimentInfo {
-        arms: config.arms.iter().map(|a| (a.key.clone(), a.weight)).collect(),
-        control: config.arms.iter().find(|a| !a.personalized).map(|a| a.key.clone()),
+        arms: config
+            .arms
+            .iter()
+            .map(|a| (a.key.clone(), a.weight))
+            .collect(),
+        control: config
+            .arms
+            .iter()
+            .find(|a| !a.personalized)
+            .map(|a| a.key.clone()),
     }
 }
 
@@ -167,7 +196,10 @@ fn analyze(
     partition_count: usize,
 ) -> anyhow::Result<(BTreeMap<String, ExperimentSums>, Quality)> {
     let mut quality = Quality::default();
-    let filter = Filter { only: args.experiment.as_deref(), known: manifest.map(|m| m.experiments.as_slice()) };
+    let filter = Filter {
+        only: args.experiment.as_deref(),
+        known: manifest.map(|m| m.experiments.as_slice()),
+    };
     let mut partitions = Partitions::create(temp, partition_count)?;
     for file in files {
         let mut failure = None;
@@ -176,7 +208,10 @@ fn analyze(
                 return;
             }
             quality.lines += 1;
-            match line.map_err(|()| "not UTF-8".to_string()).and_then(|line| to_slim(line, &filter)) {
+            match line
+                .map_err(|()| "not UTF-8".to_string())
+                .and_then(|line| to_slim(line, &filter))
+            {
                 Ok(Some(slim)) => {
                     if let Err(error) = partitions.push(&slim) {
                         failure = Some(error);
@@ -186,7 +221,9 @@ fn analyze(
                 Err(reason) => {
                     quality.malformed += 1;
                     if quality.malformed_examples.len() < MAX_EXAMPLES {
-                        quality.malformed_examples.push(format!("{}:{number}: {reason}", file.display()));
+                        quality
+                            .malformed_examples
+                            .push(format!("{}:{number}: {reason}", file.display()));
                     }
                 }
             }
@@ -210,13 +247,15 @@ fn to_slim(line: &str, filter: &Filter) -> Result<Option<Slim>, String> {
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let stored: input::StoredEvent = serde_json::from_str(line).map_err(|e| format!("not a schema v1 event: {e}"))?;
+    let stored: input::StoredEvent =
+        serde_json::from_str(line).map_err(|e| format!("not a schema v1 event: {e}"))?;
     let event = stored.event;
     crate::collect::validate::check_event(&event)?;
     let mut notes = Notes::default();
     let day = match stored.received {
         Some(received) => {
-            notes.clock_skew = event.ts > received + MAX_AHEAD_MS || event.ts + MAX_BEHIND_MS < received;
+            notes.clock_skew =
+                event.ts > received + MAX_AHEAD_MS || event.ts + MAX_BEHIND_MS < received;
             crate::utc::day_number(received)
         }
         None => {
@@ -227,16 +266,43 @@ fn to_slim(line: &str, filter: &Filter) -> Result<Option<Slim>, String> {
     let mut arms = event.arms;
     arms.retain(|experiment, arm| filter.keep(experiment, arm, &mut notes));
     let kind = match event.body {
-        EventBody::Exposure { experiment, arm, changed, .. } => {
+        EventBody::Exposure {
+            experiment,
+            arm,
+            changed,
+            ..
+        } => {
             if filter.keep(&experiment, &arm, &mut notes) {
-                SlimKind::Exposure { experiment, arm, changed }
+                SlimKind::Exposure {
+                    experiment,
+                    arm,
+                    changed,
+                }
             } else {
                 SlimKind::Other
             }
         }
         EventBody::AddToCart { .. } => SlimKind::AddToCart,
-        EventBody::Purchase { revenue, order_id, currency, .. } => SlimKind::Purchase { revenue, order_id, currency },
+        EventBody::Purchase {
+            revenue,
+            order_id,
+            currency,
+            ..
+        } => SlimKind::Purchase {
+            revenue,
+            order_id,
+            currency,
+        },
         _ => SlimKind::Other,
     };
-    Ok(Some(Slim { visitor: event.visitor, id: event.id, ts: event.ts, day, session: event.session, arms, kind, notes }))
+    Ok(Some(Slim {
+        visitor: event.visitor,
+        id: event.id,
+        ts: event.ts,
+        day,
+        session: event.session,
+        arms,
+        kind,
+        notes,
+    }))
 }

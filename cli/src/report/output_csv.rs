@@ -9,8 +9,20 @@ use super::analysis::Quality;
 use super::results::ExperimentResult;
 
 /// The header of `report.csv`.
-pub const HEADER: [&str; 12] =
-    ["experiment", "scope", "arm", "metric", "value", "ci_low", "ci_high", "lift", "lift_ci_low", "lift_ci_high", "p_value", "n"];
+pub const HEADER: [&str; 12] = [
+    "experiment",
+    "scope",
+    "arm",
+    "metric",
+    "value",
+    "ci_low",
+    "ci_high",
+    "lift",
+    "lift_ci_low",
+    "lift_ci_high",
+    "p_value",
+    "n",
+];
 
 fn number(value: Option<f64>) -> String {
     match value {
@@ -21,7 +33,8 @@ fn number(value: Option<f64>) -> String {
 
 /// Writes `report.csv`.
 pub fn write_report(path: &Path, results: &[ExperimentResult]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
     writer.write_record(HEADER)?;
     for result in results {
         for row in &result.rows {
@@ -41,16 +54,43 @@ pub fn write_report(path: &Path, results: &[ExperimentResult]) -> anyhow::Result
             ])?;
         }
         let mut extra = |metric: &str, value: f64, p_value: Option<f64>| {
-            let record = [result.key.as_str(), "all", "*", metric, &number(Some(value)), "", "", "", "", "", &number(p_value), ""];
+            let record = [
+                result.key.as_str(),
+                "all",
+                "*",
+                metric,
+                &number(Some(value)),
+                "",
+                "",
+                "",
+                "",
+                "",
+                &number(p_value),
+                "",
+            ];
             writer.write_record(record)
         };
         if let Some(check) = &result.sample_ratio {
-            extra("sample_ratio_chi_square", check.chi_square, Some(check.p_value))?;
+            extra(
+                "sample_ratio_chi_square",
+                check.chi_square,
+                Some(check.p_value),
+            )?;
         }
-        extra("visitors_in_two_arms", result.visitors_in_two_arms as f64, None)?;
-        extra("visitors_without_exposure", result.visitors_without_exposure as f64, None)?;
+        extra(
+            "visitors_in_two_arms",
+            result.visitors_in_two_arms as f64,
+            None,
+        )?;
+        extra(
+            "visitors_without_exposure",
+            result.visitors_without_exposure as f64,
+            None,
+        )?;
     }
-    writer.flush().with_context(|| format!("writing {}", path.display()))?;
+    writer
+        .flush()
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -63,7 +103,10 @@ pub fn quality_counts(quality: &Quality) -> Vec<(&'static str, u64)> {
         ("duplicate_orders", quality.duplicate_orders),
         ("clock_skew_events", quality.clock_skew),
         ("events_without_receipt_time", quality.without_receipt),
-        ("unknown_experiment_events", quality.unknown_experiment_events),
+        (
+            "unknown_experiment_events",
+            quality.unknown_experiment_events,
+        ),
         ("unknown_arm_events", quality.unknown_arm_events),
         ("other_experiment_events", quality.other_experiment_events),
     ]
@@ -71,11 +114,14 @@ pub fn quality_counts(quality: &Quality) -> Vec<(&'static str, u64)> {
 
 /// Writes `quality.csv`.
 pub fn write_quality(path: &Path, quality: &Quality) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
     writer.write_record(["counter", "value"])?;
     for (name, value) in quality_counts(quality) {
         writer.write_record([name.to_string(), value.to_string()])?;
     }
-    writer.flush().with_context(|| format!("writing {}", path.display()))?;
+    writer
+        .flush()
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

@@ -15,7 +15,10 @@ th:first-child,td:first-child{text-align:left}.ci{color:#667;font-size:.85em}.wa
 .note{color:#556;font-size:.9em}code{background:#f2f3f7;padding:0 .2rem}";
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn is_rate(metric: &str) -> bool {
@@ -25,7 +28,10 @@ fn is_rate(metric: &str) -> bool {
 fn format_value(metric: &str, value: f64) -> String {
     if is_rate(metric) {
         format!("{:.2}%", value * 100.0)
-    } else if matches!(metric, "average_order_value" | "revenue_per_visitor" | "revenue") {
+    } else if matches!(
+        metric,
+        "average_order_value" | "revenue_per_visitor" | "revenue"
+    ) {
         format!("{value:.2}")
     } else {
         format!("{value:.0}")
@@ -89,7 +95,11 @@ pub fn render(results: &[ExperimentResult], quality: &Quality, files: &[PathBuf]
 }
 
 fn render_experiment(html: &mut String, result: &ExperimentResult) {
-    let _ = writeln!(html, "<h2>Experiment <code>{}</code></h2>", escape(&result.key));
+    let _ = writeln!(
+        html,
+        "<h2>Experiment <code>{}</code></h2>",
+        escape(&result.key)
+    );
     if let Some((first, last)) = result.day_span {
         let _ = writeln!(
             html,
@@ -108,7 +118,9 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
             .observed
             .iter()
             .zip(&check.expected_shares)
-            .map(|((arm, count), share)| format!("{} {count} (expected share {share})", escape(arm)))
+            .map(|((arm, count), share)| {
+                format!("{} {count} (expected share {share})", escape(arm))
+            })
             .collect();
         let class = if check.mismatch { "warn" } else { "ok" };
         let _ = writeln!(
@@ -117,7 +129,11 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
             split.join(", "),
             check.chi_square,
             format_p(check.p_value),
-            if check.mismatch { " — mismatch" } else { " — no mismatch" }
+            if check.mismatch {
+                " — mismatch"
+            } else {
+                " — no mismatch"
+            }
         );
     }
     for scope in [Scope::All, Scope::Changed] {
@@ -128,20 +144,42 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
         let _ = writeln!(html, "<h3>{title}</h3>");
         render_table(html, result, scope);
         let rows: Vec<&Row> = result.rows.iter().filter(|r| r.scope == scope).collect();
-        for (metric, label) in [("conversion_rate", "Conversion rate by arm"), ("revenue_per_visitor", "Revenue per visitor by arm")] {
-            let bars: Vec<Bar> =
-                rows.iter().filter(|r| r.metric == metric).map(|r| (r.arm.clone(), r.value, r.ci)).collect();
+        for (metric, label) in [
+            ("conversion_rate", "Conversion rate by arm"),
+            ("revenue_per_visitor", "Revenue per visitor by arm"),
+        ] {
+            let bars: Vec<Bar> = rows
+                .iter()
+                .filter(|r| r.metric == metric)
+                .map(|r| (r.arm.clone(), r.value, r.ci))
+                .collect();
             html.push_str(&bar_chart(label, metric, &bars));
         }
         for ((series_scope, arm), points) in &result.series {
             if *series_scope != scope || points.is_empty() {
                 continue;
             }
-            let conversion: Vec<(u64, LiftValue)> = points.iter().map(|p: &LiftPoint| (p.day, p.conversion_lift)).collect();
-            let revenue: Vec<(u64, LiftValue)> = points.iter().map(|p| (p.day, p.revenue_lift)).collect();
+            let conversion: Vec<(u64, LiftValue)> = points
+                .iter()
+                .map(|p: &LiftPoint| (p.day, p.conversion_lift))
+                .collect();
+            let revenue: Vec<(u64, LiftValue)> =
+                points.iter().map(|p| (p.day, p.revenue_lift)).collect();
             let name = escape(arm);
-            html.push_str(&lift_chart(&format!("Cumulative conversion-rate lift of {name} vs {}", escape(&result.control)), &conversion));
-            html.push_str(&lift_chart(&format!("Cumulative revenue-per-visitor lift of {name} vs {}", escape(&result.control)), &revenue));
+            html.push_str(&lift_chart(
+                &format!(
+                    "Cumulative conversion-rate lift of {name} vs {}",
+                    escape(&result.control)
+                ),
+                &conversion,
+            ));
+            html.push_str(&lift_chart(
+                &format!(
+                    "Cumulative revenue-per-visitor lift of {name} vs {}",
+                    escape(&result.control)
+                ),
+                &revenue,
+            ));
         }
     }
 }
@@ -155,19 +193,38 @@ fn render_table(html: &mut String, result: &ExperimentResult, scope: Scope) {
     for (metric, label) in METRIC_LABELS {
         let _ = write!(html, "<tr><td>{label}</td>");
         for arm in &result.arms {
-            let Some(row) = result.rows.iter().find(|r| r.scope == scope && r.metric == metric && r.arm == *arm) else {
+            let Some(row) = result
+                .rows
+                .iter()
+                .find(|r| r.scope == scope && r.metric == metric && r.arm == *arm)
+            else {
                 html.push_str("<td></td>");
                 continue;
             };
             let mut cell = format_value(metric, row.value);
             if let Some((low, high)) = row.ci {
-                let _ = write!(cell, "<br><span class=\"ci\">[{}, {}]</span>", format_value(metric, low), format_value(metric, high));
+                let _ = write!(
+                    cell,
+                    "<br><span class=\"ci\">[{}, {}]</span>",
+                    format_value(metric, low),
+                    format_value(metric, high)
+                );
             }
             if let Some(lift) = row.lift {
                 let significant = row.p_value.is_some_and(|p| p < 0.05);
-                let _ = write!(cell, "<br><span class=\"{}\">lift {}</span>", if significant { "sig" } else { "" }, format_percent(lift));
+                let _ = write!(
+                    cell,
+                    "<br><span class=\"{}\">lift {}</span>",
+                    if significant { "sig" } else { "" },
+                    format_percent(lift)
+                );
                 if let Some((low, high)) = row.lift_ci {
-                    let _ = write!(cell, " <span class=\"ci\">[{}, {}]</span>", format_percent(low), format_percent(high));
+                    let _ = write!(
+                        cell,
+                        " <span class=\"ci\">[{}, {}]</span>",
+                        format_percent(low),
+                        format_percent(high)
+                    );
                 }
             }
             if let Some(p) = row.p_value {
@@ -185,16 +242,40 @@ fn render_quality(html: &mut String, quality: &Quality) {
     let notes = [
         ("lines", "read"),
         ("malformed_lines", "not a valid schema v1 event: left out"),
-        ("duplicate_events", "same event id seen again for the visitor: counted once"),
-        ("duplicate_orders", "same order id seen again for the visitor: counted once"),
-        ("clock_skew_events", "device clock >10 min ahead of or >7 days behind receipt: kept, days by receipt"),
-        ("events_without_receipt_time", "not written by aisle collect: clock not checked"),
-        ("unknown_experiment_events", "exposures or arms entries of experiments not in the manifest: left out"),
-        ("unknown_arm_events", "exposures or arms entries of arms not in the manifest: left out"),
-        ("other_experiment_events", "exposures or arms entries of experiments not asked for: ignored"),
+        (
+            "duplicate_events",
+            "same event id seen again for the visitor: counted once",
+        ),
+        (
+            "duplicate_orders",
+            "same order id seen again for the visitor: counted once",
+        ),
+        (
+            "clock_skew_events",
+            "device clock >10 min ahead of or >7 days behind receipt: kept, days by receipt",
+        ),
+        (
+            "events_without_receipt_time",
+            "not written by aisle collect: clock not checked",
+        ),
+        (
+            "unknown_experiment_events",
+            "exposures or arms entries of experiments not in the manifest: left out",
+        ),
+        (
+            "unknown_arm_events",
+            "exposures or arms entries of arms not in the manifest: left out",
+        ),
+        (
+            "other_experiment_events",
+            "exposures or arms entries of experiments not asked for: ignored",
+        ),
     ];
     for (name, value) in super::output_csv::quality_counts(quality) {
-        let note = notes.iter().find(|(n, _)| *n == name).map_or("", |(_, note)| note);
+        let note = notes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, note)| note);
         let _ = writeln!(html, "<tr><td><code>{name}</code></td><td>{value}</td><td style=\"text-align:left\">{note}</td></tr>");
     }
     html.push_str("</table>\n");
@@ -216,14 +297,29 @@ const BOTTOM: f64 = 32.0;
 
 /// Horizontal-free bar chart of one metric per arm, with interval whiskers.
 fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> String {
-    let max = bars.iter().map(|(_, v, ci)| ci.map_or(*v, |c| c.1.max(*v))).fold(0.0f64, f64::max);
+    let max = bars
+        .iter()
+        .map(|(_, v, ci)| ci.map_or(*v, |c| c.1.max(*v)))
+        .fold(0.0f64, f64::max);
     let max = if max > 0.0 { max * 1.1 } else { 1.0 };
     let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
     let y = |v: f64| TOP + plot_height * (1.0 - v / max);
     let mut svg = svg_open(title);
-    let _ = write!(svg, "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#99a\"/>", y(0.0), WIDTH - RIGHT, y(0.0));
-    let _ = write!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>", LEFT - 6.0, y(max) + 4.0, format_value(metric, max));
+    let _ = write!(
+        svg,
+        "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#99a\"/>",
+        y(0.0),
+        WIDTH - RIGHT,
+        y(0.0)
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+        LEFT - 6.0,
+        y(max) + 4.0,
+        format_value(metric, max)
+    );
     for (i, (arm, value, ci)) in bars.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.25;
         let width = slot * 0.5;
@@ -255,7 +351,6 @@ fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> String {
     svg
 }
 
-
 /// Cumulative relative lift by day, with its 95% band and a zero line.
 fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
     let values: Vec<f64> = points
@@ -280,34 +375,66 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
     let plot_height = HEIGHT - TOP - BOTTOM;
     let x = |day: u64| LEFT + (WIDTH - LEFT - RIGHT) * (day as f64 - first) / days;
     let y = |v: f64| TOP + plot_height * (1.0 - (v.clamp(low, high) - low) / (high - low));
-    let band: Vec<(u64, f64, f64)> = points.iter().filter_map(|(d, v)| v.and_then(|(_, ci)| ci).map(|(l, h)| (*d, l, h))).collect();
+    let band: Vec<(u64, f64, f64)> = points
+        .iter()
+        .filter_map(|(d, v)| v.and_then(|(_, ci)| ci).map(|(l, h)| (*d, l, h)))
+        .collect();
     if !band.is_empty() {
         let mut path = String::new();
         for (i, (d, _, h)) in band.iter().enumerate() {
-            let _ = write!(path, "{}{:.1} {:.1}", if i == 0 { "M" } else { "L" }, x(*d), y(*h));
+            let _ = write!(
+                path,
+                "{}{:.1} {:.1}",
+                if i == 0 { "M" } else { "L" },
+                x(*d),
+                y(*h)
+            );
         }
         for (d, l, _) in band.iter().rev() {
             let _ = write!(path, "L{:.1} {:.1}", x(*d), y(*l));
         }
-        let _ = write!(svg, "<path d=\"{path}Z\" fill=\"#2f6fdf\" fill-opacity=\"0.18\" stroke=\"none\"/>");
+        let _ = write!(
+            svg,
+            "<path d=\"{path}Z\" fill=\"#2f6fdf\" fill-opacity=\"0.18\" stroke=\"none\"/>"
+        );
     }
     let _ = write!(svg, "<line x1=\"{LEFT}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\" stroke=\"#99a\" stroke-dasharray=\"4 3\"/>", y(0.0), WIDTH - RIGHT);
     let mut line = String::new();
     for (d, v) in points {
         if let Some((lift, _)) = v {
-            let _ = write!(line, "{}{:.1} {:.1}", if line.is_empty() { "M" } else { "L" }, x(*d), y(*lift));
+            let _ = write!(
+                line,
+                "{}{:.1} {:.1}",
+                if line.is_empty() { "M" } else { "L" },
+                x(*d),
+                y(*lift)
+            );
         }
     }
-    let _ = write!(svg, "<path d=\"{line}\" fill=\"none\" stroke=\"#2f6fdf\" stroke-width=\"2\"/>");
+    let _ = write!(
+        svg,
+        "<path d=\"{line}\" fill=\"none\" stroke=\"#2f6fdf\" stroke-width=\"2\"/>"
+    );
     for v in [low, 0.0, high] {
         // Skip an end label that would overlap the zero label.
         if v != 0.0 && (y(v) - y(0.0)).abs() < 14.0 {
             continue;
         }
-        let _ = write!(svg, "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>", LEFT - 6.0, y(v) + 4.0, format_percent(v));
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            LEFT - 6.0,
+            y(v) + 4.0,
+            format_percent(v)
+        );
     }
     let (first_day, last_day) = (points[0].0, points[points.len() - 1].0);
-    let _ = write!(svg, "<text x=\"{LEFT}\" y=\"{}\" font-size=\"11\">{}</text>", HEIGHT - 10.0, crate::utc::format_day(first_day));
+    let _ = write!(
+        svg,
+        "<text x=\"{LEFT}\" y=\"{}\" font-size=\"11\">{}</text>",
+        HEIGHT - 10.0,
+        crate::utc::format_day(first_day)
+    );
     let _ = write!(
         svg,
         "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",

@@ -69,11 +69,19 @@ impl Notes {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SlimKind {
     /// A grid was shown in `arm` of `experiment`; `changed` when personalization changed it.
-    Exposure { experiment: String, arm: String, changed: bool },
+    Exposure {
+        experiment: String,
+        arm: String,
+        changed: bool,
+    },
     /// An add to cart.
     AddToCart,
     /// An order.
-    Purchase { revenue: Option<f64>, order_id: Option<String>, currency: Option<String> },
+    Purchase {
+        revenue: Option<f64>,
+        order_id: Option<String>,
+        currency: Option<String>,
+    },
     /// Anything else (counts for sessions only).
     Other,
 }
@@ -90,10 +98,15 @@ impl Partitions {
         let writers = (0..count.max(1))
             .map(|i| {
                 let path = partition_path(dir, i);
-                File::create(&path).map(|f| BufWriter::with_capacity(1 << 16, f)).with_context(|| format!("creating {}", path.display()))
+                File::create(&path)
+                    .map(|f| BufWriter::with_capacity(1 << 16, f))
+                    .with_context(|| format!("creating {}", path.display()))
             })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Partitions { dir: dir.to_path_buf(), writers })
+        Ok(Partitions {
+            dir: dir.to_path_buf(),
+            writers,
+        })
     }
 
     /// Appends one record to its visitor's partition.
@@ -101,7 +114,9 @@ impl Partitions {
         let index = (aisle::assign::fnv1a32(&slim.visitor) as usize) % self.writers.len();
         let writer = &mut self.writers[index];
         serde_json::to_writer(&mut *writer, slim)?;
-        writer.write_all(b"\n").context("writing a partition file")?;
+        writer
+            .write_all(b"\n")
+            .context("writing a partition file")?;
         Ok(())
     }
 
@@ -121,12 +136,16 @@ fn partition_path(dir: &Path, index: usize) -> PathBuf {
 
 /// Reads one partition back, grouped by visitor (visitors in first-seen order).
 pub fn read_partition(path: &Path) -> anyhow::Result<Vec<(String, Vec<Slim>)>> {
-    let reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| format!("opening {}", path.display()))?);
+    let reader = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).with_context(|| format!("opening {}", path.display()))?,
+    );
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut visitors: Vec<(String, Vec<Slim>)> = Vec::new();
     for line in reader.lines() {
         let line = line.with_context(|| format!("reading {}", path.display()))?;
-        let slim: Slim = serde_json::from_str(&line).with_context(|| format!("reading back {}", path.display()))?;
+        let slim: Slim = serde_json::from_str(&line)
+            .with_context(|| format!("reading back {}", path.display()))?;
         match index.get(&slim.visitor) {
             Some(&i) => visitors[i].1.push(slim),
             None => {

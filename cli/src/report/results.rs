@@ -96,11 +96,20 @@ fn rate(successes: u64, n: u64) -> (f64, Option<(f64, f64)>, f64) {
         return (0.0, None, 0.0);
     }
     let p = successes as f64 / n as f64;
-    (p, stats::wilson_95(successes as f64, n as f64), p * (1.0 - p) / n as f64)
+    (
+        p,
+        stats::wilson_95(successes as f64, n as f64),
+        p * (1.0 - p) / n as f64,
+    )
 }
 
 /// Computes the result of one experiment.
-pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo, thresholds: Thresholds) -> ExperimentResult {
+pub fn experiment_result(
+    key: &str,
+    sums: &ExperimentSums,
+    info: &ExperimentInfo,
+    thresholds: Thresholds,
+) -> ExperimentResult {
     let mut observed: Vec<String> = info.arms.iter().map(|(arm, _)| arm.clone()).collect();
     for (_, arm) in sums.arms.keys() {
         if !observed.contains(arm) {
@@ -123,20 +132,21 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
         for arm in &arms {
             let sums_arm = get(scope, arm);
             let is_control = *arm == control;
-            let mut push = |metric, value, ci, lift: Option<(f64, Option<(f64, f64)>)>, p_value, n| {
-                rows.push(Row {
-                    experiment: key.to_string(),
-                    scope,
-                    arm: arm.clone(),
-                    metric,
-                    value,
-                    ci,
-                    lift: lift.map(|l| l.0),
-                    lift_ci: lift.and_then(|l| l.1),
-                    p_value,
-                    n,
-                });
-            };
+            let mut push =
+                |metric, value, ci, lift: Option<(f64, Option<(f64, f64)>)>, p_value, n| {
+                    rows.push(Row {
+                        experiment: key.to_string(),
+                        scope,
+                        arm: arm.clone(),
+                        metric,
+                        value,
+                        ci,
+                        lift: lift.map(|l| l.0),
+                        lift_ci: lift.and_then(|l| l.1),
+                        p_value,
+                        n,
+                    });
+                };
             let n = sums_arm.visitors;
             push("visitors", n as f64, None, None, None, n);
             push("sessions", sums_arm.sessions as f64, None, None, None, n);
@@ -152,49 +162,99 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
                     let (base_value, _, base_var) = rate(base_successes, base.visitors);
                     (
                         stats::relative_lift(base_value, base_var, value, var),
-                        stats::two_proportion_p(base_successes as f64, base.visitors as f64, successes as f64, n as f64),
+                        stats::two_proportion_p(
+                            base_successes as f64,
+                            base.visitors as f64,
+                            successes as f64,
+                            n as f64,
+                        ),
                     )
                 };
                 push(metric, value, ci, lift, p_value, n);
             }
             push("orders", sums_arm.orders as f64, None, None, None, n);
-            push("revenue", sums_arm.revenue_per_visitor.moments().sum, None, None, None, n);
+            push(
+                "revenue",
+                sums_arm.revenue_per_visitor.moments().sum,
+                None,
+                None,
+                None,
+                n,
+            );
             for (metric, moments, base_moments) in [
-                ("average_order_value", sums_arm.order_value.moments(), base.order_value.moments()),
-                ("revenue_per_visitor", sums_arm.revenue_per_visitor.moments(), base.revenue_per_visitor.moments()),
+                (
+                    "average_order_value",
+                    sums_arm.order_value.moments(),
+                    base.order_value.moments(),
+                ),
+                (
+                    "revenue_per_visitor",
+                    sums_arm.revenue_per_visitor.moments(),
+                    base.revenue_per_visitor.moments(),
+                ),
             ] {
                 let (moments, base_moments) = (&moments, &base_moments);
                 let (lift, p_value) = if is_control {
                     (None, None)
                 } else {
                     (
-                        stats::relative_lift(base_moments.mean(), base_moments.variance_of_mean(), moments.mean(), moments.variance_of_mean()),
+                        stats::relative_lift(
+                            base_moments.mean(),
+                            base_moments.variance_of_mean(),
+                            moments.mean(),
+                            moments.variance_of_mean(),
+                        ),
                         stats::welch_p(base_moments, moments),
                     )
                 };
-                push(metric, moments.mean(), moments.interval_95(), lift, p_value, moments.n as u64);
+                push(
+                    metric,
+                    moments.mean(),
+                    moments.interval_95(),
+                    lift,
+                    p_value,
+                    moments.n as u64,
+                );
             }
             if !is_control {
-                series.insert((scope, arm.clone()), lift_series(base, sums_arm, sums.day_span));
+                series.insert(
+                    (scope, arm.clone()),
+                    lift_series(base, sums_arm, sums.day_span),
+                );
             }
         }
     }
 
-    let counts: Vec<(String, u64)> = arms.iter().map(|arm| (arm.clone(), get(Scope::All, arm).visitors)).collect();
+    let counts: Vec<(String, u64)> = arms
+        .iter()
+        .map(|arm| (arm.clone(), get(Scope::All, arm).visitors))
+        .collect();
     let weights_from_manifest = !info.arms.is_empty();
     let expected_shares: Vec<f64> = arms
         .iter()
-        .map(|arm| if weights_from_manifest { info.arms.iter().find(|(a, _)| a == arm).map_or(0.0, |(_, w)| *w) } else { 1.0 })
+        .map(|arm| {
+            if weights_from_manifest {
+                info.arms
+                    .iter()
+                    .find(|(a, _)| a == arm)
+                    .map_or(0.0, |(_, w)| *w)
+            } else {
+                1.0
+            }
+        })
         .collect();
     let observed: Vec<f64> = counts.iter().map(|(_, c)| *c as f64).collect();
-    let sample_ratio = stats::chi_square_fit(&observed, &expected_shares).map(|(chi_square, p_value)| SampleRatio {
-        observed: counts.clone(),
-        expected_shares: expected_shares.clone(),
-        chi_square,
-        p_value,
-        mismatch: p_value < 0.001,
-        weights_from_manifest,
-    });
+    let sample_ratio =
+        stats::chi_square_fit(&observed, &expected_shares).map(|(chi_square, p_value)| {
+            SampleRatio {
+                observed: counts.clone(),
+                expected_shares: expected_shares.clone(),
+                chi_square,
+                p_value,
+                mismatch: p_value < 0.001,
+                weights_from_manifest,
+            }
+        });
 
     let mut warnings = Vec::new();
     match sums.day_span {
@@ -208,7 +268,10 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
     }
     for (arm, count) in &counts {
         if *count < thresholds.min_visitors {
-            warnings.push(format!("arm {arm} has {count} visitor(s), below the minimum sample of {}", thresholds.min_visitors));
+            warnings.push(format!(
+                "arm {arm} has {count} visitor(s), below the minimum sample of {}",
+                thresholds.min_visitors
+            ));
         }
     }
     if let Some(check) = &sample_ratio {
@@ -221,15 +284,23 @@ pub fn experiment_result(key: &str, sums: &ExperimentSums, info: &ExperimentInfo
             ));
         }
         if !weights_from_manifest {
-            warnings.push("no --manifest: the sample-ratio check assumes equal arm weights".to_string());
+            warnings.push(
+                "no --manifest: the sample-ratio check assumes equal arm weights".to_string(),
+            );
         }
     }
     if sums.currencies.len() > 1 {
         let list: Vec<&str> = sums.currencies.iter().map(String::as_str).collect();
-        warnings.push(format!("orders in several currencies ({}): revenue is summed without conversion", list.join(", ")));
+        warnings.push(format!(
+            "orders in several currencies ({}): revenue is summed without conversion",
+            list.join(", ")
+        ));
     }
     if sums.visitors_in_two_arms > 0 {
-        warnings.push(format!("{} visitor(s) were seen in two arms and are left out", sums.visitors_in_two_arms));
+        warnings.push(format!(
+            "{} visitor(s) were seen in two arms and are left out",
+            sums.visitors_in_two_arms
+        ));
     }
 
     ExperimentResult {
@@ -276,12 +347,20 @@ impl Cumulative {
 
 /// Cumulative lift at the end of each day of the experiment.
 fn lift_series(control: &ArmSums, treatment: &ArmSums, span: Option<(u64, u64)>) -> Vec<LiftPoint> {
-    let Some((first, last)) = span else { return Vec::new() };
+    let Some((first, last)) = span else {
+        return Vec::new();
+    };
     // Outcomes may be received after the last exposure day (or, with batching, before the
     // first): the series covers every day that changes a sum.
     let arms = [control, treatment];
-    let last = arms.iter().filter_map(|s| s.days.keys().next_back().copied()).fold(last, u64::max);
-    let first = arms.iter().filter_map(|s| s.days.keys().next().copied()).fold(first, u64::min);
+    let last = arms
+        .iter()
+        .filter_map(|s| s.days.keys().next_back().copied())
+        .fold(last, u64::max);
+    let first = arms
+        .iter()
+        .filter_map(|s| s.days.keys().next().copied())
+        .fold(first, u64::min);
     let (mut c, mut t) = (Cumulative::default(), Cumulative::default());
     let mut points = Vec::new();
     for day in first..=last {
@@ -293,7 +372,12 @@ fn lift_series(control: &ArmSums, treatment: &ArmSums, span: Option<(u64, u64)>)
         points.push(LiftPoint {
             day,
             conversion_lift: stats::relative_lift(cp, cv, tp, tv),
-            revenue_lift: stats::relative_lift(cr.mean(), cr.variance_of_mean(), tr.mean(), tr.variance_of_mean()),
+            revenue_lift: stats::relative_lift(
+                cr.mean(),
+                cr.variance_of_mean(),
+                tr.mean(),
+                tr.variance_of_mean(),
+            ),
         });
     }
     points

@@ -108,7 +108,8 @@ pub fn beta_i(a: f64, b: f64, x: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_fraction(a, b, x) / a
     } else {
@@ -276,7 +277,12 @@ pub fn wilson_95(successes: f64, n: f64) -> Option<(f64, f64)> {
 /// Relative lift `treatment / control − 1` with a 95% interval from the delta method on the
 /// log of the ratio (so the interval stays above −100%). Inputs are the two means and the
 /// variances of those means. `None` when the control mean is not positive.
-pub fn relative_lift(control: f64, control_var: f64, treatment: f64, treatment_var: f64) -> Option<(f64, Option<(f64, f64)>)> {
+pub fn relative_lift(
+    control: f64,
+    control_var: f64,
+    treatment: f64,
+    treatment_var: f64,
+) -> Option<(f64, Option<(f64, f64)>)> {
     if control <= 0.0 {
         return None;
     }
@@ -286,7 +292,13 @@ pub fn relative_lift(control: f64, control_var: f64, treatment: f64, treatment_v
     }
     let se = (control_var / (control * control) + treatment_var / (treatment * treatment)).sqrt();
     let log_ratio = (treatment / control).ln();
-    Some((lift, Some(((log_ratio - Z_95 * se).exp() - 1.0, (log_ratio + Z_95 * se).exp() - 1.0))))
+    Some((
+        lift,
+        Some((
+            (log_ratio - Z_95 * se).exp() - 1.0,
+            (log_ratio + Z_95 * se).exp() - 1.0,
+        )),
+    ))
 }
 
 /// Pearson's chi-square goodness of fit of `observed` counts against `expected_shares`
@@ -294,7 +306,11 @@ pub fn relative_lift(control: f64, control_var: f64, treatment: f64, treatment_v
 pub fn chi_square_fit(observed: &[f64], expected_shares: &[f64]) -> Option<(f64, f64)> {
     let total: f64 = observed.iter().sum();
     let share_total: f64 = expected_shares.iter().sum();
-    if observed.len() < 2 || observed.len() != expected_shares.len() || total <= 0.0 || share_total <= 0.0 {
+    if observed.len() < 2
+        || observed.len() != expected_shares.len()
+        || total <= 0.0
+        || share_total <= 0.0
+    {
         return None;
     }
     let mut statistic = 0.0;
@@ -305,7 +321,10 @@ pub fn chi_square_fit(observed: &[f64], expected_shares: &[f64]) -> Option<(f64,
         }
         statistic += (o - expected) * (o - expected) / expected;
     }
-    Some((statistic, chi_square_sf(statistic, (observed.len() - 1) as f64)))
+    Some((
+        statistic,
+        chi_square_sf(statistic, (observed.len() - 1) as f64),
+    ))
 }
 
 #[cfg(test)]
@@ -313,13 +332,21 @@ mod tests {
     use super::*;
 
     fn close(got: f64, expected: f64, tolerance: f64) {
-        assert!((got - expected).abs() <= tolerance, "got {got}, expected {expected}");
+        assert!(
+            (got - expected).abs() <= tolerance,
+            "got {got}, expected {expected}"
+        );
     }
 
     #[test]
     fn normal_cdf_known_values() {
         // Python: 0.5 * math.erfc(-z / math.sqrt(2)).
-        for (z, expected) in [(0.0, 0.5), (1.96, 0.9750021048517795), (-3.0, 0.0013498980316300957), (0.5, 0.6914624612740131)] {
+        for (z, expected) in [
+            (0.0, 0.5),
+            (1.96, 0.9750021048517795),
+            (-3.0, 0.0013498980316300957),
+            (0.5, 0.6914624612740131),
+        ] {
             close(normal_cdf(z), expected, 1e-12);
         }
         close(normal_cdf(Z_95), 0.975, 1e-12);
@@ -338,7 +365,11 @@ mod tests {
         close(t_cdf(1.0, 1.0), 0.75, 1e-12);
         close(t_cdf(-1.0, 1.0), 0.25, 1e-12);
         for t in [-3.0, -0.4, 0.0, 1.0, 2.5] {
-            close(t_cdf(t, 2.0), 0.5 + t / (2.0 * (2.0f64 + t * t).sqrt()), 1e-12);
+            close(
+                t_cdf(t, 2.0),
+                0.5 + t / (2.0 * (2.0f64 + t * t).sqrt()),
+                1e-12,
+            );
         }
         // Table quantiles: t(0.975; 10) = 2.228139, t(0.975; 30) = 2.042272.
         close(t_cdf(2.228_138_851_986_274, 10.0), 0.975, 1e-10);
@@ -363,13 +394,21 @@ mod tests {
     fn two_proportion_test_matches_hand_computation() {
         // 200/1000 vs 250/1000: pooled 0.225, se = sqrt(0.225 * 0.775 * 0.002) = 0.018675,
         // z = 0.05 / 0.018675 = 2.6774, p = 2 (1 − Φ(2.6774)) = 0.007419.
-        close(two_proportion_p(200.0, 1000.0, 250.0, 1000.0).unwrap(), 0.007_419_4, 2e-6);
+        close(
+            two_proportion_p(200.0, 1000.0, 250.0, 1000.0).unwrap(),
+            0.007_419_4,
+            2e-6,
+        );
         assert_eq!(two_proportion_p(0.0, 10.0, 0.0, 10.0), None);
         assert_eq!(two_proportion_p(1.0, 0.0, 1.0, 10.0), None);
     }
 
     fn moments(values: &[f64]) -> Moments {
-        Moments { n: values.len() as f64, sum: values.iter().sum(), sum_sq: values.iter().map(|v| v * v).sum() }
+        Moments {
+            n: values.len() as f64,
+            sum: values.iter().sum(),
+            sum_sq: values.iter().map(|v| v * v).sum(),
+        }
     }
 
     #[test]

@@ -47,7 +47,10 @@ impl<'a> Decoder<'a> {
 
     fn take(&mut self, len: usize) -> anyhow::Result<&'a [u8]> {
         let Some(slice) = self.bytes.get(self.at..self.at.saturating_add(len)) else {
-            bail!("a temporary record ends early at byte {} (the file was damaged)", self.at);
+            bail!(
+                "a temporary record ends early at byte {} (the file was damaged)",
+                self.at
+            );
         };
         self.at += len;
         Ok(slice)
@@ -56,17 +59,24 @@ impl<'a> Decoder<'a> {
         Ok(self.take(1)?[0])
     }
     pub fn u32(&mut self) -> anyhow::Result<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     pub fn u64(&mut self) -> anyhow::Result<u64> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     pub fn f64(&mut self) -> anyhow::Result<f64> {
-        Ok(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(f64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     pub fn str(&mut self) -> anyhow::Result<&'a str> {
         let len = self.u32()? as usize;
-        std::str::from_utf8(self.take(len)?).context("a temporary record holds a string that is not UTF-8 (the file was damaged)")
+        std::str::from_utf8(self.take(len)?)
+            .context("a temporary record holds a string that is not UTF-8 (the file was damaged)")
     }
 
     /// The next length-prefixed record, or `None` at the end.
@@ -89,15 +99,26 @@ pub fn put_record(buffer: &mut Vec<u8>, write: impl FnOnce(&mut Encoder)) {
 }
 
 /// Action kinds by their code in the files.
-const KINDS: [ActionKind; 6] =
-    [ActionKind::ProductView, ActionKind::GridClick, ActionKind::AddToCart, ActionKind::RemoveFromCart, ActionKind::Purchase, ActionKind::CategoryView];
+const KINDS: [ActionKind; 6] = [
+    ActionKind::ProductView,
+    ActionKind::GridClick,
+    ActionKind::AddToCart,
+    ActionKind::RemoveFromCart,
+    ActionKind::Purchase,
+    ActionKind::CategoryView,
+];
 
 fn kind_code(kind: ActionKind) -> u8 {
-    KINDS.iter().position(|&k| k == kind).expect("every kind has a code") as u8
+    KINDS
+        .iter()
+        .position(|&k| k == kind)
+        .expect("every kind has a code") as u8
 }
 
 fn kind_of(code: u8) -> anyhow::Result<ActionKind> {
-    KINDS.get(usize::from(code)).copied().with_context(|| format!("unknown action code {code} in a temporary file (the file was damaged)"))
+    KINDS.get(usize::from(code)).copied().with_context(|| {
+        format!("unknown action code {code} in a temporary file (the file was damaged)")
+    })
 }
 
 /// One event as the visitor files hold it: who, which event, when, and the shopper action
@@ -139,9 +160,15 @@ pub fn put_event(buffer: &mut Vec<u8>, event: &SpilledEvent) {
         });
         out.str(action.session);
         match &action.body {
-            ActionBody::ProductView { product } | ActionBody::GridClick { product } => out.str(product),
+            ActionBody::ProductView { product } | ActionBody::GridClick { product } => {
+                out.str(product)
+            }
             ActionBody::CategoryView { category } => out.str(category),
-            ActionBody::AddToCart { product, quantity, price } => {
+            ActionBody::AddToCart {
+                product,
+                quantity,
+                price,
+            } => {
                 out.str(product);
                 out.u32(*quantity);
                 out.u8(u8::from(price.is_some()));
@@ -168,27 +195,47 @@ pub fn get_event(record: &[u8]) -> anyhow::Result<SpilledEvent<'_>> {
     let visitor = input.str()?;
     let id = input.str()?;
     let ts = input.u64()?;
-    let mut event = SpilledEvent { visitor, id, ts, action: None };
+    let mut event = SpilledEvent {
+        visitor,
+        id,
+        ts,
+        action: None,
+    };
     let code = input.u8()?;
     if code == NOT_AN_ACTION {
         return Ok(event);
     }
     let session = input.str()?;
     let body = match code {
-        PRODUCT_VIEW => ActionBody::ProductView { product: input.str()? },
-        CATEGORY_VIEW => ActionBody::CategoryView { category: input.str()? },
-        GRID_CLICK => ActionBody::GridClick { product: input.str()? },
+        PRODUCT_VIEW => ActionBody::ProductView {
+            product: input.str()?,
+        },
+        CATEGORY_VIEW => ActionBody::CategoryView {
+            category: input.str()?,
+        },
+        GRID_CLICK => ActionBody::GridClick {
+            product: input.str()?,
+        },
         ADD_TO_CART => {
             let product = input.str()?;
             let quantity = input.u32()?;
             let has_price = input.u8()? == 1;
             let price = input.f64()?;
-            ActionBody::AddToCart { product, quantity, price: has_price.then_some(price) }
+            ActionBody::AddToCart {
+                product,
+                quantity,
+                price: has_price.then_some(price),
+            }
         }
-        REMOVE_FROM_CART => ActionBody::RemoveFromCart { product: input.str()?, quantity: input.u32()? },
+        REMOVE_FROM_CART => ActionBody::RemoveFromCart {
+            product: input.str()?,
+            quantity: input.u32()?,
+        },
         PURCHASE => {
             let count = input.u32()?;
-            let items = (0..count).map(|_| Ok((input.str()?, input.u32()?))).collect::<anyhow::Result<_>>()?;
+            let items = (0..count)
+                .map(|_| Ok((input.str()?, input.u32()?)))
+                .collect::<anyhow::Result<_>>()?;
             ActionBody::Purchase { items }
         }
         other => bail!("unknown event code {other} in a temporary file (the file was damaged)"),
@@ -199,7 +246,12 @@ pub fn get_event(record: &[u8]) -> anyhow::Result<SpilledEvent<'_>> {
 
 /// Writes a session's record: its start first, then visitor and session id, so that records
 /// sort by [`crate::event_log::session_order`] on their first fields ([`session_key`]).
-pub fn put_session(buffer: &mut Vec<u8>, visitor: &str, session: &str, interactions: &[(u64, ActionKind, &str)]) {
+pub fn put_session(
+    buffer: &mut Vec<u8>,
+    visitor: &str,
+    session: &str,
+    interactions: &[(u64, ActionKind, &str)],
+) {
     put_record(buffer, |out| {
         out.u64(interactions.first().map_or(0, |i| i.0));
         out.str(visitor);
@@ -240,7 +292,11 @@ pub fn get_session(record: &[u8], session: &mut Session) -> anyhow::Result<()> {
                 interaction.id.clear();
                 interaction.id.push_str(id);
             }
-            None => session.interactions.push(Interaction { ts, kind, id: id.to_string() }),
+            None => session.interactions.push(Interaction {
+                ts,
+                kind,
+                id: id.to_string(),
+            }),
         }
     }
     if !input.is_done() {
@@ -264,23 +320,55 @@ mod tests {
 
     #[test]
     fn every_kind_of_event_reads_back_as_written() {
-        let action = |body| Some(ShopperAction { ts: 7, session: "s1", body });
-        let event = |action| SpilledEvent { visitor: "v", id: "e", ts: 7, action };
+        let action = |body| {
+            Some(ShopperAction {
+                ts: 7,
+                session: "s1",
+                body,
+            })
+        };
+        let event = |action| SpilledEvent {
+            visitor: "v",
+            id: "e",
+            ts: 7,
+            action,
+        };
         round_trip(event(None));
         round_trip(event(action(ActionBody::ProductView { product: "p" })));
         round_trip(event(action(ActionBody::CategoryView { category: "c" })));
         round_trip(event(action(ActionBody::GridClick { product: "p" })));
-        round_trip(event(action(ActionBody::AddToCart { product: "p", quantity: 2, price: Some(9.5) })));
-        round_trip(event(action(ActionBody::AddToCart { product: "é", quantity: 1, price: None })));
-        round_trip(event(action(ActionBody::RemoveFromCart { product: "p", quantity: 0 })));
-        round_trip(event(action(ActionBody::Purchase { items: vec![("p", 1), ("q", 3)] })));
+        round_trip(event(action(ActionBody::AddToCart {
+            product: "p",
+            quantity: 2,
+            price: Some(9.5),
+        })));
+        round_trip(event(action(ActionBody::AddToCart {
+            product: "é",
+            quantity: 1,
+            price: None,
+        })));
+        round_trip(event(action(ActionBody::RemoveFromCart {
+            product: "p",
+            quantity: 0,
+        })));
+        round_trip(event(action(ActionBody::Purchase {
+            items: vec![("p", 1), ("q", 3)],
+        })));
         round_trip(event(action(ActionBody::Purchase { items: vec![] })));
     }
 
     #[test]
     fn sessions_read_back_into_a_reused_buffer() {
         let mut buffer = Vec::new();
-        put_session(&mut buffer, "v", "s", &[(5, ActionKind::ProductView, "p1"), (9, ActionKind::Purchase, "p2")]);
+        put_session(
+            &mut buffer,
+            "v",
+            "s",
+            &[
+                (5, ActionKind::ProductView, "p1"),
+                (9, ActionKind::Purchase, "p2"),
+            ],
+        );
         put_session(&mut buffer, "w", "t", &[(3, ActionKind::CategoryView, "c")]);
         let mut input = Decoder::new(&buffer);
         let mut session = Session::default();
@@ -289,14 +377,30 @@ mod tests {
         get_session(first, &mut session).unwrap();
         assert_eq!(session.interactions.len(), 2);
         get_session(input.record().unwrap().unwrap(), &mut session).unwrap();
-        let expected = Session { visitor: "w".into(), session: "t".into(), interactions: vec![Interaction { ts: 3, kind: ActionKind::CategoryView, id: "c".into() }] };
+        let expected = Session {
+            visitor: "w".into(),
+            session: "t".into(),
+            interactions: vec![Interaction {
+                ts: 3,
+                kind: ActionKind::CategoryView,
+                id: "c".into(),
+            }],
+        };
         assert_eq!(session, expected);
     }
 
     #[test]
     fn damaged_records_are_errors() {
         let mut buffer = Vec::new();
-        put_event(&mut buffer, &SpilledEvent { visitor: "v", id: "e", ts: 1, action: None });
+        put_event(
+            &mut buffer,
+            &SpilledEvent {
+                visitor: "v",
+                id: "e",
+                ts: 1,
+                action: None,
+            },
+        );
         assert!(get_event(&buffer[4..buffer.len() - 1]).is_err());
         assert!(Decoder::new(&buffer[..6]).record().is_err());
     }

@@ -37,7 +37,8 @@ pub struct TempDir(PathBuf);
 impl TempDir {
     /// Creates the directory (it must not exist).
     pub fn create(path: PathBuf) -> anyhow::Result<TempDir> {
-        std::fs::create_dir(&path).with_context(|| format!("cannot create the temporary directory {}", path.display()))?;
+        std::fs::create_dir(&path)
+            .with_context(|| format!("cannot create the temporary directory {}", path.display()))?;
         Ok(TempDir(path))
     }
 
@@ -56,7 +57,12 @@ impl Drop for TempDir {
 /// them to `sorter`, purchases as one interaction per line item, exactly as
 /// [`crate::event_log::sessions`] does for a log in memory. Returns how many product
 /// actions name a product that is not in `known_products`.
-pub fn add_sessions(visitor: &str, actions: &[ShopperAction], known_products: &HashSet<&str>, sorter: &mut sessions::SessionSorter) -> anyhow::Result<usize> {
+pub fn add_sessions(
+    visitor: &str,
+    actions: &[ShopperAction],
+    known_products: &HashSet<&str>,
+    sorter: &mut sessions::SessionSorter,
+) -> anyhow::Result<usize> {
     // Stable: each session's actions stay in time order.
     let mut order: Vec<usize> = (0..actions.len()).collect();
     order.sort_by_key(|&i| actions[i].session);

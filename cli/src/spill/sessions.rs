@@ -32,11 +32,23 @@ pub struct SessionSorter {
 impl SessionSorter {
     /// A sorter writing its files into `dir`, sorting `run_bytes` of records at a time.
     pub fn new(dir: &Path, run_bytes: usize) -> SessionSorter {
-        SessionSorter { dir: dir.to_path_buf(), run_bytes, buffer: Vec::new(), starts: Vec::new(), runs: Vec::new(), count: 0 }
+        SessionSorter {
+            dir: dir.to_path_buf(),
+            run_bytes,
+            buffer: Vec::new(),
+            starts: Vec::new(),
+            runs: Vec::new(),
+            count: 0,
+        }
     }
 
     /// Adds one session: its interactions (time, kind, id), oldest first.
-    pub fn push(&mut self, visitor: &str, session: &str, interactions: &[(u64, ActionKind, &str)]) -> anyhow::Result<()> {
+    pub fn push(
+        &mut self,
+        visitor: &str,
+        session: &str,
+        interactions: &[(u64, ActionKind, &str)],
+    ) -> anyhow::Result<()> {
         self.starts.push(self.buffer.len());
         put_session(&mut self.buffer, visitor, session, interactions);
         self.count += 1;
@@ -50,16 +62,25 @@ impl SessionSorter {
     fn write_run(&mut self) -> anyhow::Result<()> {
         let mut keyed = Vec::with_capacity(self.starts.len());
         for &start in &self.starts {
-            let record = Decoder::new(&self.buffer[start..]).record()?.expect("a record starts here");
+            let record = Decoder::new(&self.buffer[start..])
+                .record()?
+                .expect("a record starts here");
             keyed.push((session_key(record)?, start, record.len()));
         }
         keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let path = self.dir.join(format!("sessions-run-{:04}.bin", self.runs.len()));
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+        let path = self
+            .dir
+            .join(format!("sessions-run-{:04}.bin", self.runs.len()));
+        let mut out = BufWriter::with_capacity(
+            1 << 20,
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+        );
         for (_, start, len) in keyed {
-            out.write_all(&self.buffer[start..start + 4 + len]).with_context(|| format!("cannot write {}", path.display()))?;
+            out.write_all(&self.buffer[start..start + 4 + len])
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        out.flush().with_context(|| format!("cannot write {}", path.display()))?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
         self.runs.push(path);
         self.buffer.clear();
         self.starts.clear();
@@ -74,14 +95,19 @@ impl SessionSorter {
         self.buffer = Vec::new();
         let path = self.dir.join("sessions.bin");
         if self.runs.len() == 1 {
-            std::fs::rename(&self.runs[0], &path).with_context(|| format!("cannot create {}", path.display()))?;
+            std::fs::rename(&self.runs[0], &path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
         } else {
             merge(&self.runs, &path)?;
             for run in &self.runs {
-                std::fs::remove_file(run).with_context(|| format!("cannot remove {}", run.display()))?;
+                std::fs::remove_file(run)
+                    .with_context(|| format!("cannot remove {}", run.display()))?;
             }
         }
-        Ok(SessionFile { path, count: self.count })
+        Ok(SessionFile {
+            path,
+            count: self.count,
+        })
     }
 }
 
@@ -97,7 +123,12 @@ struct RecordReader {
 impl RecordReader {
     fn open(path: &Path) -> anyhow::Result<RecordReader> {
         let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut reader = RecordReader { path: path.to_path_buf(), input: BufReader::with_capacity(1 << 20, file), record: Vec::new(), done: false };
+        let mut reader = RecordReader {
+            path: path.to_path_buf(),
+            input: BufReader::with_capacity(1 << 20, file),
+            record: Vec::new(),
+            done: false,
+        };
         reader.advance()?;
         Ok(reader)
     }
@@ -112,18 +143,31 @@ impl RecordReader {
                 self.record.clear();
                 return Ok(());
             }
-            Err(error) => return Err(error).with_context(|| format!("cannot read {}", self.path.display())),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", self.path.display()))
+            }
         }
         self.record.resize(u32::from_le_bytes(prefix) as usize, 0);
-        self.input.read_exact(&mut self.record).with_context(|| format!("{} ends inside a record (the file was damaged)", self.path.display()))
+        self.input.read_exact(&mut self.record).with_context(|| {
+            format!(
+                "{} ends inside a record (the file was damaged)",
+                self.path.display()
+            )
+        })
     }
 }
 
 /// Merges sorted runs into one sorted file. There are few runs (one per [`RUN_BYTES`] of
 /// sessions), so the smallest head is found by a linear scan.
 fn merge(runs: &[PathBuf], path: &Path) -> anyhow::Result<()> {
-    let mut readers = runs.iter().map(|run| RecordReader::open(run)).collect::<anyhow::Result<Vec<_>>>()?;
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
+    let mut readers = runs
+        .iter()
+        .map(|run| RecordReader::open(run))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut out = BufWriter::with_capacity(
+        1 << 20,
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
     loop {
         let mut smallest: Option<usize> = None;
         for (index, reader) in readers.iter().enumerate() {
@@ -145,7 +189,8 @@ fn merge(runs: &[PathBuf], path: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         readers[index].advance()?;
     }
-    out.flush().with_context(|| format!("cannot write {}", path.display()))
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Sessions sorted into a file, read in order as often as training needs.
@@ -163,7 +208,8 @@ impl SessionSource for SessionFile {
         let mut reader = RecordReader::open(&self.path)?;
         let mut session = Session::default();
         while !reader.done {
-            get_session(&reader.record, &mut session).with_context(|| format!("in {}", self.path.display()))?;
+            get_session(&reader.record, &mut session)
+                .with_context(|| format!("in {}", self.path.display()))?;
             each(&session);
             reader.advance()?;
         }
@@ -192,10 +238,24 @@ mod tests {
             let start = (i * 7919) % 101;
             let visitor = format!("v{}", i % 13);
             let session = format!("s{i}");
-            let interactions = vec![(start, ActionKind::ProductView, "p"), (start + 5, ActionKind::AddToCart, "q")];
+            let interactions = vec![
+                (start, ActionKind::ProductView, "p"),
+                (start + 5, ActionKind::AddToCart, "q"),
+            ];
             pushed.push((visitor.clone(), session.clone(), interactions.clone()));
-            let interactions = interactions.iter().map(|&(ts, kind, id)| crate::event_log::Interaction { ts, kind, id: id.into() }).collect();
-            expected.push(Session { visitor, session, interactions });
+            let interactions = interactions
+                .iter()
+                .map(|&(ts, kind, id)| crate::event_log::Interaction {
+                    ts,
+                    kind,
+                    id: id.into(),
+                })
+                .collect();
+            expected.push(Session {
+                visitor,
+                session,
+                interactions,
+            });
         }
         expected.sort_by(session_order);
         for run_bytes in [usize::MAX, 1000, 1] {

@@ -61,24 +61,48 @@ impl<R: Read> Read for HashingReader<'_, R> {
 /// file's length as 8 little-endian bytes (the bundle's model version names its inputs).
 /// Only the bytes the file had when it was opened are read, so a log that a collector is
 /// still appending to is read as it was then.
-pub fn spill(path: &Path, dir: &Path, hasher: &mut Sha256, bytes_per_file: u64) -> anyhow::Result<VisitorFiles> {
-    let file = File::open(path).with_context(|| format!("cannot read events {}", path.display()))?;
-    let len = file.metadata().with_context(|| format!("cannot read events {}", path.display()))?.len();
+pub fn spill(
+    path: &Path,
+    dir: &Path,
+    hasher: &mut Sha256,
+    bytes_per_file: u64,
+) -> anyhow::Result<VisitorFiles> {
+    let file =
+        File::open(path).with_context(|| format!("cannot read events {}", path.display()))?;
+    let len = file
+        .metadata()
+        .with_context(|| format!("cannot read events {}", path.display()))?
+        .len();
     let count = ((len / bytes_per_file.max(1)) as usize + 1).min(MAX_FILES);
-    let files: Vec<PathBuf> = (0..count).map(|i| dir.join(format!("visitors-{i:04}.bin"))).collect();
+    let files: Vec<PathBuf> = (0..count)
+        .map(|i| dir.join(format!("visitors-{i:04}.bin")))
+        .collect();
     let mut writers = files
         .iter()
-        .map(|path| File::create(path).map(|f| BufWriter::with_capacity(32 << 10, f)).with_context(|| format!("cannot create {}", path.display())))
+        .map(|path| {
+            File::create(path)
+                .map(|f| BufWriter::with_capacity(32 << 10, f))
+                .with_context(|| format!("cannot create {}", path.display()))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     hasher.update(len.to_le_bytes());
-    let mut reader = BufReader::with_capacity(1 << 20, HashingReader { inner: file.take(len), hasher, bytes: 0 });
+    let mut reader = BufReader::with_capacity(
+        1 << 20,
+        HashingReader {
+            inner: file.take(len),
+            hasher,
+            bytes: 0,
+        },
+    );
     let mut checker = LineChecker::default();
     let mut line = Vec::with_capacity(4096);
     let mut record = Vec::with_capacity(4096);
     let mut number = 0u64;
     loop {
         line.clear();
-        let read = reader.read_until(b'\n', &mut line).with_context(|| format!("{}: cannot read after line {number}", path.display()))?;
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("{}: cannot read after line {number}", path.display()))?;
         if read == 0 {
             break;
         }
@@ -87,23 +111,46 @@ pub fn spill(path: &Path, dir: &Path, hasher: &mut Sha256, bytes_per_file: u64) 
             line.pop();
         }
         let Ok(text) = std::str::from_utf8(&line) else {
-            bail!("{}: line {number}: cannot read (not UTF-8?)", path.display());
+            bail!(
+                "{}: line {number}: cannot read (not UTF-8?)",
+                path.display()
+            );
         };
-        let Some(event) = checker.parse(number, text) else { continue };
+        let Some(event) = checker.parse(number, text) else {
+            continue;
+        };
         checker.check_time(event.ts);
         record.clear();
-        put_event(&mut record, &SpilledEvent { visitor: &event.visitor, id: &event.id, ts: event.ts, action: ShopperAction::from_event(&event) });
+        put_event(
+            &mut record,
+            &SpilledEvent {
+                visitor: &event.visitor,
+                id: &event.id,
+                ts: event.ts,
+                action: ShopperAction::from_event(&event),
+            },
+        );
         let writer = &mut writers[file_of(&event.visitor, count)];
-        writer.write_all(&record).context("cannot write a temporary visitor file")?;
+        writer
+            .write_all(&record)
+            .context("cannot write a temporary visitor file")?;
     }
     let bytes = reader.into_inner().bytes;
     if bytes != len {
-        bail!("{}: the file shrank while it was read ({len} bytes at first, {bytes} read)", path.display());
+        bail!(
+            "{}: the file shrank while it was read ({len} bytes at first, {bytes} read)",
+            path.display()
+        );
     }
     for mut writer in writers {
-        writer.flush().context("cannot write a temporary visitor file")?;
+        writer
+            .flush()
+            .context("cannot write a temporary visitor file")?;
     }
-    Ok(VisitorFiles { files, issues: checker.finish(path)? })
+    Ok(VisitorFiles {
+        files,
+        issues: checker.finish(path)?,
+    })
 }
 
 /// The visitor file of a visitor: FNV-1a of its id, the same hash the A/B report uses.
@@ -116,7 +163,10 @@ impl VisitorFiles {
     /// actions in time order (file order breaks ties). Of events that share a visitor and an
     /// id, the first in the file is kept: an id names one event of one visitor, so a repeat is
     /// a delivery retried, and retries come from the visitor's own device.
-    pub fn for_each_visitor(&self, each: &mut dyn FnMut(&str, &[ShopperAction]) -> anyhow::Result<()>) -> anyhow::Result<VisitorSummary> {
+    pub fn for_each_visitor(
+        &self,
+        each: &mut dyn FnMut(&str, &[ShopperAction]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<VisitorSummary> {
         let mut summary = VisitorSummary::default();
         let mut bytes = Vec::new();
         for path in &self.files {
@@ -124,14 +174,19 @@ impl VisitorFiles {
             File::open(path)
                 .and_then(|mut file| file.read_to_end(&mut bytes))
                 .with_context(|| format!("cannot read the temporary file {}", path.display()))?;
-            read_visitors(&bytes, &mut summary, each).with_context(|| format!("in the temporary file {}", path.display()))?;
+            read_visitors(&bytes, &mut summary, each)
+                .with_context(|| format!("in the temporary file {}", path.display()))?;
         }
         Ok(summary)
     }
 }
 
 /// Reads one visitor file's records and calls `each` per visitor.
-fn read_visitors(bytes: &[u8], summary: &mut VisitorSummary, each: &mut dyn FnMut(&str, &[ShopperAction]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn read_visitors(
+    bytes: &[u8],
+    summary: &mut VisitorSummary,
+    each: &mut dyn FnMut(&str, &[ShopperAction]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut input = Decoder::new(bytes);
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     let mut actions: Vec<(&str, ShopperAction)> = Vec::new();
@@ -152,7 +207,11 @@ fn read_visitors(bytes: &[u8], summary: &mut VisitorSummary, each: &mut dyn FnMu
     let (visitors, actions): (Vec<&str>, Vec<ShopperAction>) = actions.into_iter().unzip();
     let mut start = 0;
     while start < visitors.len() {
-        let end = start + visitors[start..].iter().take_while(|&&v| v == visitors[start]).count();
+        let end = start
+            + visitors[start..]
+                .iter()
+                .take_while(|&&v| v == visitors[start])
+                .count();
         summary.visitors += 1;
         each(visitors[start], &actions[start..end])?;
         start = end;
@@ -165,7 +224,9 @@ mod tests {
     use super::*;
 
     fn line(id: &str, ts: u64, visitor: &str, product: &str) -> String {
-        format!(r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"{visitor}","session":"s","type":"product_view","product":"{product}"}}"#)
+        format!(
+            r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"{visitor}","session":"s","type":"product_view","product":"{product}"}}"#
+        )
     }
 
     /// (visitor, products in order) per visitor, sorted by visitor.
@@ -173,7 +234,10 @@ mod tests {
         visitors_in_files(text, INPUT_BYTES_PER_FILE)
     }
 
-    fn visitors_in_files(text: &str, bytes_per_file: u64) -> (Vec<(String, Vec<String>)>, VisitorSummary, EventIssues) {
+    fn visitors_in_files(
+        text: &str,
+        bytes_per_file: u64,
+    ) -> (Vec<(String, Vec<String>)>, VisitorSummary, EventIssues) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
         std::fs::write(&path, text).unwrap();
@@ -181,7 +245,10 @@ mod tests {
         let mut seen = Vec::new();
         let summary = files
             .for_each_visitor(&mut |visitor, actions| {
-                let products = actions.iter().map(|a| match a.body { crate::event_log::ActionBody::ProductView { product } => product.to_string(), _ => "?".into() });
+                let products = actions.iter().map(|a| match a.body {
+                    crate::event_log::ActionBody::ProductView { product } => product.to_string(),
+                    _ => "?".into(),
+                });
                 seen.push((visitor.to_string(), products.collect()));
                 Ok(())
             })
@@ -204,16 +271,44 @@ mod tests {
         ]
         .join("\n");
         let (seen, summary, issues) = visitors(&text);
-        let expected = |v: &str, products: &[&str]| (v.to_string(), products.iter().map(|p| p.to_string()).collect::<Vec<_>>());
-        assert_eq!(seen, [expected("a", &["a1"]), expected("b", &["b1", "b1-same-time", "b2", "b3"]), expected("c", &["c1"])]);
+        let expected = |v: &str, products: &[&str]| {
+            (
+                v.to_string(),
+                products.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            seen,
+            [
+                expected("a", &["a1"]),
+                expected("b", &["b1", "b1-same-time", "b2", "b3"]),
+                expected("c", &["c1"])
+            ]
+        );
         // e2 of visitor a twice is one event; e2 of visitor c is another.
-        assert_eq!(summary, VisitorSummary { duplicates: 1, newest_ms: 99, visitors: 3 });
+        assert_eq!(
+            summary,
+            VisitorSummary {
+                duplicates: 1,
+                newest_ms: 99,
+                visitors: 3
+            }
+        );
         assert_eq!((issues.lines, issues.out_of_order), (8, 3));
     }
 
     #[test]
     fn many_files_give_the_same_visitors_as_one() {
-        let lines: Vec<String> = (0..200).map(|i| line(&format!("e{i}"), 1000 - i % 37, &format!("v{}", i % 23), &format!("p{i}"))).collect();
+        let lines: Vec<String> = (0..200)
+            .map(|i| {
+                line(
+                    &format!("e{i}"),
+                    1000 - i % 37,
+                    &format!("v{}", i % 23),
+                    &format!("p{i}"),
+                )
+            })
+            .collect();
         let text = lines.join("\n");
         let (one, one_summary, _) = visitors_in_files(&text, u64::MAX);
         let (many, many_summary, _) = visitors_in_files(&text, 100);
@@ -240,11 +335,27 @@ mod tests {
     fn bad_lines_are_counted_and_bad_bytes_are_errors_with_their_line() {
         let text = [line("e1", 1, "a", "p"), "{not json".into(), String::new()].join("\n");
         let (_, _, issues) = visitors(&text);
-        assert_eq!((issues.lines, issues.malformed_lines.count, issues.malformed_lines.first.clone()), (2, 1, vec![2]));
+        assert_eq!(
+            (
+                issues.lines,
+                issues.malformed_lines.count,
+                issues.malformed_lines.first.clone()
+            ),
+            (2, 1, vec![2])
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.ndjson");
-        std::fs::write(&path, [line("e1", 1, "a", "p").as_bytes(), b"\n\xff\xfe\n"].concat()).unwrap();
-        let error = spill(&path, dir.path(), &mut Sha256::new(), INPUT_BYTES_PER_FILE).err().unwrap();
-        assert_eq!(format!("{error:#}"), format!("{}: line 2: cannot read (not UTF-8?)", path.display()));
+        std::fs::write(
+            &path,
+            [line("e1", 1, "a", "p").as_bytes(), b"\n\xff\xfe\n"].concat(),
+        )
+        .unwrap();
+        let error = spill(&path, dir.path(), &mut Sha256::new(), INPUT_BYTES_PER_FILE)
+            .err()
+            .unwrap();
+        assert_eq!(
+            format!("{error:#}"),
+            format!("{}: line 2: cannot read (not UTF-8?)", path.display())
+        );
     }
 }

@@ -24,7 +24,9 @@ use serde::Serialize;
 use super::{train, TrainConfig};
 use crate::catalog::Product;
 use crate::evaluate::methods::Bundle;
-use crate::evaluate::protocol::{count_product_interactions, index_by_id, rank_key, session_targets, Shop, Target, TargetStats};
+use crate::evaluate::protocol::{
+    count_product_interactions, index_by_id, rank_key, session_targets, Shop, Target, TargetStats,
+};
 use crate::event_log::{FilteredSessions, Session, SessionSource};
 
 /// Share of the training sessions used for validation.
@@ -37,7 +39,9 @@ pub const MAX_VALIDATION_TARGETS: usize = 5000;
 /// Half-lives (in actions) tried.
 const HALF_LIVES: [f32; 6] = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
 /// Values tried for each weight.
-const VALUES: [f32; 13] = [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0];
+const VALUES: [f32; 13] = [
+    0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0,
+];
 /// Weights searched, as indices into [`aisle::rank::Features::WEIGHTS`].
 const SEARCHED: [usize; 4] = [0, 2, 4, 5];
 
@@ -79,7 +83,8 @@ impl Cases {
     /// is the target's position in it.
     fn push(&mut self, grid: &[[f32; 6]], target: usize) {
         let first = self.count.len();
-        let mut index: HashMap<[u32; 6], usize, BuildHasherDefault<FeatureHasher>> = HashMap::default();
+        let mut index: HashMap<[u32; 6], usize, BuildHasherDefault<FeatureHasher>> =
+            HashMap::default();
         for (position, features) in grid.iter().enumerate() {
             if position == target {
                 continue;
@@ -107,13 +112,18 @@ impl Cases {
         let (target, range) = &self.cases[case];
         let mine = rank_key(score(target, weights));
         let [c0, c1, c2, c3, c4, c5] = self.columns.each_ref().map(|column| &column[range.clone()]);
-        let (count, before) = (&self.count[range.clone()], &self.before_target[range.clone()]);
+        let (count, before) = (
+            &self.count[range.clone()],
+            &self.before_target[range.clone()],
+        );
         let [w0, w1, w2, w3, w4, w5] = *weights;
         let mut rank = 1;
         for j in 0..count.len() {
             // The terms in the order `score` adds them: the same rounding, the same ties.
             // Written without branches so that the loop is vectorized.
-            let theirs = rank_key(-0.0 + c0[j] * w0 + c1[j] * w1 + c2[j] * w2 + c3[j] * w3 + c4[j] * w4 + c5[j] * w5);
+            let theirs = rank_key(
+                -0.0 + c0[j] * w0 + c1[j] * w1 + c2[j] * w2 + c3[j] * w3 + c4[j] * w4 + c5[j] * w5,
+            );
             rank += u32::from(theirs > mine) * count[j] + u32::from(theirs == mine) * before[j];
         }
         rank
@@ -121,7 +131,9 @@ impl Cases {
 
     /// The mean reciprocal rank of the targets under `weights`.
     fn mrr(&self, weights: &[f32; 6]) -> f64 {
-        let total: f64 = (0..self.len()).map(|case| 1.0 / self.rank(case, weights) as f64).sum();
+        let total: f64 = (0..self.len())
+            .map(|case| 1.0 / self.rank(case, weights) as f64)
+            .sum();
         total / self.len().max(1) as f64
     }
 }
@@ -137,7 +149,8 @@ impl std::hash::Hasher for FeatureHasher {
         for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
     }
     fn finish(&self) -> u64 {
@@ -147,7 +160,11 @@ impl std::hash::Hasher for FeatureHasher {
 
 /// The score of one feature vector: what `aisle::rank` computes, term by term.
 fn score(features: &[f32; 6], weights: &[f32; 6]) -> f32 {
-    features.iter().zip(weights).map(|(a, b)| a * b).sum::<f32>()
+    features
+        .iter()
+        .zip(weights)
+        .map(|(a, b)| a * b)
+        .sum::<f32>()
 }
 
 fn set(weights: &mut ScoringWeights, array: [f32; 6]) {
@@ -196,7 +213,14 @@ impl ValidationSplit {
             bail!("the sessions to fit the weights on are not in start order (a bug in aisle)");
         }
         let index = index_by_id(products);
-        let mut split = ValidationSplit { cut_ms, train_count: 0, test_count: 0, now_ms: 0, counts: vec![0; products.len()], target_count: 0 };
+        let mut split = ValidationSplit {
+            cut_ms,
+            train_count: 0,
+            test_count: 0,
+            now_ms: 0,
+            counts: vec![0; products.len()],
+            target_count: 0,
+        };
         let mut stats = TargetStats::default();
         sessions.for_each(&mut |session| {
             if session.end_ms() < cut_ms {
@@ -222,10 +246,16 @@ impl ValidationSplit {
 
 /// The validation targets, evenly spaced when there are more than [`MAX_VALIDATION_TARGETS`],
 /// and the validation sessions they belong to (their `session` indexes these).
-fn validation_targets(products: &[Product], sessions: &dyn SessionSource, split: &ValidationSplit) -> anyhow::Result<(Vec<Session>, Vec<Target>)> {
+fn validation_targets(
+    products: &[Product],
+    sessions: &dyn SessionSource,
+    split: &ValidationSplit,
+) -> anyhow::Result<(Vec<Session>, Vec<Target>)> {
     let wanted: Vec<usize> = if split.target_count > MAX_VALIDATION_TARGETS {
         let stride = split.target_count as f64 / MAX_VALIDATION_TARGETS as f64;
-        (0..MAX_VALIDATION_TARGETS).map(|i| (i as f64 * stride) as usize).collect()
+        (0..MAX_VALIDATION_TARGETS)
+            .map(|i| (i as f64 * stride) as usize)
+            .collect()
     } else {
         (0..split.target_count).collect()
     };
@@ -241,7 +271,11 @@ fn validation_targets(products: &[Product], sessions: &dyn SessionSource, split:
         let mut keep = false;
         session_targets(&index, session, &mut stats, |prefix_len, product| {
             if wanted.get(targets.len()) == Some(&number) {
-                targets.push(Target { session: kept.len(), prefix_len, product });
+                targets.push(Target {
+                    session: kept.len(),
+                    prefix_len,
+                    product,
+                });
                 keep = true;
             }
             number += 1;
@@ -254,7 +288,11 @@ fn validation_targets(products: &[Product], sessions: &dyn SessionSource, split:
 }
 
 /// Chooses scoring weights from `sessions` (the training sessions only).
-pub fn fit(products: &[Product], sessions: &dyn SessionSource, config: &TrainConfig) -> anyhow::Result<(ScoringWeights, FitReport)> {
+pub fn fit(
+    products: &[Product],
+    sessions: &dyn SessionSource,
+    config: &TrainConfig,
+) -> anyhow::Result<(ScoringWeights, FitReport)> {
     let defaults = config.weights.clone();
     let split = ValidationSplit::new(products, sessions)?;
     let (validation_sessions, validation) = validation_targets(products, sessions, &split)?;
@@ -270,24 +308,49 @@ pub fn fit(products: &[Product], sessions: &dyn SessionSource, config: &TrainCon
     };
     let mut best: Option<(f64, ScoringWeights)> = None;
     if validation.len() >= MIN_VALIDATION_TARGETS {
-        let train_sessions = FilteredSessions { source: sessions, keep: |s: &Session| split.is_train(s), count: split.train_count };
+        let train_sessions = FilteredSessions {
+            source: sessions,
+            keep: |s: &Session| split.is_train(s),
+            count: split.train_count,
+        };
         let trained = train(products, &train_sessions, split.now_ms, config)?;
         // Drawn on stderr only when it is a terminal.
         let progress = indicatif::ProgressBar::new(HALF_LIVES.len() as u64);
-        progress.set_style(indicatif::ProgressStyle::with_template("fitting weights {bar:40} {pos}/{len} {eta}").expect("the template is valid"));
+        progress.set_style(
+            indicatif::ProgressStyle::with_template("fitting weights {bar:40} {pos}/{len} {eta}")
+                .expect("the template is valid"),
+        );
         let mut grid_features: Vec<[f32; 6]> = Vec::new();
         for half_life in HALF_LIVES {
             progress.inc(1);
-            let mut weights = ScoringWeights { recency_half_life: half_life, ..defaults.clone() };
-            let Ok(model) = Model::from_wire(aisle::bundle::BundleWire { weights: weights.clone(), ..trained.clone() }) else { continue };
+            let mut weights = ScoringWeights {
+                recency_half_life: half_life,
+                ..defaults.clone()
+            };
+            let Ok(model) = Model::from_wire(aisle::bundle::BundleWire {
+                weights: weights.clone(),
+                ..trained.clone()
+            }) else {
+                continue;
+            };
             let bundle = Bundle::new(&model, &shop);
             let mut cases = Cases::default();
             for target in &validation {
-                let context = bundle.context(&validation_sessions[target.session].interactions[..target.prefix_len]);
+                let context = bundle.context(
+                    &validation_sessions[target.session].interactions[..target.prefix_len],
+                );
                 let grid = shop.grid_of(target.product);
                 grid_features.clear();
-                grid_features.extend(grid.iter().map(|&p| bundle.model_index[p as usize].map_or([0.0; 6], |i| features(&model, &context, i).to_array())));
-                cases.push(&grid_features, grid.iter().position(|&p| p == target.product).expect("the grid holds the target"));
+                grid_features.extend(grid.iter().map(|&p| {
+                    bundle.model_index[p as usize]
+                        .map_or([0.0; 6], |i| features(&model, &context, i).to_array())
+                }));
+                cases.push(
+                    &grid_features,
+                    grid.iter()
+                        .position(|&p| p == target.product)
+                        .expect("the grid holds the target"),
+                );
             }
             let mut array = weight_array(&weights);
             array[3] = 1.0;
@@ -314,7 +377,10 @@ pub fn fit(products: &[Product], sessions: &dyn SessionSource, config: &TrainCon
                 }
             }
             set(&mut weights, array);
-            if best.as_ref().is_none_or(|(score, _)| current > *score + 1e-12) {
+            if best
+                .as_ref()
+                .is_none_or(|(score, _)| current > *score + 1e-12)
+            {
                 best = Some((current, weights));
             }
         }
@@ -326,17 +392,24 @@ pub fn fit(products: &[Product], sessions: &dyn SessionSource, config: &TrainCon
             weights
         }
         Some(_) => {
-            report.kept_defaults = Some("no weights did better than the defaults on validation".into());
+            report.kept_defaults =
+                Some("no weights did better than the defaults on validation".into());
             report.validation_mrr_fitted = report.validation_mrr_default;
             defaults
         }
         None => {
-            report.kept_defaults =
-                Some(format!("{} validation targets, fewer than {MIN_VALIDATION_TARGETS}", validation.len()));
+            report.kept_defaults = Some(format!(
+                "{} validation targets, fewer than {MIN_VALIDATION_TARGETS}",
+                validation.len()
+            ));
             defaults
         }
     };
-    report.weights = aisle::rank::Features::WEIGHTS.iter().map(|n| n.to_string()).zip(weight_array(&weights)).collect();
+    report.weights = aisle::rank::Features::WEIGHTS
+        .iter()
+        .map(|n| n.to_string())
+        .zip(weight_array(&weights))
+        .collect();
     report.recency_half_life = weights.recency_half_life;
     Ok((weights, report))
 }
@@ -350,17 +423,35 @@ mod tests {
     #[test]
     fn grouped_ranks_equal_ranks_over_the_whole_grid() {
         let grid: Vec<[f32; 6]> = (0..40)
-            .map(|i| [(i % 4) as f32 * 0.25, 1.0, (i % 2) as f32, if i % 7 == 0 { 0.5 } else { 0.0 }, (i % 3) as f32 * 0.1, if i == 13 { f32::NAN } else { 0.0 }])
+            .map(|i| {
+                [
+                    (i % 4) as f32 * 0.25,
+                    1.0,
+                    (i % 2) as f32,
+                    if i % 7 == 0 { 0.5 } else { 0.0 },
+                    (i % 3) as f32 * 0.1,
+                    if i == 13 { f32::NAN } else { 0.0 },
+                ]
+            })
             .collect();
         let mut cases = Cases::default();
         for target in 0..grid.len() {
             cases.push(&grid, target);
         }
-        let weight_sets = [[1.0, 0.3, 0.2, 1.0, 0.1, 0.5], [0.0; 6], [5.0, 0.0, 0.0, 1.0, 0.0, 0.0], [0.02, 1.0, 3.0, 1.0, 2.0, 0.0]];
+        let weight_sets = [
+            [1.0, 0.3, 0.2, 1.0, 0.1, 0.5],
+            [0.0; 6],
+            [5.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            [0.02, 1.0, 3.0, 1.0, 2.0, 0.0],
+        ];
         for weights in weight_sets {
             let scores: Vec<f32> = grid.iter().map(|f| score(f, &weights)).collect();
             for target in 0..grid.len() {
-                assert_eq!(cases.rank(target, &weights) as usize, rank_of(&scores, target), "target {target}, weights {weights:?}");
+                assert_eq!(
+                    cases.rank(target, &weights) as usize,
+                    rank_of(&scores, target),
+                    "target {target}, weights {weights:?}"
+                );
             }
         }
     }

@@ -6,7 +6,6 @@
 //! their product's own index and their deltas take few bits after compression.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-
 use crate::catalog::Product;
 
 /// Products with their categorical signals as indices, in catalog order.
@@ -36,19 +35,43 @@ impl<'a> Catalog<'a> {
     /// Indexes products. Callers check [`MAX_CATEGORIES`] and [`MAX_BRANDS`] first; past them
     /// the extra names share the last index rather than wrap around.
     pub fn new(products: &'a [Product], popularity: &[f64]) -> Catalog<'a> {
-        let category_names: Vec<String> =
-            products.iter().map(|p| p.category.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-        let brand_names: Vec<String> =
-            products.iter().filter_map(|p| p.brand.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-        let category_index: BTreeMap<&str, u16> =
-            category_names.iter().enumerate().map(|(i, c)| (c.as_str(), i.min(MAX_CATEGORIES - 1) as u16)).collect();
-        let brand_index: BTreeMap<&str, u16> =
-            brand_names.iter().enumerate().map(|(i, b)| (b.as_str(), i.min(MAX_BRANDS - 1) as u16)).collect();
+        let category_names: Vec<String> = products
+            .iter()
+            .map(|p| p.category.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let brand_names: Vec<String> = products
+            .iter()
+            .filter_map(|p| p.brand.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let category_index: BTreeMap<&str, u16> = category_names
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i.min(MAX_CATEGORIES - 1) as u16))
+            .collect();
+        let brand_index: BTreeMap<&str, u16> = brand_names
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.as_str(), i.min(MAX_BRANDS - 1) as u16))
+            .collect();
         Catalog {
             products,
-            index_by_id: products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect(),
-            category: products.iter().map(|p| category_index[p.category.as_str()]).collect(),
-            brand: products.iter().map(|p| p.brand.as_deref().map(|b| brand_index[b])).collect(),
+            index_by_id: products
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i as u32))
+                .collect(),
+            category: products
+                .iter()
+                .map(|p| category_index[p.category.as_str()])
+                .collect(),
+            brand: products
+                .iter()
+                .map(|p| p.brand.as_deref().map(|b| brand_index[b]))
+                .collect(),
             category_names,
             brand_names,
             popularity: popularity.to_vec(),
@@ -58,6 +81,11 @@ impl<'a> Catalog<'a> {
     /// Number of products.
     pub fn len(&self) -> usize {
         self.products.len()
+    }
+
+    /// Whether the catalog has no products.
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
     }
 }
 
@@ -86,8 +114,14 @@ impl Layout {
         let mut placed = vec![false; catalog.len()];
         let mut order: Vec<u32> = Vec::with_capacity(catalog.len());
         for mut members in by_category {
-            members.sort_by(|&a, &b| catalog.popularity[b as usize].total_cmp(&catalog.popularity[a as usize]).then(a.cmp(&b)));
-            let Some(&first) = members.first() else { continue };
+            members.sort_by(|&a, &b| {
+                catalog.popularity[b as usize]
+                    .total_cmp(&catalog.popularity[a as usize])
+                    .then(a.cmp(&b))
+            });
+            let Some(&first) = members.first() else {
+                continue;
+            };
             let category = catalog.category[first as usize];
             let next_from = |product: u32, placed: &[bool]| {
                 lists[product as usize]

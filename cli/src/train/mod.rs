@@ -10,7 +10,9 @@ pub mod layout;
 pub mod neighbours;
 pub mod signals;
 
-use aisle::bundle::{pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND};
+use aisle::bundle::{
+    pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND,
+};
 
 use crate::catalog::Product;
 use crate::event_log::SessionSource;
@@ -46,8 +48,14 @@ impl Default for TrainConfig {
 /// Builds the bundle's wire form. `now_ms` is the time the model is built "at": the newest
 /// training event, so decay does not depend on the clock.
 /// Reads the sessions twice (popularity, then neighbours).
-pub fn train(products: &[Product], sessions: &dyn SessionSource, now_ms: u64, config: &TrainConfig) -> anyhow::Result<BundleWire> {
-    let popularity = signals::popularity(products, sessions, now_ms, config.popularity_half_life_days)?;
+pub fn train(
+    products: &[Product],
+    sessions: &dyn SessionSource,
+    now_ms: u64,
+    config: &TrainConfig,
+) -> anyhow::Result<BundleWire> {
+    let popularity =
+        signals::popularity(products, sessions, now_ms, config.popularity_half_life_days)?;
     let indexed = layout::Catalog::new(products, &popularity);
     let lists = neighbours::learn(&indexed, sessions, now_ms, &config.neighbours)?;
     let layout = layout::Layout::new(&indexed, &lists);
@@ -63,21 +71,45 @@ fn wire(
     config: &TrainConfig,
 ) -> BundleWire {
     let order = &layout.order;
-    let product_ids: Vec<&str> = order.iter().map(|&p| catalog.products[p as usize].id.as_str()).collect();
-    let product_category: Vec<u16> = order.iter().map(|&p| catalog.category[p as usize]).collect();
-    let product_brand: Vec<u16> = order.iter().map(|&p| catalog.brand[p as usize].unwrap_or(NO_BRAND)).collect();
+    let product_ids: Vec<&str> = order
+        .iter()
+        .map(|&p| catalog.products[p as usize].id.as_str())
+        .collect();
+    let product_category: Vec<u16> = order
+        .iter()
+        .map(|&p| catalog.category[p as usize])
+        .collect();
+    let product_brand: Vec<u16> = order
+        .iter()
+        .map(|&p| catalog.brand[p as usize].unwrap_or(NO_BRAND))
+        .collect();
     let popularity = signals::quantize_popularity(&catalog.popularity);
     let price_band = signals::price_bands(catalog);
     let neighbour_lists: Vec<Vec<(u32, u8)>> = order
         .iter()
-        .map(|&p| lists[p as usize].iter().map(|&(n, w)| (layout.position[n as usize], weight_level(w, config.neighbour_weight_bits))).collect())
+        .map(|&p| {
+            lists[p as usize]
+                .iter()
+                .map(|&(n, w)| {
+                    (
+                        layout.position[n as usize],
+                        weight_level(w, config.neighbour_weight_bits),
+                    )
+                })
+                .collect()
+        })
         .collect();
     let id_numbers = pack_id_numbers(&product_ids);
-    let (neighbours, neighbour_weights) = pack_neighbours(&neighbour_lists, config.neighbour_weight_bits);
+    let (neighbours, neighbour_weights) =
+        pack_neighbours(&neighbour_lists, config.neighbour_weight_bits);
     BundleWire {
         model_version: config.model_version.clone(),
         built_at_ms: now_ms,
-        product_ids: if id_numbers.is_some() { String::new() } else { product_ids.join("\n") },
+        product_ids: if id_numbers.is_some() {
+            String::new()
+        } else {
+            product_ids.join("\n")
+        },
         product_id_numbers: id_numbers.unwrap_or_default(),
         category_names: catalog.category_names.clone(),
         product_category: pack_u16(&product_category),

@@ -72,12 +72,17 @@ struct Steps {
 }
 
 fn steps(catalog: &Catalog, session: &Session, max_len: usize) -> Steps {
-    let mut steps = Steps { products: Vec::new(), bought: Vec::new() };
+    let mut steps = Steps {
+        products: Vec::new(),
+        bought: Vec::new(),
+    };
     for action in &session.interactions {
         if action.kind == ActionKind::CategoryView || action.kind == ActionKind::RemoveFromCart {
             continue;
         }
-        let Some(&product) = catalog.index_by_id.get(action.id.as_str()) else { continue };
+        let Some(&product) = catalog.index_by_id.get(action.id.as_str()) else {
+            continue;
+        };
         let bought = matches!(action.kind, ActionKind::AddToCart | ActionKind::Purchase);
         if steps.products.last() == Some(&product) {
             *steps.bought.last_mut().expect("same length") |= bought;
@@ -96,7 +101,12 @@ fn steps(catalog: &Catalog, session: &Session, max_len: usize) -> Steps {
 
 /// Per product (catalog order), its neighbours (catalog indices) with weights in 0..=1,
 /// strongest first, ties by index.
-pub fn learn(catalog: &Catalog, sessions: &dyn SessionSource, now_ms: u64, config: &NeighbourConfig) -> anyhow::Result<Vec<Vec<(u32, f32)>>> {
+pub fn learn(
+    catalog: &Catalog,
+    sessions: &dyn SessionSource,
+    now_ms: u64,
+    config: &NeighbourConfig,
+) -> anyhow::Result<Vec<Vec<(u32, f32)>>> {
     let half_life_ms = (config.half_life_days.max(1e-3) * 86_400_000.0).max(1.0);
     let mut scores: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); catalog.len()];
     let mut occurrences = vec![0.0f64; catalog.len()];
@@ -136,7 +146,10 @@ pub fn learn(catalog: &Catalog, sessions: &dyn SessionSource, now_ms: u64, confi
                 }
             }
         }
-        let carted: Vec<u32> = (0..n).filter(|&i| steps.bought[i]).map(|i| steps.products[i]).collect();
+        let carted: Vec<u32> = (0..n)
+            .filter(|&i| steps.bought[i])
+            .map(|i| steps.products[i])
+            .collect();
         for &a in &carted {
             for &b in &carted {
                 add(a, b, config.co_cart);
@@ -149,7 +162,12 @@ pub fn learn(catalog: &Catalog, sessions: &dyn SessionSource, now_ms: u64, confi
         .map(|(a, row)| {
             let mut list: Vec<(u32, f64)> = row
                 .into_iter()
-                .map(|(b, score)| (b, score / (occurrences[a] * occurrences[b as usize]).sqrt().max(1e-9)))
+                .map(|(b, score)| {
+                    (
+                        b,
+                        score / (occurrences[a] * occurrences[b as usize]).sqrt().max(1e-9),
+                    )
+                })
                 .collect();
             list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             list.truncate(config.per_product);

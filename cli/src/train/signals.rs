@@ -20,18 +20,30 @@ pub fn popularity_strength(kind: ActionKind) -> f64 {
 
 /// Per product (catalog order): the sum of its actions' strengths, each halved every
 /// `half_life_days` before `now_ms`. Actions on unknown products are ignored.
-pub fn popularity(products: &[Product], sessions: &dyn SessionSource, now_ms: u64, half_life_days: f64) -> anyhow::Result<Vec<f64>> {
-    let index: std::collections::HashMap<&str, usize> = products.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+pub fn popularity(
+    products: &[Product],
+    sessions: &dyn SessionSource,
+    now_ms: u64,
+    half_life_days: f64,
+) -> anyhow::Result<Vec<f64>> {
+    let index: std::collections::HashMap<&str, usize> = products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let half_life_ms = (half_life_days.max(1e-3) * 86_400_000.0).max(1.0);
     let mut popularity = vec![0.0; products.len()];
     sessions.for_each(&mut |session| {
         for action in &session.interactions {
-            let Some(&product) = index.get(action.id.as_str()) else { continue };
+            let Some(&product) = index.get(action.id.as_str()) else {
+                continue;
+            };
             if action.kind == ActionKind::CategoryView {
                 continue;
             }
             let age = now_ms.saturating_sub(action.ts) as f64;
-            popularity[product] += popularity_strength(action.kind) * 0.5f64.powf(age / half_life_ms);
+            popularity[product] +=
+                popularity_strength(action.kind) * 0.5f64.powf(age / half_life_ms);
         }
     })?;
     Ok(popularity)
@@ -94,7 +106,12 @@ mod tests {
         let products: Vec<Product> = prices
             .iter()
             .enumerate()
-            .map(|(i, &price)| Product { id: i.to_string(), category: "c".into(), price, ..Product::default() })
+            .map(|(i, &price)| Product {
+                id: i.to_string(),
+                category: "c".into(),
+                price,
+                ..Product::default()
+            })
             .collect();
         let catalog = Catalog::new(&products, &vec![0.0; products.len()]);
         assert_eq!(price_bands(&catalog), expected);
@@ -104,7 +121,10 @@ mod tests {
     fn price_bands_are_quantiles_within_the_category() {
         check_bands(&[Some(5.0), Some(1.0), None, Some(3.0)], &[7, 1, 0, 4]);
         check_bands(&[Some(2.0), Some(2.0)], &[1, 1]);
-        check_bands(&(0..20).map(|p| Some(f64::from(p))).collect::<Vec<_>>(), &[1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10]);
+        check_bands(
+            &(0..20).map(|p| Some(f64::from(p))).collect::<Vec<_>>(),
+            &[1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10],
+        );
     }
 
     #[test]

@@ -4,7 +4,16 @@ use crate::{aisle, fixture, temp_path};
 /// Imports the rees46 fixture into `dir`, returning (catalog, events).
 pub fn rees46_fixture(dir: &tempfile::TempDir) -> (String, String) {
     let (catalog, events) = (temp_path(dir, "c.csv"), temp_path(dir, "e.ndjson"));
-    let run = aisle(&["import", "rees46", "--input", &fixture("rees46-head.csv"), "--catalog-out", &catalog, "--events-out", &events]);
+    let run = aisle(&[
+        "import",
+        "rees46",
+        "--input",
+        &fixture("rees46-head.csv"),
+        "--catalog-out",
+        &catalog,
+        "--events-out",
+        &events,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     (catalog, events)
 }
@@ -13,7 +22,12 @@ fn files(dir: &str) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -25,7 +39,15 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     let (catalog, events) = rees46_fixture(&dir);
     let (first, second) = (temp_path(&dir, "out1"), temp_path(&dir, "out2"));
     for out in [&first, &second] {
-        let run = aisle(&["build", "--catalog", &catalog, "--events", &events, "--out", out]);
+        let run = aisle(&[
+            "build",
+            "--catalog",
+            &catalog,
+            "--events",
+            &events,
+            "--out",
+            out,
+        ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     let written = files(&first);
@@ -33,7 +55,12 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.len(), 2);
     let bundle = names[0];
-    assert!(bundle.starts_with("bundle-") && bundle.ends_with(".bin") && bundle.len() == "bundle-.bin".len() + 16, "{bundle}");
+    assert!(
+        bundle.starts_with("bundle-")
+            && bundle.ends_with(".bin")
+            && bundle.len() == "bundle-.bin".len() + 16,
+        "{bundle}"
+    );
     let manifest: aisle::manifest::Manifest = serde_json::from_slice(&written[1].1).unwrap();
     assert_eq!(manifest.bundle, bundle);
     assert!(!manifest.kill_switch);
@@ -45,10 +72,23 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
 /// The bundle a build writes to `out`, decoded, with its model version cleared (it names the
 /// input bytes, which differ when the same events come in another order).
 fn built_wire(catalog: &str, events: &str, out: &str) -> aisle::bundle::BundleWire {
-    let run = aisle(&["build", "--catalog", catalog, "--events", events, "--out", out]);
+    let run = aisle(&[
+        "build",
+        "--catalog",
+        catalog,
+        "--events",
+        events,
+        "--out",
+        out,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let manifest: aisle::manifest::Manifest = serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap()).unwrap();
-    let mut wire = aisle::bundle::format::decode(&std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap()).unwrap();
+    let manifest: aisle::manifest::Manifest =
+        serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap())
+            .unwrap();
+    let mut wire = aisle::bundle::format::decode(
+        &std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap(),
+    )
+    .unwrap();
     wire.model_version.clear();
     wire
 }
@@ -60,7 +100,21 @@ fn built_wire(catalog: &str, events: &str, out: &str) -> aisle::bundle::BundleWi
 fn a_shuffled_log_with_repeated_lines_builds_the_same_model() {
     let dir = tempfile::tempdir().unwrap();
     let (catalog, events) = (temp_path(&dir, "c.csv"), temp_path(&dir, "e.ndjson"));
-    let run = aisle(&["generate", "--products", "400", "--per-category", "40", "--sessions", "1000", "--seed", "3", "--catalog-out", &catalog, "--events-out", &events]);
+    let run = aisle(&[
+        "generate",
+        "--products",
+        "400",
+        "--per-category",
+        "40",
+        "--sessions",
+        "1000",
+        "--seed",
+        "3",
+        "--catalog-out",
+        &catalog,
+        "--events-out",
+        &events,
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(&events).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
@@ -76,10 +130,16 @@ fn a_shuffled_log_with_repeated_lines_builds_the_same_model() {
         lines.swap(i, ((z ^ (z >> 31)) % (i as u64 + 1)) as usize);
     }
     let shuffled = crate::temp_file(&dir, "shuffled.ndjson", &(lines.join("\n") + "\n"));
-    let (sorted_out, shuffled_out) = (temp_path(&dir, "out-sorted"), temp_path(&dir, "out-shuffled"));
+    let (sorted_out, shuffled_out) = (
+        temp_path(&dir, "out-sorted"),
+        temp_path(&dir, "out-shuffled"),
+    );
     let expected = built_wire(&catalog, &events, &sorted_out);
     assert!(expected.abandon.is_some() && !expected.neighbours.is_empty());
     assert_eq!(built_wire(&catalog, &shuffled, &shuffled_out), expected);
-    let left: Vec<String> = std::fs::read_dir(&shuffled_out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<String> = std::fs::read_dir(&shuffled_out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(left.len(), 2, "{left:?}");
 }

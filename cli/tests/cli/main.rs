@@ -16,7 +16,10 @@ pub struct Run {
 
 /// Runs `aisle` with arguments.
 pub fn aisle(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_aisle")).args(args).output().expect("the aisle binary runs");
+    let output = Command::new(env!("CARGO_BIN_EXE_aisle"))
+        .args(args)
+        .output()
+        .expect("the aisle binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -26,7 +29,11 @@ pub fn aisle(args: &[&str]) -> Run {
 
 /// A fixture's path.
 pub fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// A path inside a temporary directory, as a string.

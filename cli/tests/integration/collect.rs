@@ -10,7 +10,10 @@ fn metric(collector: &Collector, name: &str) -> u64 {
     let mut response = agent().get(collector.url("/metrics")).call().unwrap();
     let text = response.body_mut().read_to_string().unwrap();
     text.lines()
-        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
         .map(|value| value.parse().unwrap())
         .unwrap_or(0)
 }
@@ -22,31 +25,93 @@ fn accepts_arrays_ndjson_and_beacon_text() {
     let agent = agent();
     let url = collector.url("/e");
     let array = format!("[{},{}]", view_event("a1"), view_event("a2"));
-    assert_eq!(post(&agent, &url, "application/json", Some(SHOP), &array), (200, r#"{"accepted":2}"#.into()));
+    assert_eq!(
+        post(&agent, &url, "application/json", Some(SHOP), &array),
+        (200, r#"{"accepted":2}"#.into())
+    );
     let ndjson = format!("{}\n{}\n", view_event("n1"), view_event("n2"));
-    assert_eq!(post(&agent, &url, "application/x-ndjson", None, &ndjson).0, 200);
-    assert_eq!(post(&agent, &url, "text/plain;charset=UTF-8", Some(SHOP), &view_event("b1")).0, 200);
+    assert_eq!(
+        post(&agent, &url, "application/x-ndjson", None, &ndjson).0,
+        200
+    );
+    assert_eq!(
+        post(
+            &agent,
+            &url,
+            "text/plain;charset=UTF-8",
+            Some(SHOP),
+            &view_event("b1")
+        )
+        .0,
+        200
+    );
     let lines = stored_lines(dir.path());
-    let ids: Vec<String> = lines.iter().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
     assert_eq!(ids, ["a1", "a2", "n1", "n2", "b1"]);
     assert!(lines.iter().all(|l| l.starts_with("{\"received\":")));
-    let name = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().file_name().into_string().unwrap();
-    assert!(name.starts_with("events-") && name.ends_with(".ndjson"), "{name}");
+    let name = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name()
+        .into_string()
+        .unwrap();
+    assert!(
+        name.starts_with("events-") && name.ends_with(".ndjson"),
+        "{name}"
+    );
     assert_eq!(metric(&collector, "aisle_collect_events_accepted_total"), 5);
 }
 
 #[test]
 fn refuses_bad_input_with_a_reason_and_counts_it() {
     let dir = TempDir::new("collect-refusals");
-    let collector = Collector::start(dir.path(), &[SHOP], &["--max-events", "3", "--max-body-bytes", "2000"]);
+    let collector = Collector::start(
+        dir.path(),
+        &[SHOP],
+        &["--max-events", "3", "--max-body-bytes", "2000"],
+    );
     let agent = agent();
     let url = collector.url("/e");
     let cases: Vec<(String, &str, Option<&str>, u16, &str)> = vec![
-        ("[{\"v\":1".into(), "application/json", None, 400, "bad_json"),
+        (
+            "[{\"v\":1".into(),
+            "application/json",
+            None,
+            400,
+            "bad_json",
+        ),
         ("".into(), "text/plain", None, 400, "empty"),
-        (view_event("x"), "application/json", Some("https://evil.example"), 403, "origin"),
-        (view_event("x"), "application/xml", None, 415, "content_type"),
-        (vec![view_event("x"); 4].join("\n"), "text/plain", None, 413, "too_many_events"),
+        (
+            view_event("x"),
+            "application/json",
+            Some("https://evil.example"),
+            403,
+            "origin",
+        ),
+        (
+            view_event("x"),
+            "application/xml",
+            None,
+            415,
+            "content_type",
+        ),
+        (
+            vec![view_event("x"); 4].join("\n"),
+            "text/plain",
+            None,
+            413,
+            "too_many_events",
+        ),
         ("x".repeat(3000), "text/plain", None, 413, "body_too_large"),
     ];
     for (body, content_type, origin, status, code) in cases {
@@ -55,16 +120,33 @@ fn refuses_bad_input_with_a_reason_and_counts_it() {
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         assert_eq!(answer["error"], code);
         assert!(!answer["reason"].as_str().unwrap().is_empty());
-        assert_eq!(metric(&collector, &format!("aisle_collect_requests_rejected_total{{reason=\"{code}\"}}")), 1, "{code}");
+        assert_eq!(
+            metric(
+                &collector,
+                &format!("aisle_collect_requests_rejected_total{{reason=\"{code}\"}}")
+            ),
+            1,
+            "{code}"
+        );
     }
-    assert!(stored_lines(dir.path()).is_empty(), "nothing refused is written");
+    assert!(
+        stored_lines(dir.path()).is_empty(),
+        "nothing refused is written"
+    );
 
     // A batch with one bad event: the good ones are stored, the bad one is named and counted.
-    let mixed = format!("{}\n{{\"v\":1,\"id\":\"bad\"}}\n{}", view_event("g1"), view_event("g2"));
+    let mixed = format!(
+        "{}\n{{\"v\":1,\"id\":\"bad\"}}\n{}",
+        view_event("g1"),
+        view_event("g2")
+    );
     let (status, answer) = post(&agent, &url, "text/plain", Some(SHOP), &mixed);
     assert_eq!(status, 422);
     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
-    assert_eq!((answer["accepted"].as_u64(), answer["rejected"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (answer["accepted"].as_u64(), answer["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(answer["errors"][0]["index"], 1);
     assert_eq!(stored_lines(dir.path()).len(), 2);
     assert_eq!(metric(&collector, "aisle_collect_events_rejected_total"), 1);
@@ -87,11 +169,21 @@ fn cors_preflight_answers_allowed_origins_only() {
         let headers = response.headers();
         assert_eq!(headers["access-control-allow-origin"], origin);
         assert_eq!(headers["access-control-allow-credentials"], "true");
-        assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("content-type"));
+        assert!(headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("content-type"));
     }
-    let refused = agent.options(collector.url("/e")).header("Origin", "https://shop.example.evil").call().unwrap();
+    let refused = agent
+        .options(collector.url("/e"))
+        .header("Origin", "https://shop.example.evil")
+        .call()
+        .unwrap();
     assert_eq!(refused.status().as_u16(), 403);
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
     let mut health = agent.get(collector.url("/healthz")).call().unwrap();
     assert_eq!(health.body_mut().read_to_string().unwrap(), "ok\n");
 }
@@ -112,9 +204,18 @@ fn kill_9_loses_no_acknowledged_event() {
             std::thread::spawn(move || {
                 let agent = agent();
                 for batch in 0..500 {
-                    let ids: Vec<String> = (0..10).map(|i| format!("c{client}-b{batch}-e{i}")).collect();
-                    let body = ids.iter().map(|id| view_event(id)).collect::<Vec<_>>().join("\n");
-                    let response = agent.post(&url).header("Content-Type", "text/plain").send(&body);
+                    let ids: Vec<String> = (0..10)
+                        .map(|i| format!("c{client}-b{batch}-e{i}"))
+                        .collect();
+                    let body = ids
+                        .iter()
+                        .map(|id| view_event(id))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    let response = agent
+                        .post(&url)
+                        .header("Content-Type", "text/plain")
+                        .send(&body);
                     match response {
                         Ok(response) if response.status().as_u16() == 200 => {
                             if acked_sender.send(ids).is_err() {
@@ -131,7 +232,11 @@ fn kill_9_loses_no_acknowledged_event() {
     let mut acked_ids = HashSet::new();
     let mut batches = 0;
     while batches < 60 {
-        acked_ids.extend(acked.recv().expect("clients stopped before 60 acknowledgements"));
+        acked_ids.extend(
+            acked
+                .recv()
+                .expect("clients stopped before 60 acknowledgements"),
+        );
         batches += 1;
     }
     collector.child.kill().unwrap(); // SIGKILL
@@ -147,7 +252,15 @@ fn kill_9_loses_no_acknowledged_event() {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .map(|value| value["id"].as_str().unwrap().to_string())
         .collect();
-    let missing: Vec<_> = acked_ids.iter().filter(|id| !stored.contains(*id)).collect();
+    let missing: Vec<_> = acked_ids
+        .iter()
+        .filter(|id| !stored.contains(*id))
+        .collect();
     assert!(acked_ids.len() >= 600);
-    assert!(missing.is_empty(), "{} acknowledged events missing, e.g. {:?}", missing.len(), missing.first());
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged events missing, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
 }

@@ -123,7 +123,16 @@ impl Emitter<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn emit_with_id(&mut self, id: &str, visitor: &str, session: u32, ts: u64, received: u64, arms: &str, body: &str) {
+    fn emit_with_id(
+        &mut self,
+        id: &str,
+        visitor: &str,
+        session: u32,
+        ts: u64,
+        received: u64,
+        arms: &str,
+        body: &str,
+    ) {
         let line = format!(
             r#"{{"received":{received},"v":1,"id":"{id}","ts":{ts},"visitor":"{visitor}","session":"{session}"{arms},{body}}}"#
         );
@@ -144,24 +153,38 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
     let mut truth = Truth::default();
     let experiment = default_experiment();
     let mut per_day: Vec<Vec<String>> = vec![Vec::new(); config.days as usize + 2];
-    let mut emitter =
-        Emitter { lines: Vec::new(), truth: &mut truth, random: Random::new(config.seed), next_id: 0, duplicate_share: config.duplicate_share };
+    let mut emitter = Emitter {
+        lines: Vec::new(),
+        truth: &mut truth,
+        random: Random::new(config.seed),
+        next_id: 0,
+        duplicate_share: config.duplicate_share,
+    };
     for index in 0..config.visitors {
         let visitor = format!("v{index}-{:x}", emitter.random.next_u64() & 0xffff);
-        let arm = assign(&experiment, &visitor).arm_key.expect("everyone is in the default experiment");
+        let arm = assign(&experiment, &visitor)
+            .arm_key
+            .expect("everyone is in the default experiment");
         let arms = arms_field(&arm);
-        let cart_probability =
-            if arm == "personalized" { config.cart_probability * config.treatment_multiplier } else { config.cart_probability };
+        let cart_probability = if arm == "personalized" {
+            config.cart_probability * config.treatment_multiplier
+        } else {
+            config.cart_probability
+        };
         let first_day = emitter.random.below(config.days);
         let session_count = 1 + emitter.random.below(3) as u32;
-        let mut all = ArmTruth { visitors: 1, ..Default::default() };
+        let mut all = ArmTruth {
+            visitors: 1,
+            ..Default::default()
+        };
         let mut changed = ArmTruth::default();
         let mut changed_seen = false;
         let (mut revenue_all, mut revenue_changed) = (0.0, 0.0);
         let mut day = first_day;
         let mut last_ts = 0;
         for session in 1..=session_count {
-            let mut ts = config.start_ms + day * 86_400_000 + 36_000_000 + emitter.random.below(36_000_000);
+            let mut ts =
+                config.start_ms + day * 86_400_000 + 36_000_000 + emitter.random.below(36_000_000);
             // Sessions follow each other, so that "from the first exposure on" is the same in
             // generation order and in time order.
             ts = ts.max(last_ts + 1_800_000);
@@ -191,11 +214,23 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                     }
                 }
                 ts += 20_000 + emitter.random.below(60_000);
-                emitter.emit(&visitor, session, ts, &arms, r#""type":"product_view","product":"p2""#);
+                emitter.emit(
+                    &visitor,
+                    session,
+                    ts,
+                    &arms,
+                    r#""type":"product_view","product":"p2""#,
+                );
                 ts += 20_000 + emitter.random.below(60_000);
             }
             if emitter.random.unit() < cart_probability {
-                emitter.emit(&visitor, session, ts, &arms, r#""type":"add_to_cart","product":"p2","price":25.5"#);
+                emitter.emit(
+                    &visitor,
+                    session,
+                    ts,
+                    &arms,
+                    r#""type":"add_to_cart","product":"p2","price":25.5"#,
+                );
                 all.carted = 1;
                 if changed_seen {
                     changed.carted = 1;
@@ -204,7 +239,9 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                 if emitter.random.unit() < config.buy_probability {
                     let revenue = (1_000 + emitter.random.below(19_000)) as f64 / 100.0;
                     let order = format!("o-{visitor}-{session}");
-                    let body = format!(r#""type":"purchase","order_id":"{order}","revenue":{revenue},"currency":"EUR","items":[{{"product":"p2"}}]"#);
+                    let body = format!(
+                        r#""type":"purchase","order_id":"{order}","revenue":{revenue},"currency":"EUR","items":[{{"product":"p2"}}]"#
+                    );
                     emitter.emit(&visitor, session, ts, &arms, &body);
                     all.orders += 1;
                     all.converted = 1;
@@ -227,7 +264,15 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                 emitter.next_id += 1;
                 let id = format!("e{}", emitter.next_id);
                 let behind = ts - 8 * 86_400_000;
-                emitter.emit_with_id(&id, &visitor, session, behind, ts + 2_000, &arms, r#""type":"product_view","product":"p9""#);
+                emitter.emit_with_id(
+                    &id,
+                    &visitor,
+                    session,
+                    behind,
+                    ts + 2_000,
+                    &arms,
+                    r#""type":"product_view","product":"p9""#,
+                );
                 emitter.truth.clock_skew += 1;
             }
             // Now and then an exposure of an experiment that is not in the manifest.
@@ -261,7 +306,13 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
         }
         emitter.truth.visitors_in_two_arms += 1;
         let visitor = format!("never-exposed-{index}");
-        emitter.emit(&visitor, 1, ts, &arms_field("holdout"), r#""type":"product_view","product":"p1""#);
+        emitter.emit(
+            &visitor,
+            1,
+            ts,
+            &arms_field("holdout"),
+            r#""type":"product_view","product":"p1""#,
+        );
         emitter.truth.visitors_without_exposure += 1;
         emitter.lines.push("{\"v\":1,\"id\":\"cut".to_string());
         emitter.lines.push(r#"{"v":2,"id":"x","ts":1,"visitor":"v","session":"1","type":"product_view","product":"p"}"#.to_string());
@@ -274,7 +325,10 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
 }
 
 fn add_truth(truth: &mut Truth, scope: &str, arm: &str, visitor: &ArmTruth) {
-    let sums = truth.arms.entry((scope.to_string(), arm.to_string())).or_default();
+    let sums = truth
+        .arms
+        .entry((scope.to_string(), arm.to_string()))
+        .or_default();
     sums.visitors += visitor.visitors;
     sums.sessions += visitor.sessions;
     sums.exposures += visitor.exposures;

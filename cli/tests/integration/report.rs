@@ -17,17 +17,35 @@ fn run_report(events: &[&Path], out: &Path, extra: &[&str]) -> (Report, BTreeMap
     args.extend(events.iter().map(|p| p.to_str().unwrap()));
     args.extend(extra);
     let output = aisle(&args).output().unwrap();
-    assert!(output.status.success(), "aisle report failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "aisle report failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mut report = Report::new();
     let mut reader = csv::Reader::from_path(out.join("report.csv")).unwrap();
     let headers = reader.headers().unwrap().clone();
     for record in reader.records() {
         let record = record.unwrap();
-        let row: BTreeMap<String, String> = headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
-        report.insert((row["scope"].clone(), row["arm"].clone(), row["metric"].clone()), row);
+        let row: BTreeMap<String, String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
+        report.insert(
+            (
+                row["scope"].clone(),
+                row["arm"].clone(),
+                row["metric"].clone(),
+            ),
+            row,
+        );
     }
     let mut quality = BTreeMap::new();
-    for record in csv::Reader::from_path(out.join("quality.csv")).unwrap().records() {
+    for record in csv::Reader::from_path(out.join("quality.csv"))
+        .unwrap()
+        .records()
+    {
         let record = record.unwrap();
         quality.insert(record[0].to_string(), record[1].parse().unwrap());
     }
@@ -35,13 +53,20 @@ fn run_report(events: &[&Path], out: &Path, extra: &[&str]) -> (Report, BTreeMap
 }
 
 fn value(report: &Report, scope: &str, arm: &str, metric: &str, column: &str) -> f64 {
-    let row = report.get(&(scope.into(), arm.into(), metric.into())).unwrap_or_else(|| panic!("no row {scope} {arm} {metric}"));
-    row[column].parse().unwrap_or_else(|_| panic!("{scope} {arm} {metric} {column} = {:?}", row[column]))
+    let row = report
+        .get(&(scope.into(), arm.into(), metric.into()))
+        .unwrap_or_else(|| panic!("no row {scope} {arm} {metric}"));
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{scope} {arm} {metric} {column} = {:?}", row[column]))
 }
 
 fn check(report: &Report, scope: &str, arm: &str, metric: &str, expected: f64) {
     let got = value(report, scope, arm, metric, "value");
-    assert!((got - expected).abs() <= 1e-9 * expected.abs().max(1.0), "{scope} {arm} {metric}: got {got}, expected {expected}");
+    assert!(
+        (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+        "{scope} {arm} {metric}: got {got}, expected {expected}"
+    );
 }
 
 #[test]
@@ -49,18 +74,35 @@ fn hand_counted_fixture() {
     let out = TempDir::new("report-small");
     let manifest = format!("{FIXTURES}/manifest.json");
     let events = Path::new(FIXTURES).join("small.ndjson");
-    let (report, quality) = run_report(&[&events], out.path(), &["--manifest", &manifest, "--min-visitors", "1"]);
+    let (report, quality) = run_report(
+        &[&events],
+        out.path(),
+        &["--manifest", &manifest, "--min-visitors", "1"],
+    );
     // See the fixture: a, b in holdout; c, d personalized; e in two arms; f never exposed.
     let expected_all = [
         ("holdout", [2.0, 3.0, 2.0, 0.5, 0.5, 1.0, 50.0, 50.0, 25.0]),
-        ("personalized", [2.0, 3.0, 3.0, 0.5, 1.0, 3.0, 90.0, 30.0, 45.0]),
+        (
+            "personalized",
+            [2.0, 3.0, 3.0, 0.5, 1.0, 3.0, 90.0, 30.0, 45.0],
+        ),
     ];
     let expected_changed = [
         ("holdout", [1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
-        ("personalized", [2.0, 3.0, 2.0, 0.0, 1.0, 3.0, 90.0, 30.0, 45.0]),
+        (
+            "personalized",
+            [2.0, 3.0, 2.0, 0.0, 1.0, 3.0, 90.0, 30.0, 45.0],
+        ),
     ];
     let metrics = [
-        "visitors", "sessions", "exposures", "add_to_cart_rate", "conversion_rate", "orders", "revenue", "average_order_value",
+        "visitors",
+        "sessions",
+        "exposures",
+        "add_to_cart_rate",
+        "conversion_rate",
+        "orders",
+        "revenue",
+        "average_order_value",
         "revenue_per_visitor",
     ];
     for (scope, expected) in [("all", expected_all), ("changed", expected_changed)] {
@@ -73,28 +115,82 @@ fn hand_counted_fixture() {
     check(&report, "all", "*", "visitors_in_two_arms", 1.0);
     check(&report, "all", "*", "visitors_without_exposure", 1.0);
     // Lifts against holdout, and p-values computed by hand (docs/ab-testing.md).
-    assert_eq!(value(&report, "all", "personalized", "conversion_rate", "lift"), 1.0);
-    assert!((value(&report, "all", "personalized", "revenue_per_visitor", "lift") - 0.8).abs() < 1e-12);
-    assert!((value(&report, "all", "personalized", "average_order_value", "lift") + 0.4).abs() < 1e-12);
-    assert!((value(&report, "all", "personalized", "conversion_rate", "p_value") - 0.248_213_078_99).abs() < 1e-9);
-    assert!((value(&report, "all", "personalized", "revenue_per_visitor", "p_value") - 0.568_500_8).abs() < 1e-6);
-    let expected_quality =
-        [("lines", 19), ("malformed_lines", 1), ("duplicate_events", 1), ("clock_skew_events", 1), ("unknown_experiment_events", 1)];
+    assert_eq!(
+        value(&report, "all", "personalized", "conversion_rate", "lift"),
+        1.0
+    );
+    assert!(
+        (value(
+            &report,
+            "all",
+            "personalized",
+            "revenue_per_visitor",
+            "lift"
+        ) - 0.8)
+            .abs()
+            < 1e-12
+    );
+    assert!(
+        (value(
+            &report,
+            "all",
+            "personalized",
+            "average_order_value",
+            "lift"
+        ) + 0.4)
+            .abs()
+            < 1e-12
+    );
+    assert!(
+        (value(&report, "all", "personalized", "conversion_rate", "p_value") - 0.248_213_078_99)
+            .abs()
+            < 1e-9
+    );
+    assert!(
+        (value(
+            &report,
+            "all",
+            "personalized",
+            "revenue_per_visitor",
+            "p_value"
+        ) - 0.568_500_8)
+            .abs()
+            < 1e-6
+    );
+    let expected_quality = [
+        ("lines", 19),
+        ("malformed_lines", 1),
+        ("duplicate_events", 1),
+        ("clock_skew_events", 1),
+        ("unknown_experiment_events", 1),
+    ];
     for (name, count) in expected_quality {
         assert_eq!(quality[name], count, "{name}");
     }
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("Cumulative conversion-rate lift"));
     for external in ["<script", "<link", " src=", "url("] {
-        assert!(!html.contains(external), "report.html must be self-contained: found {external}");
+        assert!(
+            !html.contains(external),
+            "report.html must be self-contained: found {external}"
+        );
     }
-    assert!(html.contains("only 1 day(s) of data"), "the 4-week warning is shown");
+    assert!(
+        html.contains("only 1 day(s) of data"),
+        "the 4-week warning is shown"
+    );
 }
 
 fn write_lines(path: &Path, lines: &[String], gzip: bool) {
     let file = std::fs::File::create(path).unwrap();
-    let mut writer: Box<dyn Write> =
-        if gzip { Box::new(flate2::write::GzEncoder::new(file, flate2::Compression::fast())) } else { Box::new(std::io::BufWriter::new(file)) };
+    let mut writer: Box<dyn Write> = if gzip {
+        Box::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::fast(),
+        ))
+    } else {
+        Box::new(std::io::BufWriter::new(file))
+    };
     for line in lines {
         writeln!(writer, "{line}").unwrap();
     }
@@ -108,14 +204,23 @@ fn check_against_truth(report: &Report, quality: &BTreeMap<String, u64>, truth: 
         check(report, scope, arm, "sessions", t.sessions as f64);
         check(report, scope, arm, "exposures", t.exposures as f64);
         check(report, scope, arm, "add_to_cart_rate", t.carted as f64 / n);
-        check(report, scope, arm, "conversion_rate", t.converted as f64 / n);
+        check(
+            report,
+            scope,
+            arm,
+            "conversion_rate",
+            t.converted as f64 / n,
+        );
         check(report, scope, arm, "orders", t.orders as f64);
         check(report, scope, arm, "revenue", t.revenue);
         check(report, scope, arm, "revenue_per_visitor", t.revenue / n);
         let variance = (t.revenue_sq - t.revenue * t.revenue / n) / (n - 1.0);
         let half = value(report, scope, arm, "revenue_per_visitor", "ci_high") - t.revenue / n;
         // A t interval: half-width = t(0.975; n−1) · sd / √n, and t(0.975; >1000) ≈ 1.96.
-        assert!((half / (variance / n).sqrt() - 1.962).abs() < 0.005, "{scope} {arm} interval half-width {half}");
+        assert!(
+            (half / (variance / n).sqrt() - 1.962).abs() < 0.005,
+            "{scope} {arm} interval half-width {half}"
+        );
     }
     let expected_quality = [
         ("lines", truth.lines),
@@ -128,36 +233,85 @@ fn check_against_truth(report: &Report, quality: &BTreeMap<String, u64>, truth: 
     for (name, count) in expected_quality {
         assert_eq!(quality[name], count, "{name}");
     }
-    check(report, "all", "*", "visitors_in_two_arms", truth.visitors_in_two_arms as f64);
-    check(report, "all", "*", "visitors_without_exposure", truth.visitors_without_exposure as f64);
+    check(
+        report,
+        "all",
+        "*",
+        "visitors_in_two_arms",
+        truth.visitors_in_two_arms as f64,
+    );
+    check(
+        report,
+        "all",
+        "*",
+        "visitors_without_exposure",
+        truth.visitors_without_exposure as f64,
+    );
 }
 
 #[test]
 fn generated_stream_matches_its_truth_in_plain_and_gzip_files() {
-    let config = GeneratorConfig { visitors: 2_500, ..GeneratorConfig::default() };
+    let config = GeneratorConfig {
+        visitors: 2_500,
+        ..GeneratorConfig::default()
+    };
     let (lines, truth) = generate(&config);
-    assert!(truth.duplicate_events > 0 && truth.duplicate_orders > 0 && truth.clock_skew > 0 && truth.unknown_experiment_events > 0);
+    assert!(
+        truth.duplicate_events > 0
+            && truth.duplicate_orders > 0
+            && truth.clock_skew > 0
+            && truth.unknown_experiment_events > 0
+    );
     let input = TempDir::new("report-gen-in");
     let half = lines.len() / 2;
     write_lines(&input.path().join("events-a.ndjson"), &lines[..half], false);
-    write_lines(&input.path().join("events-b.ndjson.gz"), &lines[half..], true);
+    write_lines(
+        &input.path().join("events-b.ndjson.gz"),
+        &lines[half..],
+        true,
+    );
     let manifest = format!("{FIXTURES}/manifest.json");
     let out = TempDir::new("report-gen-out");
     let (report, quality) = run_report(&[input.path()], out.path(), &["--manifest", &manifest]);
     check_against_truth(&report, &quality, &truth);
     // The personalized arm was generated with a 30% higher cart probability.
     let lift = value(&report, "all", "personalized", "add_to_cart_rate", "lift");
-    let (low, high) =
-        (value(&report, "all", "personalized", "add_to_cart_rate", "lift_ci_low"), value(&report, "all", "personalized", "add_to_cart_rate", "lift_ci_high"));
-    assert!(low < lift && lift < high && low < 0.3 && 0.3 < high, "lift {lift} [{low}, {high}]");
+    let (low, high) = (
+        value(
+            &report,
+            "all",
+            "personalized",
+            "add_to_cart_rate",
+            "lift_ci_low",
+        ),
+        value(
+            &report,
+            "all",
+            "personalized",
+            "add_to_cart_rate",
+            "lift_ci_high",
+        ),
+    );
+    assert!(
+        low < lift && lift < high && low < 0.3 && 0.3 < high,
+        "lift {lift} [{low}, {high}]"
+    );
     // No sample-ratio mismatch on a hash split.
     assert!(value(&report, "all", "*", "sample_ratio_chi_square", "p_value") > 0.001);
 
     // The partitioning is an implementation detail: 1 or 7 partitions give the same file.
     let one = TempDir::new("report-gen-one");
     let seven = TempDir::new("report-gen-seven");
-    run_report(&[input.path()], one.path(), &["--manifest", &manifest, "--partitions", "1"]);
-    run_report(&[input.path()], seven.path(), &["--manifest", &manifest, "--partitions", "7"]);
+    run_report(
+        &[input.path()],
+        one.path(),
+        &["--manifest", &manifest, "--partitions", "1"],
+    );
+    run_report(
+        &[input.path()],
+        seven.path(),
+        &["--manifest", &manifest, "--partitions", "7"],
+    );
     let read = |dir: &TempDir| std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
     assert_eq!(read(&one), read(&seven));
     assert_eq!(read(&one), read(&out));
@@ -165,14 +319,25 @@ fn generated_stream_matches_its_truth_in_plain_and_gzip_files() {
 
 #[test]
 fn a_skewed_split_is_flagged() {
-    let config = GeneratorConfig { visitors: 3_000, duplicate_share: 0.0, ..GeneratorConfig::default() };
+    let config = GeneratorConfig {
+        visitors: 3_000,
+        duplicate_share: 0.0,
+        ..GeneratorConfig::default()
+    };
     let (lines, _) = generate(&config);
     // Drop a third of the holdout's visitors, as a broken tag on some pages would.
     let kept: Vec<String> = lines
         .into_iter()
         .filter(|line| {
             let holdout = line.contains(r#""aisle-rerank":"holdout""#);
-            let visitor_hash = aisle::assign::fnv1a32(line.split(r#""visitor":""#).nth(1).unwrap_or("").split('"').next().unwrap_or(""));
+            let visitor_hash = aisle::assign::fnv1a32(
+                line.split(r#""visitor":""#)
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or(""),
+            );
             !(holdout && visitor_hash.is_multiple_of(3))
         })
         .collect();
@@ -190,8 +355,13 @@ fn only_the_requested_experiment_is_reported() {
     let out = TempDir::new("report-only");
     let events = Path::new(FIXTURES).join("small.ndjson");
     let (report, quality) = run_report(&[&events], out.path(), &["--experiment", "aisle-rerank"]);
-    assert!(report.values().all(|row| row["experiment"] == "aisle-rerank"));
+    assert!(report
+        .values()
+        .all(|row| row["experiment"] == "aisle-rerank"));
     assert_eq!(quality["other_experiment_events"], 1);
     let (report, _) = run_report(&[&events], out.path(), &[]);
-    assert!(report.values().any(|row| row["experiment"] == "old-test"), "without a manifest every experiment is reported");
+    assert!(
+        report.values().any(|row| row["experiment"] == "old-test"),
+        "without a manifest every experiment is reported"
+    );
 }
