@@ -30,6 +30,9 @@ pub const OPTIONAL_COLUMNS: [&str; 7] = [
 pub struct Product {
     /// The id the shop's grid uses for this product.
     pub id: String,
+    /// Every other id the shop uses for this same product (Shopify handle, product id, variant
+    /// ids and SKUs, WooCommerce post id and SKU, GA4 channel ids), resolved to `id`.
+    pub aliases: Vec<String>,
     /// Display title.
     pub title: String,
     /// Category id or path; grids are per category.
@@ -333,6 +336,7 @@ fn read_aisle(
             in_stock,
             url: text("url"),
             image: text("image"),
+            aliases: Vec::new(),
         });
     }
     Ok(Catalog {
