@@ -165,6 +165,7 @@ fn bundle_bytes() -> Vec<u8> {
         neighbour_weight_bits: 2,
         weights: ScoringWeights::default(),
         abandon: None,
+        ..BundleWire::default()
     })
 }
 

@@ -12,6 +12,7 @@ pub mod import;
 pub mod inspect;
 pub mod random;
 pub mod report;
+pub mod resolve;
 pub mod spill;
 pub mod train;
 pub mod utc;
