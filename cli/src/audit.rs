@@ -18,6 +18,8 @@ use serde::Serialize;
 
 use crate::catalog::{read_catalog, CatalogFormat, Product};
 use crate::event_log::{read_events, sessions};
+use crate::resolve::page::{audit_page, PageReport, PageSelectors};
+use crate::resolve::{IdResolver, Resolution, ResolutionCounter};
 
 /// The exit code of a flagged audit.
 pub const EXIT_FLAGGED: i32 = 3;
@@ -40,6 +42,19 @@ pub struct AuditArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// A saved category page (HTML): how many of its cards' ids name a catalog product, and
+    /// whether its `data-category` is a catalog category. Needs --grid and --item.
+    #[arg(long, requires_all = ["grid", "item"])]
+    pub page: Option<PathBuf>,
+    /// With --page: the script tag's `data-grid` selector.
+    #[arg(long)]
+    pub grid: Option<String>,
+    /// With --page: the script tag's `data-item` selector.
+    #[arg(long)]
+    pub item: Option<String>,
+    /// With --page: the script tag's `data-item-id` attribute.
+    #[arg(long, default_value = crate::resolve::page::DEFAULT_ID_ATTRIBUTE)]
+    pub item_id: String,
 }
 
 /// Attributes whose coverage is reported.
@@ -70,6 +85,8 @@ pub struct EventCoverage {
     /// Up to ten of the missing ids, those with the most actions first.
     pub missing_examples: Vec<String>,
     pub catalog_products_never_seen: usize,
+    /// How the events' product ids resolve (product ids, aliases, Shopify channel ids).
+    pub id_resolution: Resolution,
     pub malformed_lines: usize,
     pub duplicate_events: usize,
     pub out_of_order_events: usize,
@@ -93,6 +110,8 @@ pub struct AuditReport {
     pub bad_prices: usize,
     pub unknown_columns: Vec<String>,
     pub events: Option<EventCoverage>,
+    /// The saved page's cards against the catalog (`--page`).
+    pub page: Option<PageReport>,
     /// Why the audit is flagged; empty when it passes.
     pub flags: Vec<String>,
 }
@@ -187,11 +206,11 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
     if !issues.malformed_lines.is_empty() {
         flags.push(format!("{} malformed row(s)", issues.malformed_lines.len()));
     }
+    let resolver = IdResolver::new(products);
     let events = match &args.events {
         None => None,
         Some(path) => {
             let log = read_events(path)?;
-            let ids: BTreeSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
             let mut actions_per_product: BTreeMap<String, usize> = BTreeMap::new();
             for session in sessions(&log.events) {
                 for action in session
@@ -203,14 +222,22 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                 }
             }
             let product_actions: usize = actions_per_product.values().sum();
-            let on_catalog: usize = actions_per_product
-                .iter()
-                .filter(|(id, _)| ids.contains(id.as_str()))
-                .map(|(_, n)| n)
-                .sum();
+            let mut counter = ResolutionCounter::default();
+            let mut seen = vec![false; products.len()];
+            for (id, &n) in &actions_per_product {
+                let found = resolver.resolve(id);
+                for _ in 0..n {
+                    counter.add(id, found.map(|(_, how)| how));
+                }
+                if let Some((index, _)) = found {
+                    seen[index as usize] = true;
+                }
+            }
+            let id_resolution = counter.finish();
+            let on_catalog = id_resolution.resolved as usize;
             let mut missing: Vec<(&String, &usize)> = actions_per_product
                 .iter()
-                .filter(|(id, _)| !ids.contains(id.as_str()))
+                .filter(|(id, _)| resolver.resolve(id).is_none())
                 .collect();
             missing.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let pct = percent(on_catalog, product_actions);
@@ -234,10 +261,8 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                     .take(10)
                     .map(|(id, _)| (*id).clone())
                     .collect(),
-                catalog_products_never_seen: ids
-                    .iter()
-                    .filter(|id| !actions_per_product.contains_key(**id))
-                    .count(),
+                catalog_products_never_seen: seen.iter().filter(|&&s| !s).count(),
+                id_resolution,
                 malformed_lines: log.issues.malformed_lines.count
                     + log.issues.wrong_version_lines.count,
                 duplicate_events: log.issues.duplicates,
@@ -246,6 +271,20 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             })
         }
     };
+    let page = match &args.page {
+        None => None,
+        Some(path) => {
+            let selectors = PageSelectors {
+                grid: args.grid.clone().unwrap_or_default(),
+                item: args.item.clone().unwrap_or_default(),
+                id_attribute: args.item_id.clone(),
+            };
+            let report = audit_page(path, &selectors, products, &resolver)?;
+            flags.extend(report.flags(args.threshold));
+            Some(report)
+        }
+    };
+    flags.extend(resolver.alias_issues.warnings());
     Ok(AuditReport {
         catalog: args.catalog.display().to_string(),
         format: catalog.format,
@@ -270,6 +309,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         bad_prices: issues.bad_price_lines.len(),
         unknown_columns: issues.unknown_columns.clone(),
         events,
+        page,
         flags,
     })
 }
@@ -333,6 +373,12 @@ pub fn markdown(report: &AuditReport) -> String {
                 e.missing_examples.join(", ")
             );
         }
+        out += &e
+            .id_resolution
+            .markdown("Product ids in the events", "product actions");
+    }
+    if let Some(page) = &report.page {
+        out += &page.markdown();
     }
     if report.flags.is_empty() {
         out += "\nResult: PASS\n";

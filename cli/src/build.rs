@@ -169,6 +169,25 @@ struct SpilledEvents {
     resolution: Resolution,
 }
 
+/// Whether a file holds anything but whitespace (read only up to its first other byte).
+fn holds_anything(path: &Path) -> anyhow::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read events {}", path.display()))?;
+    let mut buffer = [0u8; 8192];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("cannot read events {}", path.display()))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if buffer[..n].iter().any(|b| !b.is_ascii_whitespace()) {
+            return Ok(true);
+        }
+    }
+}
+
 /// Spills the log into `temp`, cuts it into sessions with every product id resolved to the
 /// catalog's, and warns about what was odd.
 fn spill_events(
@@ -236,7 +255,16 @@ pub fn build(
     let resolver = IdResolver::new(&catalog.products);
     warn_all(resolver.alias_issues.warnings());
     let events = match inputs.events_path {
-        Some(path) => Some(spill_events(path, temp.path(), &resolver, &mut hasher)?),
+        Some(path) if holds_anything(path)? => {
+            Some(spill_events(path, temp.path(), &resolver, &mut hasher)?)
+        }
+        Some(path) => {
+            eprintln!(
+                "aisle: note: {} holds no events; building from the catalog alone",
+                path.display()
+            );
+            None
+        }
         None => None,
     };
     let config = TrainConfig {
@@ -277,7 +305,7 @@ pub fn build(
     if wire.trained_sessions == 0 {
         eprintln!(
             "aisle: catalog-only bundle: {}; it personalizes from the shopper's own session (categories, brands, colours, sizes, price bands of the products they look at), neighbours come from catalog similarity, and grids keep the shop's order until the shopper does something",
-            if inputs.events_path.is_some() {
+            if events.is_some() {
                 "no event names a catalog product"
             } else {
                 "built without events"

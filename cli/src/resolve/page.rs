@@ -16,6 +16,10 @@ use serde::Serialize;
 use super::{IdResolver, Resolution, ResolutionCounter};
 use crate::catalog::Product;
 
+/// The card attribute holding the product id when the script tag names none
+/// (`data-item-id`'s default in `www/loader/aisle.js`).
+pub const DEFAULT_ID_ATTRIBUTE: &str = "data-product-id";
+
 /// The selectors of the script tag (`data-grid`, `data-item`, `data-item-id`).
 #[derive(Clone, Debug)]
 pub struct PageSelectors {
