@@ -312,3 +312,95 @@ fn audit_names_unresolved_event_ids_and_checks_a_saved_page() {
         );
     }
 }
+
+/// The figures of `docs/model.md` ("Aliases"): bundle bytes per product on the generated
+/// 10,000-product shop without aliases, with the ids a Shopify store adds (product id,
+/// variant ids, SKUs), and with Shopify channel ids stored as well. Run with
+/// `cargo test -p aisle-cli --release --test cli alias_bytes -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement (about a minute in release), not a check"]
+fn alias_bytes_per_product() {
+    use aisle_cli::inspect::gzip_len;
+    use aisle_cli::random::SplitMix64;
+    let dir = tempfile::tempdir().unwrap();
+    let (catalog_path, events) = (temp_path(&dir, "g.csv"), temp_path(&dir, "g.ndjson"));
+    let run = aisle(&[
+        "generate",
+        "--products",
+        "10000",
+        "--sessions",
+        "40000",
+        "--catalog-out",
+        &catalog_path,
+        "--events-out",
+        &events,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plain = read_catalog(Path::new(&catalog_path)).unwrap();
+    // Shopify-like ids: 13-digit product ids and 14-digit variant ids, both increasing in
+    // creation order with random gaps; 1 to 6 variants (sizes) per product, a SKU each.
+    let mut random = SplitMix64::new(7);
+    let mut product_id = 8_100_000_000_000u64;
+    let mut variant_id = 45_100_000_000_000u64;
+    let sizes = ["XS", "S", "M", "L", "XL", "XXL"];
+    let mut shopify = plain.clone();
+    let mut channel = plain.clone();
+    for (i, (product, with_channel)) in shopify
+        .products
+        .iter_mut()
+        .zip(&mut channel.products)
+        .enumerate()
+    {
+        product_id += 1 + random.below(5_000_000) as u64;
+        product.aliases.push(product_id.to_string());
+        let stem: String = product
+            .title
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .take(3)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        for size in &sizes[..1 + random.below(6)] {
+            variant_id += 1 + random.below(40) as u64;
+            product.aliases.push(variant_id.to_string());
+            product.aliases.push(format!("{stem}-{i:05}-{size}"));
+            with_channel
+                .aliases
+                .push(format!("shopify_US_{product_id}_{variant_id}"));
+        }
+        let own = product.aliases.clone();
+        with_channel.aliases.splice(0..0, own);
+    }
+    println!("\n| catalog | aliases per product | bundle bytes per product | gzipped bytes per product |\n|---|---:|---:|---:|");
+    for (name, catalog) in [
+        ("generated ids only", &plain),
+        ("+ Shopify product id, variant ids, SKUs", &shopify),
+        (
+            "+ channel ids `shopify_US_<pid>_<vid>` stored too",
+            &channel,
+        ),
+    ] {
+        let out = dir.path().join(name.len().to_string());
+        let output = build(
+            &BuildInputs {
+                catalog,
+                catalog_path: Path::new(&catalog_path),
+                events_path: Some(Path::new(&events)),
+            },
+            &TrainConfig::default(),
+            &out,
+            experiments_for_holdout(0.5),
+            &Default::default(),
+        )
+        .unwrap();
+        let bytes = std::fs::read(out.join(&output.bundle_name)).unwrap();
+        let n = catalog.products.len() as f64;
+        let aliases: usize = catalog.products.iter().map(|p| p.aliases.len()).sum();
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} |",
+            aliases as f64 / n,
+            bytes.len() as f64 / n,
+            gzip_len(&bytes) as f64 / n
+        );
+    }
+}
