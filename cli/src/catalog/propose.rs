@@ -1,0 +1,303 @@
+//! Where an attribute the catalog lacks may live: the audit's proposals. For each attribute
+//! below the coverage threshold it looks at tags with a common prefix (`SUBDEPT_Robes`), at
+//! option and attribute names in other languages (`Taille`, `Grandeur`, `Größe`, `Couleur`,
+//! `Farbe`) and at other columns (`Google Shopping / …`, metafields), and proposes the source
+//! that would cover most products, with the coverage it would reach.
+use serde::Serialize;
+
+use super::mapping::{Mapping, Rule, MAPPABLE};
+use super::{AttributeSources, Catalog, Product};
+
+/// Words that name an attribute, in the languages shops commonly use (lowercase, without the
+/// separator a tag prefix ends with).
+fn words(attribute: &str) -> &'static [&'static str] {
+    match attribute {
+        "category" => &[
+            "category",
+            "categories",
+            "cat",
+            "dept",
+            "subdept",
+            "department",
+            "type",
+            "product type",
+            "catégorie",
+            "categorie",
+            "kategorie",
+            "categoría",
+            "categoria",
+            "rayon",
+            "rubrik",
+            "google product category",
+        ],
+        "brand" => &[
+            "brand",
+            "marque",
+            "marke",
+            "marca",
+            "merk",
+            "vendor",
+            "hersteller",
+        ],
+        "color" => &[
+            "color",
+            "colour",
+            "couleur",
+            "farbe",
+            "colore",
+            "kleur",
+            "cor",
+            "color-pattern",
+        ],
+        "size" => &[
+            "size",
+            "taille",
+            "grandeur",
+            "pointure",
+            "größe",
+            "groesse",
+            "grösse",
+            "talla",
+            "taglia",
+            "maat",
+            "tamanho",
+            "tamaño",
+            "storlek",
+            "størrelse",
+        ],
+        _ => &[
+            "material",
+            "materials",
+            "matière",
+            "matiere",
+            "materiau",
+            "matériau",
+            "stoff",
+            "materiale",
+            "tessuto",
+            "fabric",
+            "materiaal",
+            "tejido",
+        ],
+    }
+}
+
+/// Whether a name (an option, a tag prefix, a column) names the attribute.
+fn names(attribute: &str, name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    let name = name.trim_end_matches(['_', ':', '-', '/', '=', ' ']);
+    let words = words(attribute);
+    if words.contains(&name) {
+        return true;
+    }
+    // Columns: `Google Shopping / Google Product Category`, `Color (product.metafields…)`,
+    // `Variant Metafield: custom.size`.
+    name.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|part| !part.is_empty())
+        .any(|part| words.contains(&part))
+        && (name.contains('/') || name.contains('(') || name.contains(':') || name.contains('.'))
+}
+
+/// One proposed source for an attribute.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proposal {
+    pub attribute: String,
+    /// What the mapping file would say.
+    #[serde(skip)]
+    pub rule: Rule,
+    /// The rule in words (`tags SUBDEPT_…`, `options Taille, Grandeur`).
+    pub source: String,
+    pub products_before: usize,
+    pub products_after: usize,
+    pub percent_before: f64,
+    pub percent_after: f64,
+    /// Up to three values it finds, for the merchant to judge.
+    pub examples: Vec<String>,
+}
+
+fn has(product: &Product, attribute: &str) -> bool {
+    match attribute {
+        "category" => !product.category.is_empty(),
+        "brand" => product.brand.is_some(),
+        "color" => product.color.is_some(),
+        "size" => product.size.is_some(),
+        _ => product.material.is_some(),
+    }
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+/// Candidate rules for an attribute, from what the catalog's sources hold.
+fn candidates(attribute: &str, catalog: &Catalog) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    // Tag prefixes: the part of a tag up to and including its first separator.
+    let mut prefixes: Vec<String> = catalog
+        .sources
+        .iter()
+        .flat_map(|s| &s.tags)
+        .filter_map(|tag| {
+            let end = tag.find(['_', ':', '-', '/', '='])?;
+            (end > 0 && end + 1 < tag.len()).then(|| tag[..=end].to_string())
+        })
+        .filter(|prefix| names(attribute, prefix))
+        .collect();
+    prefixes.sort_by_key(|p| p.to_lowercase());
+    prefixes.dedup_by_key(|p| p.to_lowercase());
+    for prefix in prefixes {
+        rules.push(Rule {
+            tag_prefix: Some(prefix),
+            ..Rule::default()
+        });
+    }
+    // Options in any language, together.
+    let mut options: Vec<String> = catalog
+        .sources
+        .iter()
+        .flat_map(|s| s.options.iter().map(|(name, _)| name.clone()))
+        .filter(|name| names(attribute, name))
+        .collect();
+    options.sort_by_key(|o| o.to_lowercase());
+    options.dedup_by_key(|o| o.to_lowercase());
+    if !options.is_empty() {
+        rules.push(Rule {
+            option: options,
+            ..Rule::default()
+        });
+    }
+    for column in &catalog.columns {
+        if names(attribute, column)
+            && catalog
+                .sources
+                .iter()
+                .any(|s| s.column_values(column).next().is_some())
+        {
+            rules.push(Rule {
+                column: Some(column.clone()),
+                ..Rule::default()
+            });
+        }
+    }
+    rules
+}
+
+/// How many products would have the attribute with a rule applied on top of the catalog.
+fn covered_with(
+    attribute: &str,
+    rule: &Rule,
+    products: &[Product],
+    sources: &[AttributeSources],
+) -> usize {
+    products
+        .iter()
+        .zip(sources)
+        .filter(|(product, source)| has(product, attribute) || !rule.values(source).is_empty())
+        .count()
+}
+
+/// The best proposal for each mappable attribute below `threshold` percent, when some source
+/// would raise its coverage. Attributes the catalog fills from a mapping already are skipped.
+pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Proposal> {
+    let total = catalog.products.len();
+    let mut proposals = Vec::new();
+    for attribute in MAPPABLE {
+        if mapped.rules.contains_key(attribute) {
+            continue;
+        }
+        let before = catalog
+            .products
+            .iter()
+            .filter(|p| has(p, attribute))
+            .count();
+        if percent(before, total) >= threshold {
+            continue;
+        }
+        let best = candidates(attribute, catalog)
+            .into_iter()
+            .map(|rule| {
+                let after = covered_with(attribute, &rule, &catalog.products, &catalog.sources);
+                (after, rule)
+            })
+            // Most products first; among equals the longer (more specific) tag prefix.
+            .max_by_key(|(after, rule)| (*after, rule.tag_prefix.as_ref().map_or(0, String::len)));
+        let Some((after, rule)) = best.filter(|(after, _)| *after > before) else {
+            continue;
+        };
+        let mut examples: Vec<String> = Vec::new();
+        for source in &catalog.sources {
+            for value in rule.values(source) {
+                if examples.len() < 3 && !examples.iter().any(|e| e == value) {
+                    examples.push(value.to_string());
+                }
+            }
+        }
+        let source = if let Some(prefix) = &rule.tag_prefix {
+            format!("tags {prefix}…")
+        } else if let Some(column) = &rule.column {
+            format!("column {column:?}")
+        } else {
+            format!("options {}", rule.option.join(", "))
+        };
+        proposals.push(Proposal {
+            attribute: attribute.to_string(),
+            rule,
+            source,
+            products_before: before,
+            products_after: after,
+            percent_before: percent(before, total),
+            percent_after: percent(after, total),
+            examples,
+        });
+    }
+    proposals
+}
+
+/// A mapping file: the mapping already in use, then the proposals, each with a comment.
+pub fn proposal_toml(mapped: &Mapping, proposals: &[Proposal]) -> String {
+    let mut out = String::from(
+        "# aisle catalog mapping: where attributes live in this export.\n# Check each source, then pass this file to `aisle audit --map` and `aisle build --map`.\n\n",
+    );
+    out += &mapped.to_toml();
+    for p in proposals {
+        out += &format!(
+            "# {}: {:.1}% → {:.1}% of products, from {} (e.g. {})\n[{}]\n{}\n",
+            p.attribute,
+            p.percent_before,
+            p.percent_after,
+            p.source,
+            p.examples.join(", "),
+            p.attribute,
+            p.rule.to_toml()
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_other_languages_and_prefixed_columns() {
+        assert!(names("size", "Grandeur"));
+        assert!(names("size", "Größe"));
+        assert!(names("color", "Farbe"));
+        assert!(names("category", "SUBDEPT_"));
+        assert!(names(
+            "category",
+            "Google Shopping / Google Product Category"
+        ));
+        assert!(names(
+            "color",
+            "Color (product.metafields.shopify.color-pattern)"
+        ));
+        assert!(!names("color", "Google Shopping / Gender"));
+        assert!(!names("size", "Sizeable"));
+        assert!(!names("material", "Title"));
+    }
+}
