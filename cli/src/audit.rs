@@ -115,6 +115,8 @@ pub struct AuditReport {
     pub products_with_aliases: usize,
     pub aliases: usize,
     pub unknown_columns: Vec<String>,
+    /// What the id map (`--ids`) could not match.
+    pub id_map_notes: Vec<String>,
     /// Where attributes below the threshold may live, with the coverage they would reach.
     pub proposals: Vec<Proposal>,
     /// The proposed mapping file (the mapping in use plus the proposals).
@@ -322,6 +324,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         products_with_aliases: products.iter().filter(|p| !p.aliases.is_empty()).count(),
         aliases: products.iter().map(|p| p.aliases.len()).sum(),
         unknown_columns: issues.unknown_columns.clone(),
+        id_map_notes: issues.id_map_notes.clone(),
         proposals,
         proposal_toml,
         events,
@@ -363,6 +366,9 @@ pub fn markdown(report: &AuditReport) -> String {
     );
     if let Some(delimiter) = &report.delimiter {
         out += &format!("Field delimiter: {delimiter}.\n");
+    }
+    for note in &report.id_map_notes {
+        out += &format!("Id map: {note}\n");
     }
     if !report.excluded.is_empty() {
         let reasons: Vec<&str> = report.excluded.keys().map(String::as_str).collect();
