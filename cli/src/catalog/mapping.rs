@@ -13,10 +13,11 @@
 //! column = "Google Shopping / Custom Label 0"
 //! ```
 //!
-//! Tables are attributes (`category`, `brand`, `color`, `size`, `material`); each names one or
-//! more sources. A product takes the values its sources give (all of them for colour, size
-//! and material, `|`-separated; the first for category and brand) and keeps what the export's
-//! own columns gave when its sources give nothing. A source that names a column, option or
+//! Tables are attributes (`category`, `price`, `brand`, `color`, `size`, `material`); each
+//! names one or more sources. A product takes the values its sources give (all of them for
+//! colour, size and material, `|`-separated; the first for category and brand; the first
+//! that reads as a price for price) and keeps what the export's own columns gave when its
+//! sources give nothing. A source that names a column, option or
 //! tag prefix the catalog does not have is an error naming the file, line and key.
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::{add_value, AttributeSources, Catalog, Product};
 
 /// Attributes a mapping may fill.
-pub const MAPPABLE: [&str; 5] = ["category", "brand", "color", "size", "material"];
+pub const MAPPABLE: [&str; 6] = ["category", "price", "brand", "color", "size", "material"];
 
 /// Where one attribute lives.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -64,6 +65,10 @@ impl Rule {
         };
         match attribute {
             "category" => product.category = first.to_string(),
+            "price" => match values.iter().find_map(|v| super::parse_price(v)) {
+                Some(price) => product.price = Some(price),
+                None => return false,
+            },
             "brand" => product.brand = Some(first.to_string()),
             _ => {
                 let field = match attribute {
@@ -288,6 +293,20 @@ mod tests {
     }
 
     #[test]
+    fn a_price_comes_from_the_first_value_that_reads_as_one() {
+        let mut catalog = catalog();
+        catalog.columns.push("Price / France".into());
+        catalog.sources[0].add_column("Price / France", "sur demande");
+        catalog.sources[0].add_column("Price / France", "1 234,50 €");
+        let mapping =
+            Mapping::parse("[price]\ncolumn = \"Price / France\"\n", Path::new("m")).unwrap();
+        mapping.check(&catalog, Path::new("m")).unwrap();
+        mapping.apply(&mut catalog);
+        assert_eq!(catalog.products[0].price, Some(1234.5));
+        assert_eq!(catalog.products[1].price, None);
+    }
+
+    #[test]
     fn sources_the_catalog_lacks_are_errors_naming_file_line_and_key() {
         check_error(
             "[size]\noption = [\"Taille\"]\n\n[material]\ncolumn = \"Fabric\"\n",
@@ -302,8 +321,8 @@ mod tests {
             "map.toml: line 2: [category] tag_prefix = \"CAT_\": no product has a tag",
         );
         check_error(
-            "[price]\ncolumn = \"x\"\n",
-            "map.toml: line 1: [price] is not an attribute",
+            "[in_stock]\ncolumn = \"x\"\n",
+            "map.toml: line 1: [in_stock] is not an attribute",
         );
         check_error(
             "[size]\nopton = [\"x\"]\n",

@@ -30,6 +30,9 @@ fn words(attribute: &str) -> &'static [&'static str] {
             "rubrik",
             "google product category",
         ],
+        "price" => &[
+            "price", "prix", "preis", "precio", "prezzo", "prijs", "preço",
+        ],
         "brand" => &[
             "brand",
             "marque",
@@ -87,6 +90,10 @@ fn names(attribute: &str, name: &str) -> bool {
     let name = name.trim().to_lowercase();
     let name = name.trim_end_matches(['_', ':', '-', '/', '=', ' ']);
     let words = words(attribute);
+    if name.contains("compare") {
+        // `Compare At Price / …` is the struck-through price, not the price.
+        return false;
+    }
     if words.contains(&name) {
         return true;
     }
@@ -118,6 +125,7 @@ pub struct Proposal {
 fn has(product: &Product, attribute: &str) -> bool {
     match attribute {
         "category" => !product.category.is_empty(),
+        "price" => product.price.is_some(),
         "brand" => product.brand.is_some(),
         "color" => product.color.is_some(),
         "size" => product.size.is_some(),
@@ -297,6 +305,8 @@ mod tests {
             "Color (product.metafields.shopify.color-pattern)"
         ));
         assert!(!names("color", "Google Shopping / Gender"));
+        assert!(names("price", "Price / France"));
+        assert!(!names("price", "Compare At Price / France"));
         assert!(!names("size", "Sizeable"));
         assert!(!names("material", "Title"));
     }
