@@ -208,6 +208,36 @@ fn covered_with(
         .count()
 }
 
+/// The rule that covers the most products: the best candidate (among equals the longer,
+/// more specific tag prefix), joined by others of another kind (tags, options, a column)
+/// that cover products it misses, as when some products carry a colour option and others a
+/// colour tag.
+fn best_rule(attribute: &str, catalog: &Catalog) -> Option<Rule> {
+    let covered = |rule: &Rule| covered_with(attribute, rule, &catalog.products, &catalog.sources);
+    let mut ranked: Vec<(usize, Rule)> = candidates(attribute, catalog)
+        .into_iter()
+        .map(|rule| (covered(&rule), rule))
+        .collect();
+    ranked.sort_by_key(|(after, rule)| {
+        std::cmp::Reverse((*after, rule.tag_prefix.as_ref().map_or(0, String::len)))
+    });
+    let mut ranked = ranked.into_iter().map(|(_, rule)| rule);
+    let mut best = ranked.next()?;
+    for candidate in ranked {
+        let mut joined = best.clone();
+        match (&candidate.tag_prefix, &candidate.column) {
+            (Some(_), _) if joined.tag_prefix.is_none() => joined.tag_prefix = candidate.tag_prefix,
+            (_, Some(_)) if joined.column.is_none() => joined.column = candidate.column,
+            (None, None) if joined.option.is_empty() => joined.option = candidate.option,
+            _ => continue,
+        }
+        if covered(&joined) > covered(&best) {
+            best = joined;
+        }
+    }
+    Some(best)
+}
+
 /// The best proposal for each mappable attribute below `threshold` percent, when some source
 /// would raise its coverage. Attributes the catalog fills from a mapping already are skipped.
 pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Proposal> {
@@ -225,17 +255,13 @@ pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Propo
         if percent(before, total) >= threshold {
             continue;
         }
-        let best = candidates(attribute, catalog)
-            .into_iter()
-            .map(|rule| {
-                let after = covered_with(attribute, &rule, &catalog.products, &catalog.sources);
-                (after, rule)
-            })
-            // Most products first; among equals the longer (more specific) tag prefix.
-            .max_by_key(|(after, rule)| (*after, rule.tag_prefix.as_ref().map_or(0, String::len)));
-        let Some((after, rule)) = best.filter(|(after, _)| *after > before) else {
+        let Some(rule) = best_rule(attribute, catalog) else {
             continue;
         };
+        let after = covered_with(attribute, &rule, &catalog.products, &catalog.sources);
+        if after <= before {
+            continue;
+        }
         let mut examples: Vec<String> = Vec::new();
         for source in &catalog.sources {
             for value in rule.values(source) {
@@ -244,13 +270,17 @@ pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Propo
                 }
             }
         }
-        let source = if let Some(prefix) = &rule.tag_prefix {
-            format!("tags {prefix}…")
-        } else if let Some(column) = &rule.column {
-            format!("column {column:?}")
-        } else {
-            format!("options {}", rule.option.join(", "))
-        };
+        let mut parts = Vec::new();
+        if let Some(prefix) = &rule.tag_prefix {
+            parts.push(format!("tags {prefix}…"));
+        }
+        if !rule.option.is_empty() {
+            parts.push(format!("options {}", rule.option.join(", ")));
+        }
+        if let Some(column) = &rule.column {
+            parts.push(format!("column {column:?}"));
+        }
+        let source = parts.join(" + ");
         proposals.push(Proposal {
             attribute: attribute.to_string(),
             rule,

@@ -95,7 +95,12 @@ fn the_audit_proposes_where_category_size_colour_and_material_live() {
         proposals,
         [
             ("category".into(), "tags SUBDEPT_…".into(), 100.0),
-            ("color".into(), "options Color, Couleur".into(), 77.8),
+            // Colour is an option on most products and a tag on the tote bag: both.
+            (
+                "color".into(),
+                "tags COULEUR_… + options Color, Couleur".into(),
+                88.9
+            ),
             ("size".into(), "options Grandeur, Size, Taille".into(), 77.8),
             ("material".into(), "tags MATIERE_…".into(), 100.0),
         ]
@@ -115,6 +120,7 @@ fn an_accepted_proposal_is_a_mapping_file_that_audit_and_build_read() {
         &run.stdout,
         &[
             "[category]\ntag_prefix = \"SUBDEPT_\"\n",
+            "[color]\ntag_prefix = \"COULEUR_\"\noption = [\"Color\", \"Couleur\"]\n",
             "[size]\noption = [\"Grandeur\", \"Size\", \"Taille\"]\n",
             "[material]\ntag_prefix = \"MATIERE_\"\n",
         ],
