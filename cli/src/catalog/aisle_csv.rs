@@ -1,5 +1,6 @@
 //! aisle's own catalog CSV: the columns `id,title,category,price,brand` and optionally
-//! `category_title,color,size,material,in_stock,url,image`, in any order.
+//! `aliases,category_title,color,size,material,in_stock,url,image`, in any order. `aliases`
+//! is the product's other ids, `|`-separated.
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -85,7 +86,7 @@ pub fn read(
             }
             flag
         });
-        products.push(Product {
+        let mut product = Product {
             id,
             title: text("title").unwrap_or_default(),
             category: text("category").unwrap_or_default(),
@@ -99,7 +100,15 @@ pub fn read(
             url: text("url"),
             image: text("image"),
             aliases: Vec::new(),
-        });
+        };
+        for alias in columns
+            .get(&record, "aliases")
+            .into_iter()
+            .flat_map(|a| a.split('|'))
+        {
+            product.add_alias(alias);
+        }
+        products.push(product);
     }
     Ok(Catalog::plain(
         products,
@@ -170,6 +179,26 @@ mod tests {
         );
         assert_eq!(catalog.issues.malformed_lines, [6]);
         assert_eq!(catalog.issues.rows, 5);
+    }
+
+    #[test]
+    fn aliases_survive_a_write_and_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.csv");
+        let products = vec![Product {
+            id: "robe-lin".into(),
+            aliases: vec!["7520917291110".into(), "RL-S".into()],
+            title: "Robe".into(),
+            category: "Robes".into(),
+            ..Product::default()
+        }];
+        super::super::write_catalog(&path, &products).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("id,title,category,price,brand,aliases\n"),
+            "{text}"
+        );
+        assert_eq!(check(&text, &["robe-lin"]).products, products);
     }
 
     #[test]

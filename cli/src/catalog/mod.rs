@@ -30,8 +30,10 @@ pub use sources::AttributeSources;
 
 /// Columns aisle's catalog CSV must have.
 pub const REQUIRED_COLUMNS: [&str; 5] = ["id", "title", "category", "price", "brand"];
-/// Columns aisle's catalog CSV may have.
-pub const OPTIONAL_COLUMNS: [&str; 7] = [
+/// Columns aisle's catalog CSV may have. `aliases` holds the product's other ids,
+/// `|`-separated.
+pub const OPTIONAL_COLUMNS: [&str; 8] = [
+    "aliases",
     "category_title",
     "color",
     "size",
@@ -471,6 +473,7 @@ pub fn write_catalog(path: &Path, products: &[Product]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     let has = |f: fn(&Product) -> bool| products.iter().any(f);
     let optional: Vec<&str> = [
+        ("aliases", has(|p| !p.aliases.is_empty())),
         ("category_title", has(|p| p.category_title.is_some())),
         ("color", has(|p| p.color.is_some())),
         ("size", has(|p| p.size.is_some())),
@@ -495,6 +498,7 @@ pub fn write_catalog(path: &Path, products: &[Product]) -> anyhow::Result<()> {
         ];
         for name in &optional {
             row.push(match *name {
+                "aliases" => product.aliases.join("|"),
                 "category_title" => product.category_title.clone().unwrap_or_default(),
                 "color" => product.color.clone().unwrap_or_default(),
                 "size" => product.size.clone().unwrap_or_default(),
