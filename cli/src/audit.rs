@@ -111,6 +111,8 @@ pub struct AuditReport {
     pub excluded: BTreeMap<String, usize>,
     /// The field delimiter when it was not a comma.
     pub delimiter: Option<String>,
+    /// The text encoding when the file was not UTF-8.
+    pub encoding: Option<String>,
     /// Products with other ids (SKUs, variant ids, …), and how many ids those are.
     pub products_with_aliases: usize,
     pub aliases: usize,
@@ -321,6 +323,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             .map(|(reason, n)| (reason.name().to_string(), *n))
             .collect(),
         delimiter: issues.delimiter.clone(),
+        encoding: issues.encoding.clone(),
         products_with_aliases: products.iter().filter(|p| !p.aliases.is_empty()).count(),
         aliases: products.iter().map(|p| p.aliases.len()).sum(),
         unknown_columns: issues.unknown_columns.clone(),
@@ -366,6 +369,9 @@ pub fn markdown(report: &AuditReport) -> String {
     );
     if let Some(delimiter) = &report.delimiter {
         out += &format!("Field delimiter: {delimiter}.\n");
+    }
+    if let Some(encoding) = &report.encoding {
+        out += &format!("Not UTF-8: read as {encoding}; check accented names.\n");
     }
     for note in &report.id_map_notes {
         out += &format!("Id map: {note}\n");

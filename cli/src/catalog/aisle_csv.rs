@@ -182,6 +182,21 @@ mod tests {
     }
 
     #[test]
+    fn windows_1252_files_from_spreadsheets_are_read_and_said() {
+        let bytes =
+            b"id;title;category;price;brand\r\nrobe;Robe d'\xe9t\xe9;Robes;89,00 \x80;Atelier\r\n";
+        let catalog = read_catalog_bytes(bytes, Path::new("export.csv")).unwrap();
+        let robe = &catalog.products[0];
+        assert_eq!(
+            (robe.title.as_str(), robe.price),
+            ("Robe d'été", Some(89.0))
+        );
+        assert_eq!(catalog.issues.encoding.as_deref(), Some("windows-1252"));
+        assert!(catalog.issues.warnings(Path::new("export.csv"))[0]
+            .starts_with("export.csv: not UTF-8, read as windows-1252"));
+    }
+
+    #[test]
     fn aliases_survive_a_write_and_a_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.csv");

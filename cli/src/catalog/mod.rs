@@ -151,6 +151,8 @@ pub struct CatalogIssues {
     pub rows: usize,
     /// The field delimiter when it was not a comma (`semicolon`, `tab`).
     pub delimiter: Option<String>,
+    /// The text encoding when the file was not UTF-8 (`windows-1252`).
+    pub encoding: Option<String>,
     /// Columns the reader does not know; they are ignored (aisle CSV only: exports have
     /// many columns aisle does not need).
     pub unknown_columns: Vec<String>,
@@ -191,6 +193,11 @@ impl CatalogIssues {
     pub fn warnings(&self, path: &Path) -> Vec<String> {
         let file = path.display();
         let mut out = Vec::new();
+        if let Some(encoding) = &self.encoding {
+            out.push(format!(
+                "{file}: not UTF-8, read as {encoding} (what spreadsheets save as plain \"CSV\"); check accented names"
+            ));
+        }
         if !self.unknown_columns.is_empty() {
             out.push(format!(
                 "{file}: ignored {} unknown column(s): {}",
@@ -390,6 +397,16 @@ pub fn read_catalog_bytes_with(
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return products_json::read_catalog(bytes, path, options);
     }
+    let decoded;
+    let (bytes, encoding) = if std::str::from_utf8(bytes).is_ok() {
+        (bytes, None)
+    } else {
+        // Spreadsheets on Windows save plain "CSV" in the ANSI code page; for the languages
+        // shops write in here, that is Windows-1252 (with the € sign at 0x80).
+        let encoding = encoding_rs::WINDOWS_1252;
+        decoded = encoding.decode_without_bom_handling(bytes).0.into_owned();
+        (decoded.as_bytes(), Some(encoding))
+    };
     let bytes = without_carriage_returns(bytes);
     let delimiter = csv_input::sniff_delimiter(&bytes);
     let mut reader = csv_input::reader(&bytes, delimiter);
@@ -405,6 +422,7 @@ pub fn read_catalog_bytes_with(
     if delimiter != b',' {
         catalog.issues.delimiter = Some(csv_input::delimiter_name(delimiter).to_string());
     }
+    catalog.issues.encoding = encoding.map(|e| e.name().to_ascii_lowercase());
     Ok(catalog)
 }
 
