@@ -116,6 +116,8 @@ pub struct AuditReport {
     /// Products with other ids (SKUs, variant ids, …), and how many ids those are.
     pub products_with_aliases: usize,
     pub aliases: usize,
+    /// Ids that name more than one product (so none), with those products.
+    pub ambiguous_ids: Vec<(String, Vec<String>)>,
     pub unknown_columns: Vec<String>,
     /// What the id map (`--ids`) could not match.
     pub id_map_notes: Vec<String>,
@@ -326,6 +328,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         encoding: issues.encoding.clone(),
         products_with_aliases: products.iter().filter(|p| !p.aliases.is_empty()).count(),
         aliases: products.iter().map(|p| p.aliases.len()).sum(),
+        ambiguous_ids: issues.ambiguous_aliases.clone(),
         unknown_columns: issues.unknown_columns.clone(),
         id_map_notes: issues.id_map_notes.clone(),
         proposals,
@@ -360,6 +363,10 @@ pub fn markdown(report: &AuditReport) -> String {
     }
     out += "\n| rows check | count |\n|---|---:|\n";
     out += &format!("| duplicate ids | {} |\n| rows without id | {} |\n| malformed rows | {} |\n| variations without their parent | {} |\n| unreadable values (kept without them) | {} |\n", report.duplicate_ids, report.rows_without_id, report.malformed_rows, report.orphan_variations, report.bad_values);
+    out += &format!(
+        "| ids naming more than one product | {} |\n",
+        report.ambiguous_ids.len()
+    );
     for (reason, count) in &report.excluded {
         out += &format!("| left out: {reason} | {count} |\n");
     }
@@ -372,6 +379,18 @@ pub fn markdown(report: &AuditReport) -> String {
     }
     if let Some(encoding) = &report.encoding {
         out += &format!("Not UTF-8: read as {encoding}; check accented names.\n");
+    }
+    if !report.ambiguous_ids.is_empty() {
+        let sample: Vec<String> = report
+            .ambiguous_ids
+            .iter()
+            .take(10)
+            .map(|(id, products)| format!("{id} ({})", products.join(", ")))
+            .collect();
+        out += &format!(
+            "Ids that name more than one product resolve to none: {}\n",
+            sample.join(", ")
+        );
     }
     for note in &report.id_map_notes {
         out += &format!("Id map: {note}\n");

@@ -168,6 +168,9 @@ pub struct CatalogIssues {
     pub bad_values: Vec<BadValue>,
     /// Products left out, by reason (see `--include`).
     pub excluded: BTreeMap<Exclusion, usize>,
+    /// Other ids that name more than one product (a SKU used twice, a SKU equal to another
+    /// product's id): id and the products that claimed it. They are no product's alias.
+    pub ambiguous_aliases: Vec<(String, Vec<String>)>,
     /// Notes from the id map (`--ids`): handles it names that the catalog lacks, and so on.
     pub id_map_notes: Vec<String>,
 }
@@ -265,6 +268,19 @@ impl CatalogIssues {
                     .join(",")
             ));
         }
+        if !self.ambiguous_aliases.is_empty() {
+            let sample: Vec<String> = self
+                .ambiguous_aliases
+                .iter()
+                .take(5)
+                .map(|(alias, products)| format!("{alias:?} ({})", products.join(", ")))
+                .collect();
+            out.push(format!(
+                "{file}: {} id(s) name more than one product and resolve to none: {}",
+                self.ambiguous_aliases.len(),
+                sample.join(", ")
+            ));
+        }
         for note in &self.id_map_notes {
             out.push(note.clone());
         }
@@ -354,6 +370,7 @@ pub fn load_catalog(path: &Path, input: &CatalogInputArgs) -> anyhow::Result<Cat
     let mut catalog = read_catalog_with(path, &options)?;
     if let Some(ids) = &input.ids {
         products_json::fold_ids(&mut catalog, ids)?;
+        drop_ambiguous_aliases(&mut catalog);
     }
     if let Some(map) = &input.map {
         let mapping = mapping::Mapping::read(map)?;
@@ -423,7 +440,38 @@ pub fn read_catalog_bytes_with(
         catalog.issues.delimiter = Some(csv_input::delimiter_name(delimiter).to_string());
     }
     catalog.issues.encoding = encoding.map(|e| e.name().to_ascii_lowercase());
+    drop_ambiguous_aliases(&mut catalog);
     Ok(catalog)
+}
+
+/// Removes aliases that would resolve to more than one product: an id claimed by two
+/// products, or one product's alias that is another product's id. They are recorded in
+/// `issues.ambiguous_aliases`, not dropped silently.
+pub fn drop_ambiguous_aliases(catalog: &mut Catalog) {
+    let mut claims: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for product in &catalog.products {
+        claims.entry(&product.id).or_default().push(&product.id);
+        for alias in &product.aliases {
+            claims.entry(alias).or_default().push(&product.id);
+        }
+    }
+    let ambiguous: BTreeMap<String, Vec<String>> = claims
+        .into_iter()
+        .filter(|(_, products)| products.len() > 1)
+        .map(|(id, products)| {
+            let mut products: Vec<String> = products.iter().map(|p| p.to_string()).collect();
+            products.dedup();
+            (id.to_string(), products)
+        })
+        .filter(|(_, products)| products.len() > 1)
+        .collect();
+    if ambiguous.is_empty() {
+        return;
+    }
+    for product in &mut catalog.products {
+        product.aliases.retain(|a| !ambiguous.contains_key(a));
+    }
+    catalog.issues.ambiguous_aliases.extend(ambiguous);
 }
 
 /// The bytes with every `\r` before a `\n` removed. The csv crate reports line numbers one

@@ -357,6 +357,33 @@ mod tests {
     }
 
     #[test]
+    fn a_sku_two_products_use_is_no_alias_and_is_reported() {
+        let catalog = read(
+            "Handle,Title,Variant SKU,Variant Price\n\
+             tee,Tee,SKU-1,1\n\
+             tee,,TEE-2,1\n\
+             cap,Cap,SKU-1,1\n\
+             hat,Hat,tee,1\n",
+        );
+        assert_eq!(catalog.products[0].aliases, ["TEE-2"]);
+        assert!(catalog.products[1].aliases.is_empty());
+        assert!(catalog.products[2].aliases.is_empty());
+        assert_eq!(
+            catalog.issues.ambiguous_aliases,
+            [
+                (
+                    "SKU-1".to_string(),
+                    vec!["tee".to_string(), "cap".to_string()]
+                ),
+                (
+                    "tee".to_string(),
+                    vec!["tee".to_string(), "hat".to_string()]
+                )
+            ]
+        );
+    }
+
+    #[test]
     fn bad_prices_name_line_and_column() {
         let catalog = read("Handle,Title,Variant Price\na,A,cheap\n");
         assert_eq!(
