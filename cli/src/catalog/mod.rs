@@ -412,7 +412,9 @@ pub fn read_catalog_bytes_with(
         );
     }
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        return products_json::read_catalog(bytes, path, options);
+        let mut catalog = products_json::read_catalog(bytes, path, options)?;
+        drop_ambiguous_aliases(&mut catalog);
+        return Ok(catalog);
     }
     let decoded;
     let (bytes, encoding) = if std::str::from_utf8(bytes).is_ok() {

@@ -35,6 +35,7 @@ fn words(attribute: &str) -> &'static [&'static str] {
         ],
         "brand" => &[
             "brand",
+            "brands",
             "marque",
             "marke",
             "marca",
