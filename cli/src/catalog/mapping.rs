@@ -9,6 +9,9 @@
 //! [size]
 //! option = ["Taille", "Grandeur"]  # Shopify option or WooCommerce attribute names
 //!
+//! [color]
+//! tags = ["Black", "Brown", "Grey"] # tags that are themselves colours
+//!
 //! [material]
 //! column = "Google Shopping / Custom Label 0"
 //! ```
@@ -35,6 +38,8 @@ pub const MAPPABLE: [&str; 6] = ["category", "price", "brand", "color", "size", 
 pub struct Rule {
     /// Tags that start with this (case-insensitive); the rest of the tag is the value.
     pub tag_prefix: Option<String>,
+    /// Tags that are themselves values (`Black`, `Wood`), case-insensitive.
+    pub tags: Vec<String>,
     /// Named options (Shopify) or attributes (WooCommerce), case-insensitive.
     pub option: Vec<String>,
     /// A column of the export, as written in its header.
@@ -48,6 +53,13 @@ impl Rule {
         if let Some(prefix) = &self.tag_prefix {
             values.extend(source.tags_after(prefix));
         }
+        values.extend(
+            source
+                .tags
+                .iter()
+                .filter(|tag| self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
+                .map(String::as_str),
+        );
         for name in &self.option {
             values.extend(source.option_values(name));
         }
@@ -92,6 +104,10 @@ impl Rule {
         if let Some(prefix) = &self.tag_prefix {
             out += &format!("tag_prefix = {}\n", quote(prefix));
         }
+        if !self.tags.is_empty() {
+            let tags: Vec<String> = self.tags.iter().map(|t| quote(t)).collect();
+            out += &format!("tags = [{}]\n", tags.join(", "));
+        }
         if !self.option.is_empty() {
             let names: Vec<String> = self.option.iter().map(|o| quote(o)).collect();
             out += &format!("option = [{}]\n", names.join(", "));
@@ -108,6 +124,8 @@ impl Rule {
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     tag_prefix: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<toml::Spanned<String>>,
     #[serde(default)]
     option: Vec<toml::Spanned<String>>,
     column: Option<toml::Spanned<String>>,
@@ -158,11 +176,12 @@ impl Mapping {
             };
             let parsed = Rule {
                 tag_prefix: rule.tag_prefix.as_ref().map(|v| note("tag_prefix", v)),
+                tags: rule.tags.iter().map(|v| note("tags", v)).collect(),
                 option: rule.option.iter().map(|v| note("option", v)).collect(),
                 column: rule.column.as_ref().map(|v| note("column", v)),
             };
             if parsed == Rule::default() {
-                bail!("{file}: line {line}: [{attribute}] names no source (tag_prefix, option or column)");
+                bail!("{file}: line {line}: [{attribute}] names no source (tag_prefix, tags, option or column)");
             }
             mapping.rules.insert(attribute, parsed);
         }
@@ -196,6 +215,18 @@ impl Mapping {
                     bail!(
                         "{file}: line {}: [{attribute}] option = {option:?}: no product has an option or attribute of that name",
                         line("option", option)
+                    );
+                }
+            }
+            for tag in &rule.tags {
+                if !catalog
+                    .sources
+                    .iter()
+                    .any(|s| s.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
+                {
+                    bail!(
+                        "{file}: line {}: [{attribute}] tags = {tag:?}: no product has that tag",
+                        line("tags", tag)
                     );
                 }
             }
@@ -319,6 +350,10 @@ mod tests {
         check_error(
             "[category]\ntag_prefix = \"CAT_\"\n",
             "map.toml: line 2: [category] tag_prefix = \"CAT_\": no product has a tag",
+        );
+        check_error(
+            "[color]\ntags = [\"Noir\"]\n",
+            "map.toml: line 2: [color] tags = \"Noir\": no product has that tag",
         );
         check_error(
             "[in_stock]\ncolumn = \"x\"\n",

@@ -86,6 +86,133 @@ fn words(attribute: &str) -> &'static [&'static str] {
     }
 }
 
+/// Values a tag may be by itself (`Black, Lamp`, `Brown, Wicker`): common colour and material
+/// names in the same languages, lowercase.
+fn tag_values(attribute: &str) -> &'static [&'static str] {
+    match attribute {
+        "color" => &[
+            "black",
+            "white",
+            "grey",
+            "gray",
+            "red",
+            "blue",
+            "green",
+            "yellow",
+            "brown",
+            "pink",
+            "purple",
+            "orange",
+            "beige",
+            "navy",
+            "cream",
+            "ivory",
+            "gold",
+            "silver",
+            "khaki",
+            "burgundy",
+            "turquoise",
+            "noir",
+            "blanc",
+            "gris",
+            "rouge",
+            "bleu",
+            "vert",
+            "jaune",
+            "marron",
+            "rose",
+            "violet",
+            "écru",
+            "doré",
+            "argent",
+            "schwarz",
+            "weiß",
+            "weiss",
+            "grau",
+            "rot",
+            "blau",
+            "grün",
+            "gelb",
+            "braun",
+            "rosa",
+            "lila",
+            "silber",
+            "negro",
+            "blanco",
+            "rojo",
+            "azul",
+            "verde",
+            "amarillo",
+            "marrón",
+            "nero",
+            "bianco",
+            "grigio",
+            "rosso",
+            "blu",
+            "giallo",
+            "marrone",
+            "zwart",
+            "wit",
+            "rood",
+            "blauw",
+            "groen",
+        ],
+        "material" => &[
+            "cotton",
+            "linen",
+            "wool",
+            "silk",
+            "leather",
+            "suede",
+            "wood",
+            "metal",
+            "plastic",
+            "glass",
+            "ceramic",
+            "clay",
+            "wicker",
+            "bamboo",
+            "cashmere",
+            "denim",
+            "polyester",
+            "steel",
+            "stone",
+            "marble",
+            "rattan",
+            "coton",
+            "lin",
+            "laine",
+            "soie",
+            "cuir",
+            "bois",
+            "métal",
+            "verre",
+            "céramique",
+            "osier",
+            "baumwolle",
+            "leinen",
+            "wolle",
+            "seide",
+            "leder",
+            "holz",
+            "metall",
+            "glas",
+            "keramik",
+            "algodón",
+            "lana",
+            "seda",
+            "cuero",
+            "madera",
+            "cotone",
+            "lino",
+            "seta",
+            "pelle",
+            "legno",
+        ],
+        _ => &[],
+    }
+}
+
 /// Whether a name (an option, a tag prefix, a column) names the attribute.
 fn names(attribute: &str, name: &str) -> bool {
     let name = name.trim().to_lowercase();
@@ -161,6 +288,23 @@ fn candidates(attribute: &str, catalog: &Catalog) -> Vec<Rule> {
     for prefix in prefixes {
         rules.push(Rule {
             tag_prefix: Some(prefix),
+            ..Rule::default()
+        });
+    }
+    // Tags that are themselves colours or materials, together.
+    let values = tag_values(attribute);
+    let mut tags: Vec<String> = catalog
+        .sources
+        .iter()
+        .flat_map(|s| &s.tags)
+        .filter(|tag| values.contains(&tag.to_lowercase().as_str()))
+        .cloned()
+        .collect();
+    tags.sort_by_key(|t| t.to_lowercase());
+    tags.dedup_by_key(|t| t.to_lowercase());
+    if !tags.is_empty() {
+        rules.push(Rule {
+            tags,
             ..Rule::default()
         });
     }
@@ -275,6 +419,13 @@ pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Propo
         if let Some(prefix) = &rule.tag_prefix {
             parts.push(format!("tags {prefix}…"));
         }
+        if !rule.tags.is_empty() {
+            let mut shown: Vec<&str> = rule.tags.iter().take(4).map(String::as_str).collect();
+            if rule.tags.len() > 4 {
+                shown.push("…");
+            }
+            parts.push(format!("tags {}", shown.join(", ")));
+        }
         if !rule.option.is_empty() {
             parts.push(format!("options {}", rule.option.join(", ")));
         }
@@ -320,6 +471,37 @@ pub fn proposal_toml(mapped: &Mapping, proposals: &[Proposal]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_and_materials_that_are_tags_by_themselves() {
+        // Tags as a real Shopify export has them: `"Black, Lamp"`, `"Brown, Wicker"`.
+        let mut catalog = Catalog::plain(
+            vec![Product::default(); 3],
+            vec!["Handle".into()],
+            super::super::CatalogFormat::Shopify,
+            Default::default(),
+        );
+        catalog.sources[0].tags = vec!["Black".into(), "Lamp".into()];
+        catalog.sources[1].tags = vec!["Brown".into(), "Wicker".into()];
+        catalog.sources[2].tags = vec!["Table".into(), "Wood".into(), "brown".into()];
+        let proposals = propose(&catalog, 95.0, &Mapping::default());
+        let found: Vec<(&str, &str, usize)> = proposals
+            .iter()
+            .map(|p| (p.attribute.as_str(), p.source.as_str(), p.products_after))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("color", "tags Black, Brown", 3),
+                ("material", "tags Wicker, Wood", 2)
+            ]
+        );
+        let mut mapped = catalog.clone();
+        proposals[0]
+            .rule
+            .apply("color", &mut mapped.products[2], &catalog.sources[2]);
+        assert_eq!(mapped.products[2].color.as_deref(), Some("brown"));
+    }
 
     #[test]
     fn names_in_other_languages_and_prefixed_columns() {
