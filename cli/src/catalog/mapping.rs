@@ -64,7 +64,14 @@ impl Rule {
             values.extend(source.option_values(name));
         }
         if let Some(column) = &self.column {
-            values.extend(source.column_values(column));
+            // Shopify writes list metafields as `black; brown`.
+            values.extend(
+                source
+                    .column_values(column)
+                    .flat_map(|v| v.split(';'))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty()),
+            );
         }
         values
     }
@@ -282,7 +289,7 @@ mod tests {
         catalog.sources[0].add_option("Taille", "S");
         catalog.sources[0].add_option("Taille", "M");
         catalog.sources[1].add_option("Grandeur", "XL");
-        catalog.sources[1].add_column("Google Shopping / Custom Label 0", "lin");
+        catalog.sources[1].add_column("Google Shopping / Custom Label 0", "lin; coton");
         catalog
     }
 
@@ -312,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             (b.size.as_deref(), b.material.as_deref()),
-            (Some("XL"), Some("lin"))
+            (Some("XL"), Some("lin|coton"))
         );
         assert_eq!(b.category, "");
         assert_eq!(

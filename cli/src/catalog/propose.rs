@@ -216,21 +216,35 @@ fn tag_values(attribute: &str) -> &'static [&'static str] {
 /// Whether a name (an option, a tag prefix, a column) names the attribute.
 fn names(attribute: &str, name: &str) -> bool {
     let name = name.trim().to_lowercase();
-    let name = name.trim_end_matches(['_', ':', '-', '/', '=', ' ']);
-    let words = words(attribute);
     if name.contains("compare") {
         // `Compare At Price / …` is the struck-through price, not the price.
         return false;
     }
-    if words.contains(&name) {
-        return true;
+    let label = column_label(&name);
+    let label = label.trim_end_matches(['_', ':', '-', '/', '=', ' ']);
+    words(attribute).contains(&label)
+}
+
+/// What a column's name says it holds: `Google Shopping / Google Product Category` →
+/// `google product category`, `Price / France` → `price`, `Color (product.metafields.shopify.
+/// color-pattern)` → `color`, `Variant Metafield: custom.size` → `size`. Other names are
+/// their own label.
+fn column_label(name: &str) -> &str {
+    if let Some((head, _)) = name.split_once(" (") {
+        return head.trim();
     }
-    // Columns: `Google Shopping / Google Product Category`, `Color (product.metafields…)`,
-    // `Variant Metafield: custom.size`.
-    name.split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|part| !part.is_empty())
-        .any(|part| words.contains(&part))
-        && (name.contains('/') || name.contains('(') || name.contains(':') || name.contains('.'))
+    if let Some((head, tail)) = name.split_once(" / ") {
+        return if head.trim() == "google shopping" {
+            tail.trim()
+        } else {
+            head.trim()
+        };
+    }
+    if let Some((_, key)) = name.rsplit_once("metafield:") {
+        let key = key.trim();
+        return key.rsplit_once('.').map_or(key, |(_, last)| last);
+    }
+    name
 }
 
 /// One proposed source for an attribute.
@@ -353,6 +367,10 @@ fn covered_with(
         .count()
 }
 
+/// Proposals that add fewer products than this (percentage points of coverage) are noise
+/// more often than help (an option named `Type` on two products is no category).
+pub const MIN_GAIN_PERCENT: f64 = 5.0;
+
 /// The rule that covers the most products: the best candidate (among equals the longer,
 /// more specific tag prefix), joined by others of another kind (tags, options, a column)
 /// that cover products it misses, as when some products carry a colour option and others a
@@ -404,7 +422,7 @@ pub fn propose(catalog: &Catalog, threshold: f64, mapped: &Mapping) -> Vec<Propo
             continue;
         };
         let after = covered_with(attribute, &rule, &catalog.products, &catalog.sources);
-        if after <= before {
+        if percent(after, total) - percent(before, total) < MIN_GAIN_PERCENT {
             continue;
         }
         let mut examples: Vec<String> = Vec::new();
@@ -521,6 +539,11 @@ mod tests {
         assert!(names("price", "Price / France"));
         assert!(!names("price", "Compare At Price / France"));
         assert!(!names("size", "Sizeable"));
+        assert!(names("size", "Variant Metafield: custom.size"));
+        assert!(!names(
+            "color",
+            "Lace Color (product.metafields.custom.lace_color)"
+        ));
         assert!(!names("material", "Title"));
     }
 }
