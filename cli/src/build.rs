@@ -17,7 +17,7 @@ use clap::Args;
 use sha2::{Digest, Sha256};
 
 use crate::abandon::sample::AbandonSample;
-use crate::catalog::{read_catalog, Catalog, Product};
+use crate::catalog::{load_catalog, Catalog, CatalogInputArgs, Product};
 use crate::event_log::{EventIssues, Session, SessionSource};
 use crate::resolve::{IdResolver, Resolution, ResolutionCounter};
 use crate::spill::{self, sessions::SessionSorter, TempDir};
@@ -26,9 +26,13 @@ use crate::train::{fit::fit, layout, train, TrainConfig};
 /// Arguments of `aisle build`.
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Catalog CSV (aisle's columns or a Shopify product export).
+    /// Catalog: aisle's CSV, a Shopify product export or products.json, or a WooCommerce
+    /// product export.
     #[arg(long)]
     pub catalog: PathBuf,
+    /// Mapping file, id map, products to include: see `aisle audit`.
+    #[command(flatten)]
+    pub catalog_input: CatalogInputArgs,
     /// Events NDJSON (aisle event schema v1). Without it (day one), the bundle is built from
     /// the catalog alone: it personalizes from the shopper's session only.
     #[arg(long)]
@@ -91,7 +95,7 @@ pub struct BuildOutput {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<()> {
-    let catalog = read_catalog(&args.catalog)?;
+    let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     let config = TrainConfig {
         neighbours: crate::train::neighbours::NeighbourConfig {

@@ -1,15 +1,23 @@
 //! `aisle audit --page`: the product ids on a saved category page, found as the script tag
 //! finds them in the browser (`src/web/dom.rs`), and resolved against the catalog.
 //!
-//! The rules are the browser's: every element matching the grid selector is a grid; each of
-//! a grid's element children that matches the card selector, or else contains an element
-//! that does (the first one), is a product slot; the card's id attribute, trimmed, is the
-//! product id. Children without a card (banners, pagers) are not products. The page's
-//! `data-category` and `data-product` are read from the script tag that carries them.
+//! The rules are the browser's (`docs/themes.md`): every element matching the grid selector is
+//! a grid; each of a grid's element children that matches the card selector, or else contains
+//! an element that does (the first one), is a product slot. The id is the card's id attribute
+//! (through `data-item-id-pattern` when given: its first capture group, or the whole match),
+//! trimmed; when the card has none, the elements inside it that carry the attribute, where
+//! repeats of one id are fine and two different ids are a conflict (the browser then keeps
+//! the whole grid in the shop's order). Children without a card (banners, pagers) are not
+//! products. The page's `data-category` is read from the script tag that carries it.
+//!
+//! The pattern is a JavaScript regular expression in the browser and a `regex` crate one here:
+//! the two agree on the patterns themes need (anchors, classes, groups, `\d`), not on
+//! look-around or back-references, which `regex` refuses with a clear error.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 use serde::Serialize;
 
@@ -26,6 +34,8 @@ pub struct PageSelectors {
     pub grid: String,
     pub item: String,
     pub id_attribute: String,
+    /// `data-item-id-pattern`, if the tag has one.
+    pub id_pattern: Option<String>,
 }
 
 /// What the page holds and how much of it the catalog knows.
@@ -37,6 +47,8 @@ pub struct PageReport {
     pub cards: usize,
     /// Cards without the id attribute (or with an empty one): they keep their slot.
     pub cards_without_id: usize,
+    /// Cards holding two different ids (first two shown): their grid keeps the shop's order.
+    pub conflicts: Vec<(String, String)>,
     /// Other grid children (banners, pagers, tiles): they never move.
     pub other_children: usize,
     /// How the cards' ids resolve.
@@ -66,12 +78,25 @@ pub fn audit_page(
     let html = String::from_utf8_lossy(&html);
     let grid = selector(&selectors.grid, "--grid")?;
     let item = selector(&selectors.item, "--item")?;
+    let holder = selector(&format!("[{}]", selectors.id_attribute), "--item-id")?;
+    let pattern = match &selectors.id_pattern {
+        None => None,
+        Some(text) => Some(Regex::new(text).with_context(|| {
+            format!("--item-id-pattern {text:?} is not a regular expression aisle can read")
+        })?),
+    };
+    let reader = IdReader {
+        attribute: &selectors.id_attribute,
+        pattern: pattern.as_ref(),
+        holder: &holder,
+    };
     let document = Html::parse_document(&html);
     let mut report = PageReport {
         page: path.display().to_string(),
         grids: 0,
         cards: 0,
         cards_without_id: 0,
+        conflicts: Vec::new(),
         other_children: 0,
         resolution: Resolution::default(),
         category: None,
@@ -93,15 +118,18 @@ pub fn audit_page(
                 continue;
             };
             report.cards += 1;
-            let id = card
-                .value()
-                .attr(&selectors.id_attribute)
-                .map(str::trim)
-                .filter(|id| !id.is_empty());
-            let Some(id) = id else {
-                report.cards_without_id += 1;
-                continue;
+            let id = match reader.card_id(card) {
+                CardId::Found(id) => id,
+                CardId::Missing => {
+                    report.cards_without_id += 1;
+                    continue;
+                }
+                CardId::Conflict(first, second) => {
+                    report.conflicts.push((first, second));
+                    continue;
+                }
             };
+            let id = id.as_str();
             let found = resolver.resolve(id);
             counter.add(id, found.map(|(_, how)| how));
             if let Some((index, _)) = found {
@@ -135,6 +163,55 @@ pub fn audit_page(
     Ok(report)
 }
 
+/// What a card says about its product id.
+enum CardId {
+    Found(String),
+    Missing,
+    Conflict(String, String),
+}
+
+/// Reads ids as `src/web/dom.rs` does.
+struct IdReader<'a> {
+    attribute: &'a str,
+    pattern: Option<&'a Regex>,
+    /// `[attribute]`: the elements inside a card that may hold the id.
+    holder: &'a Selector,
+}
+
+impl IdReader<'_> {
+    fn card_id(&self, card: ElementRef) -> CardId {
+        if let Some(id) = self.id_in(card) {
+            return CardId::Found(id);
+        }
+        let mut found: Option<String> = None;
+        for element in card.select(self.holder) {
+            let Some(id) = self.id_in(element) else {
+                continue;
+            };
+            match &found {
+                None => found = Some(id),
+                Some(first) if *first != id => return CardId::Conflict(first.clone(), id),
+                Some(_) => {}
+            }
+        }
+        found.map_or(CardId::Missing, CardId::Found)
+    }
+
+    /// The id one element's attribute holds: the value, or what the pattern captures.
+    fn id_in(&self, element: ElementRef) -> Option<String> {
+        let value = element.value().attr(self.attribute)?;
+        let id = match self.pattern {
+            None => value,
+            Some(pattern) => {
+                let captures = pattern.captures(value)?;
+                captures.get(1).or_else(|| captures.get(0))?.as_str()
+            }
+        };
+        let id = id.trim();
+        (!id.is_empty()).then(|| id.to_string())
+    }
+}
+
 impl PageReport {
     /// Problems that should flag the audit.
     pub fn flags(&self, threshold_percent: f64) -> Vec<String> {
@@ -146,8 +223,15 @@ impl PageReport {
             ));
         } else if self.cards_without_id == self.cards {
             flags.push(format!(
-                "{}: no card carries the id attribute; check --item-id",
+                "{}: no card carries the id attribute; check --item-id (and --item-id-pattern)",
                 self.page
+            ));
+        }
+        if let Some((first, second)) = self.conflicts.first() {
+            flags.push(format!(
+                "{}: {} card(s) hold two different ids (first: {first:?} and {second:?}); the browser keeps such a grid in the shop's order",
+                self.page,
+                self.conflicts.len()
             ));
         }
         if self.resolution.ids > 0 && self.resolution.percent_resolved() < threshold_percent {
@@ -174,8 +258,13 @@ impl PageReport {
     /// The report as a Markdown section.
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "\n## Saved page: {}\n\n{} grid(s), {} product card(s), {} card(s) without an id, {} other child(ren) that never move.\n",
-            self.page, self.grids, self.cards, self.cards_without_id, self.other_children
+            "\n## Saved page: {}\n\n{} grid(s), {} product card(s), {} card(s) without an id, {} card(s) with two ids, {} other child(ren) that never move.\n",
+            self.page,
+            self.grids,
+            self.cards,
+            self.cards_without_id,
+            self.conflicts.len(),
+            self.other_children
         );
         match (&self.category, self.category_known) {
             (Some(c), Some(true)) => out += &format!("Page category {c:?}: a catalog category.\n"),
@@ -196,6 +285,16 @@ mod tests {
     use super::*;
 
     fn scan(html: &str, grid: &str, item: &str) -> anyhow::Result<PageReport> {
+        scan_with(html, grid, item, "data-product-id", None)
+    }
+
+    fn scan_with(
+        html: &str,
+        grid: &str,
+        item: &str,
+        attribute: &str,
+        pattern: Option<&str>,
+    ) -> anyhow::Result<PageReport> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("page.html");
         std::fs::write(&path, html).unwrap();
@@ -212,7 +311,8 @@ mod tests {
         let selectors = PageSelectors {
             grid: grid.into(),
             item: item.into(),
-            id_attribute: "data-product-id".into(),
+            id_attribute: attribute.into(),
+            id_pattern: pattern.map(String::from),
         };
         audit_page(&path, &selectors, &products, &resolver)
     }
@@ -226,6 +326,8 @@ mod tests {
               <li class="card" data-product-id="b"></li>
               <li><div class="card" data-product-id="zz"></div><div class="card" data-product-id="a"></div></li>
               <li><div class="card"></div></li>
+              <li class="card"><a data-product-id="b"></a><a data-product-id="b"></a></li>
+              <li class="card"><a data-product-id="a"></a><a data-product-id="b"></a></li>
             </ul></body></html>"##;
         let report = scan(html, "#grid", ".card").unwrap();
         assert_eq!(
@@ -235,10 +337,11 @@ mod tests {
                 report.cards_without_id,
                 report.other_children
             ),
-            (1, 4, 1, 1)
+            (1, 6, 1, 1)
         );
+        assert_eq!(report.conflicts, [("a".to_string(), "b".to_string())]);
         let r = &report.resolution;
-        assert_eq!((r.ids, r.resolved, r.by_alias), (3, 2, 1));
+        assert_eq!((r.ids, r.resolved, r.by_alias), (4, 3, 1));
         assert_eq!(r.top_unresolved, [("zz".to_string(), 1)]);
         assert_eq!(report.category.as_deref(), Some("frontpage"));
         assert_eq!(report.category_known, Some(false));
@@ -250,6 +353,33 @@ mod tests {
                 .any(|f| f.contains("\"frontpage\" is not a catalog category")),
             "{flags:?}"
         );
+    }
+
+    /// Dawn's cards hold the product id only inside element ids (`docs/themes.md`).
+    #[test]
+    fn a_pattern_reads_ids_out_of_longer_values() {
+        let html = r##"<ul id="product-grid">
+            <li class="grid__item"><div class="card-wrapper">
+              <a id="CardLink-template--1__product-grid-80a" href="#">A</a>
+              <a id="CardLink-template--1__product-grid-80a" href="#" tabindex="-1">A</a>
+              <span id="title-template--1__product-grid-80a">A</span>
+            </div></li>
+            <li class="grid__item"><a id="CardLink-template--1__product-grid-b" href="#">B</a></li>
+          </ul>"##;
+        let report = scan_with(
+            html,
+            "#product-grid",
+            ".grid__item",
+            "id",
+            Some(r"^CardLink-.+-(\w+)$"),
+        )
+        .unwrap();
+        assert_eq!((report.cards, report.resolution.resolved), (2, 2));
+        assert!(report.conflicts.is_empty());
+        let error =
+            scan_with(html, "#product-grid", ".grid__item", "id", Some("(?<=x)a")).unwrap_err();
+        assert!(format!("{error:#}")
+            .contains("--item-id-pattern \"(?<=x)a\" is not a regular expression"));
     }
 
     #[test]

@@ -84,6 +84,12 @@ fn a_catalog_alone_builds_a_bundle_that_personalizes_from_the_session() {
         (12, 3, 3)
     );
     assert_eq!((model.color_count(), model.size_count()), (5, 3));
+    // Every SKU of the export resolves to its product.
+    assert_eq!(model.alias_count(), 36);
+    assert_eq!(
+        model.index_of("TRG-BLK-43"),
+        model.index_of("trail-runner-gtx")
+    );
 
     // No history: the shop's order stays.
     assert_eq!(order_after_views(&model, &[], &SHOP_ORDER), SHOP_ORDER);
@@ -298,7 +304,7 @@ fn audit_names_unresolved_event_ids_and_checks_a_saved_page() {
         "| name a catalog product | 20 (50.0%) |",
         "| `999` | 10 |",
         "| `shopify_US_1_2` | 10 |",
-        "3 product card(s), 0 card(s) without an id, 1 other child(ren)",
+        "3 product card(s), 0 card(s) without an id, 0 card(s) with two ids, 1 other child(ren)",
         "| name a catalog product | 2 (66.7%) |",
         "| `8100000000001` | 1 |",
         "Page category \"frontpage\": NOT a catalog category",
