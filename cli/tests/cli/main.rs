@@ -2,7 +2,9 @@
 mod audit;
 mod bad_input;
 mod build;
+mod ga4;
 mod import;
+mod shopify_orders;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
