@@ -8,8 +8,15 @@ use serde_json::Value;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let rows: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let days: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(30).max(1);
+    let rows: u64 = args
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let days: u64 = args
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
+        .max(1);
     let out = std::path::PathBuf::from(args.next().unwrap_or_else(|| "ga4-export".into()));
     std::fs::create_dir_all(&out)?;
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ga4");

@@ -15,7 +15,7 @@ use clap::Args;
 use sha2::{Digest, Sha256};
 
 use crate::abandon::sample::AbandonSample;
-use crate::catalog::{read_catalog, Catalog};
+use crate::catalog::{load_catalog, Catalog, CatalogInputArgs};
 use crate::event_log::EventIssues;
 use crate::spill::{self, sessions::SessionSorter, TempDir};
 use crate::train::{fit::fit, layout, train, TrainConfig};
@@ -23,9 +23,13 @@ use crate::train::{fit::fit, layout, train, TrainConfig};
 /// Arguments of `aisle build`.
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Catalog CSV (aisle's columns or a Shopify product export).
+    /// Catalog: aisle's CSV, a Shopify product export or products.json, or a WooCommerce
+    /// product export.
     #[arg(long)]
     pub catalog: PathBuf,
+    /// Mapping file, id map, products to include: see `aisle audit`.
+    #[command(flatten)]
+    pub catalog_input: CatalogInputArgs,
     /// Events NDJSON (aisle event schema v1): files, and directories such as `aisle collect`'s
     /// (daily `events-YYYY-MM-DD.ndjson`, gzipped or not); imported history may sit beside them.
     #[arg(long, required = true, num_args = 1..)]
@@ -91,7 +95,7 @@ pub struct BuildOutput {
 
 /// Runs `aisle build`; the exit code says whether the manifest moved (see `crate::gate`).
 pub fn run(args: BuildArgs) -> anyhow::Result<i32> {
-    let catalog = read_catalog(&args.catalog)?;
+    let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     let config = TrainConfig {
         neighbours: crate::train::neighbours::NeighbourConfig {

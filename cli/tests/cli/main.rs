@@ -3,6 +3,7 @@ mod abandon_hint;
 mod audit;
 mod bad_input;
 mod build;
+mod catalog;
 mod ga4;
 mod import;
 mod nightly;
