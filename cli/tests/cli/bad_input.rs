@@ -57,7 +57,7 @@ fn an_empty_catalog_is_an_error_and_an_empty_log_builds_from_the_catalog_alone()
             0,
             &[
                 "events.ndjson holds no events; building from the catalog alone",
-                "a catalog-only bundle",
+                "catalog-only bundle: built without events",
             ],
         );
     }

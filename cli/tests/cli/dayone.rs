@@ -417,3 +417,45 @@ fn alias_bytes_per_product() {
         );
     }
 }
+
+/// The publish gate without events: a catalog-only rebuild replaces a catalog-only bundle
+/// (the catalog changed) but never one learned from events.
+#[test]
+fn a_catalog_only_rebuild_replaces_only_a_catalog_only_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = temp_path(&dir, "out");
+    let export = std::fs::read_to_string(shopify_export()).unwrap();
+    let changed = temp_file(&dir, "changed.csv", &export.replace(",129.00,", ",119.00,"));
+    assert_eq!(
+        aisle(&["build", "--catalog", &shopify_export(), "--out", &out]).code,
+        0
+    );
+    let run = aisle(&["build", "--catalog", &changed, "--out", &out]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("a catalog-only bundle replaces a catalog-only bundle"),
+        "{}",
+        run.stderr
+    );
+    let events = temp_file(&dir, "events.ndjson", &alias_events());
+    let run = aisle(&[
+        "build",
+        "--catalog",
+        &shopify_export(),
+        "--events",
+        &events,
+        "--out",
+        &out,
+        "--force",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = aisle(&["build", "--catalog", &changed, "--out", &out]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("would replace one learned from 20 sessions"),
+        "{}",
+        run.stderr
+    );
+}
