@@ -120,6 +120,7 @@ function measureSizes() {
   for (const r of [...files, total]) out(r.file.padEnd(20) + kb(r.raw) + kb(r.gzip) + kb(r.brotli));
   const integrity = execFileSync('bash', ['scripts/sri.sh', 'pkg/aisle.js'], { cwd: ROOT, encoding: 'utf8' }).trim().split(' ')[0];
   out(`SRI of pkg/aisle.js: ${integrity}`);
+  check('the rustup and Debian toolchain routes ship identical pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
   out();
   check(`aisle.js (loader + glue) + wasm ≤ ${BUDGET.shippedGzipKB} KB gzip`, total.gzip <= BUDGET.shippedGzipKB * 1024, `${(total.gzip / 1024).toFixed(1)} KB`);
 }
