@@ -91,6 +91,22 @@ export interface AisleStatus {
   /** `code: message` of every failure on this page. */
   errors: string[];
   history: AisleHistory;
+  /** The install check, read from the page when called (docs/themes.md). */
+  install: AisleInstallCheck;
+}
+
+/** `aisle.status().install`: what the selectors find on the page now. */
+export interface AisleInstallCheck {
+  /** Elements matching `data-grid`. */
+  grids: number;
+  /** Grid children that are or hold a `data-item` card. */
+  cards: number;
+  /** Cards whose product id could be read. */
+  ids: number;
+  /** Ids the bundle knows; absent until the bundle is loaded. */
+  recognised?: number;
+  /** The first five distinct ids the bundle does not know. */
+  unrecognised: string[];
 }
 
 /** `aisle.abandonRisk()` and the `aisle:abandon-risk` event. */

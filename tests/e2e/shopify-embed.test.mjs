@@ -10,8 +10,8 @@
 // are set per page. Everything else is standard Liquid, which liquidjs implements.
 // The collection page's grid is Dawn's (Shopify/dawn sections/main-collection-product-grid.liquid
 // and snippets/card-product.liquid at 9ccdacf81f175c7caeebc28348e50bcb02ef8fc7): the same
-// elements, classes and ids, reduced to the card's title link, with the one attribute README
-// asks Dawn merchants to add to the card (`data-product-id="{{ card_product.id }}"`).
+// elements, classes and ids, reduced to the card's title, and unedited: the embed's default
+// settings read the product id from the title link's `CardLink-<section id>-<product id>`.
 // Needs scripts/build.sh and scripts/demo-site.sh to have run (pkg/, and the demo's bundle).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,7 +113,7 @@ const DAWN_GRID = `
         <li class="grid__item scroll-trigger animate--slide-in" data-cascade style="--animation-order: {{ forloop.index }};">
           {%- assign card_product = product -%}
           {%- assign section_id = section.id -%}
-          <div class="card-wrapper product-card-wrapper underline-links-hover" data-product-id="{{ card_product.id }}">
+          <div class="card-wrapper product-card-wrapper underline-links-hover">
             <div class="card card--standard card--text" style="--ratio-percent: 100%;">
               <div class="card__content">
                 <div class="card__information">
@@ -209,7 +209,7 @@ async function openPage() {
   return page;
 }
 
-const gridIds = (page) => page.$$eval('#product-grid > .grid__item [data-product-id]', (cards) => cards.map((c) => c.dataset.productId));
+const gridIds = (page) => page.$$eval('#product-grid > .grid__item a[id^="CardLink-"]', (links) => links.map((a) => a.id.split('-').pop()));
 
 test("the extension follows Shopify's layout: folders, file types, total and Liquid size limits", () => {
   const files = filesUnder(extension).map((f) => relative(extension, f));
@@ -244,7 +244,10 @@ test('the app embed schema: a head target, unique setting ids, known types, ever
   assert.equal(schema.javascript, undefined, 'aisle.js is written by the block itself (it reads its own data attributes)');
   const ids = schema.settings.filter((s) => s.id).map((s) => s.id);
   assert.deepEqual(ids, [...new Set(ids)], 'setting ids are unique');
-  assert.deepEqual(ids.sort(), ['collector', 'consent', 'grid', 'hide', 'item', 'item_id', 'manifest_url']);
+  assert.deepEqual(ids.sort(), ['collector', 'consent', 'grid', 'hide', 'item', 'item_id', 'item_id_pattern', 'manifest_url']);
+  // The defaults are Dawn's tag (docs/themes.md).
+  const defaults = Object.fromEntries(schema.settings.filter((s) => s.id).map((s) => [s.id, s.default]));
+  assert.deepEqual([defaults.grid, defaults.item, defaults.item_id, defaults.item_id_pattern], ['#product-grid', '.grid__item', 'id', '^CardLink-.+-(\\d+)$']);
   const keys = [];
   for (const setting of schema.settings) {
     assert.ok(SETTING_TYPES.includes(setting.type), `setting ${setting.id || setting.content}: type ${setting.type}`);
@@ -265,7 +268,7 @@ test('rendered for a product page: the product id, no collection; for a collecti
   assert.match(onProduct, / data-product="8765432109876"/);
   assert.doesNotMatch(onProduct, /data-category/);
   assert.match(onProduct, / data-manifest="https:\/\/cdn\.example\.com\/aisle\/manifest\.json"/);
-  assert.match(onProduct, / data-grid="#product-grid"\s+data-item="\.product-card-wrapper"\s+data-item-id="data-product-id"/);
+  assert.match(onProduct, / data-grid="#product-grid"\s+data-item="\.grid__item"\s+data-item-id="id" data-item-id-pattern="\^CardLink-\.\+-\(\\d\+\)\$"/);
   assert.match(onProduct, / data-consent="granted" data-collector="https:\/\/e\.example\.com\/e" data-hide="300"><\/script>/);
   const collection = { handle: 'summer-"sale"', products: [] };
   const onCollection = (await renderPage(engine, { settings: settingsWith({ manifest_url: 'https://cdn.example.com/m.json', hide: false }), pageType: 'collection', collection, body: '' })).embed;
@@ -300,11 +303,13 @@ test('in the browser: product views recorded from the embed, then the collection
   const status = await page.evaluate(() => window.aisle.status());
   assert.equal(status.gridsRanked, 1);
   assert.deepEqual(status.errors, []);
+  // The install check: every card found, its id read from Dawn's markup, and known.
+  assert.deepEqual(status.install, { grids: 1, cards: products.length, ids: products.length, recognised: products.length, unrecognised: [] });
   assert.deepEqual(page.problems, [], 'no uncaught error, console error or failed request');
   await page.context().close();
 });
 
-test('the embed on a page without a grid: aisle starts, aisle.status() says no grid was ranked, no error, nothing thrown', async () => {
+test('the embed on a page without a grid: aisle starts, aisle.status() says it found no grid, no error, nothing thrown', async () => {
   const page = await openPage();
   await page.goto(shop.url + '/pages/about.html');
   assert.ok(await waitForAisleEvent(page, 'aisle:ready'), 'aisle started');
@@ -313,6 +318,7 @@ test('the embed on a page without a grid: aisle starts, aisle.status() says no g
   const status = await page.evaluate(() => window.aisle.status());
   assert.equal(status.gridsRanked, 0);
   assert.ok(status.productsInBundle > 0);
+  assert.deepEqual(status.install, { grids: 0, cards: 0, ids: 0, recognised: 0, unrecognised: [] }, 'the install check: no grid on this page');
   assert.deepEqual(status.errors, []);
   const errors = await page.evaluate(() => window.__aisleLog.filter(([n]) => n === 'aisle:error').map(([, d]) => d.code));
   assert.deepEqual(errors, []);

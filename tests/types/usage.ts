@@ -11,6 +11,7 @@ window.aisle.push(['view', 'p2'], ['consent', true], ['disable']);
 window.aisle.push((api: AisleApi) => {
   const status: AisleStatus | null = api.status();
   if (status) console.log(status.arm, status.personalized, status.gridsRanked, status.errors.join('\n'));
+  if (status && status.install.ids > (status.install.recognised ?? 0)) console.warn('ids not in the bundle:', status.install.unrecognised);
   const risk: AbandonRisk | null = api.abandonRisk();
   if (risk && risk.score > 0.6) console.log(risk.reasons, risk.nudgeDelayMs);
   const history = api.history();
