@@ -4,6 +4,7 @@ mod abandon;
 mod audit;
 mod bad_input;
 mod build;
+mod catalog;
 mod collect;
 mod collector;
 mod import;
