@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds pkg/ and the CLI, then
+#   0. format, lint and type checks (cargo fmt, clippy, tsc --checkJs over www/ and scripts/),
 #   1. native tests of the core and the CLI (cargo test --workspace),
 #   1b. sql/ga4_sessions.sql in DuckDB against the GA4 importer (sql/test.sh),
 #   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
@@ -16,6 +17,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "format and lint (cargo fmt --check, clippy -D warnings)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "JS type check of www/ and scripts/ (tsc --checkJs, tsconfig.json)"
+npx --no-install tsc -p tsconfig.json
 
 step "native tests (core + CLI)"
 cargo test --workspace
