@@ -112,7 +112,7 @@ function prepare() {
 
 function measureSizes() {
   const files = ['aisle.js', 'aisle_core_bg.wasm'].map((f) => sizesOf(join(ROOT, 'pkg', f)));
-  const total = files.reduce((t, r) => ({ file: 'total', raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const total = files.reduce((t, r) => ({ file: 'total', raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { file: 'total', raw: 0, gzip: 0, brotli: 0 });
   results.sizes = { files, total };
   const kb = (n) => (n / 1024).toFixed(1).padStart(8) + ' KB';
   out('## Sizes (pkg/, what a merchant uploads)');
@@ -316,6 +316,7 @@ async function measureWasm(browser) {
   for (const bundle of bundles) {
     const name = bundle.path.split('/').pop();
     const measured = await page.evaluate(async ({ name, sizes }) => {
+      // @ts-expect-error -- served to the page by the bench server, not a module Node resolves.
       const bench = await import('/bench/aisle_core.js');
       await bench.default({ module_or_path: '/bench/aisle_core_bg.wasm' });
       const bytes = new Uint8Array(await (await fetch('/bench/' + name)).arrayBuffer());
@@ -341,6 +342,7 @@ async function measureWasm(browser) {
   const shipped = await page.evaluate(async ({ name, sizes, known }) => {
     // The bench build: the shipped code and profile plus the bench exports (the shipped glue
     // lives inside aisle.js's closure).
+    // @ts-expect-error -- served to the page by the bench server, not a module Node resolves.
     const core = await import('/bench/aisle_core.js');
     await core.default({ module_or_path: '/bench/aisle_core_bg.wasm' });
     const bytes = new Uint8Array(await (await fetch('/bench/' + name)).arrayBuffer());

@@ -60,7 +60,7 @@ export function startServer({ root, port = 0, host = '127.0.0.1', collector = pr
     }
   });
   return new Promise((resolve) => server.listen(port, host, () => {
-    const { port: actual } = server.address();
+    const { port: actual } = /** @type {import('node:net').AddressInfo} */ (server.address());
     resolve({ server, url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}` });
   }));
 }

@@ -78,6 +78,21 @@ pub fn run(args: EvaluateAbandonArgs) -> Result<()> {
     }
 }
 
+/// Adds the likely fix to a "too few sessions" error when sessions were left out as possibly
+/// still open: an exported log holds whole sessions, so they are not open at all.
+fn with_open_sessions_hint(
+    error: anyhow::Error,
+    dropped_open: usize,
+    args: &EvaluateAbandonArgs,
+) -> anyhow::Error {
+    if args.keep_open_sessions || dropped_open == 0 {
+        return error;
+    }
+    anyhow::anyhow!(
+        "{error:#}; {dropped_open} more sessions with a cart end within 30 idle minutes of the end of the data and were left out as possibly still open. An exported log (a dataset, a GA4 or orders import) holds whole sessions: the likely fix is --keep-open-sessions"
+    )
+}
+
 struct Candidate {
     name: &'static str,
     features: Vec<Feature>,
@@ -185,6 +200,7 @@ pub fn evaluate(args: &EvaluateAbandonArgs) -> Result<String> {
             ..base.clone()
         };
         let (wire, report) = fit_on_sessions(&replay, train, &config)
+            .map_err(|error| with_open_sessions_hint(error, dropped_open, args))
             .with_context(|| format!("training {}", candidate.name))?;
         let model = AbandonModel::from_wire(wire)?;
         predictions.push(
@@ -202,7 +218,8 @@ pub fn evaluate(args: &EvaluateAbandonArgs) -> Result<String> {
         ..base.clone()
     };
     let (_, build_report) =
-        train_abandon_model(&dataset.events, dataset.catalog.as_ref(), &build_config)?;
+        train_abandon_model(&dataset.events, dataset.catalog.as_ref(), &build_config)
+            .map_err(|error| with_open_sessions_hint(error, dropped_open, args))?;
 
     // Bootstrap groups: each test session's moments, as positions in `test_moments`.
     let mut position_of = vec![usize::MAX; replay.moments.len()];
@@ -318,7 +335,10 @@ fn describe_data(
             .map(|&s| replay.sessions[s].last_ms)
             .max()
             .unwrap_or(0);
-        (utc(first), utc(last))
+        (
+            crate::dates::format_minute(first),
+            crate::dates::format_minute(last),
+        )
     };
     let (train_from, train_to) = span(train);
     let test_moments: Vec<u64> = replay
@@ -328,8 +348,8 @@ fn describe_data(
         .map(|m| m.at_ms)
         .collect();
     let (test_from, test_to) = (
-        utc(test_moments.iter().copied().min().unwrap_or(0)),
-        utc(test_moments.iter().copied().max().unwrap_or(0)),
+        crate::dates::format_minute(test_moments.iter().copied().min().unwrap_or(0)),
+        crate::dates::format_minute(test_moments.iter().copied().max().unwrap_or(0)),
     );
     writeln!(out, "- events read: {}; sessions with scoring moments: {} ({} more left out as possibly cut off by the end of the data)", dataset.events.len(), sessions.len(), dropped_open)?;
     writeln!(
@@ -532,38 +552,5 @@ fn cell(interval: Option<Interval>) -> String {
         Some(i) if i.low.is_nan() => format!("{:.3} [–]", i.estimate),
         Some(i) => format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.low, i.high),
         None => "–".into(),
-    }
-}
-
-/// `YYYY-MM-DD HH:MM` UTC.
-fn utc(ms: u64) -> String {
-    let days = (ms / 86_400_000) as i64;
-    let minutes = (ms % 86_400_000) / 60_000;
-    // Inverse of days_from_civil (Howard Hinnant's civil_from_days).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formats_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00");
-        assert_eq!(utc(1_569_888_000_000 + 90 * 60_000), "2019-10-01 01:30");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00");
     }
 }
