@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../www/demo/serve.mjs';
-import { featuresPayload, installPeer, treatmentIndex, treatmentVisitor, withPeer, withoutAisle, GROWTHBOOK_VERSION } from './peer.mjs';
+import { featuresPayload, installPeer, treatmentIndex, visitorInVariation, withPeer, withoutAisle, GROWTHBOOK_VERSION } from './peer.mjs';
 import { fmt, kb, spread, stats } from './stats.mjs';
 
 export const PAGE = '/c/all.html';
@@ -176,7 +176,7 @@ async function prepareOrders(browser, bases, sites, manifest, log) {
   const queued = cards.filter(([, c]) => c === lastCategory).slice(0, 3).map(([id]) => id);
 
   // The visitor: the first fixed id GrowthBook's SDK puts in the treatment; aisle must agree.
-  const visitor = treatmentVisitor(featuresPayload({ experiment, pagePath: PAGE, gridSelector: GRID, idAttribute: ID_ATTRIBUTE, order: shop }), treatment);
+  const visitor = visitorInVariation(featuresPayload({ experiment, pagePath: PAGE, gridSelector: GRID, idAttribute: ID_ATTRIBUTE, order: shop }), treatment);
   const setup = { queued, visitor, shop, expected: { none: { cold: shop, warm: shop, first: shop } } };
   // aisle's order for the returning shopper: a cold load and the warm one after it must agree.
   // On a busy machine a cold load can miss the 300 ms hide cap and keep the shop's order (the

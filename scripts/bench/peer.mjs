@@ -101,10 +101,10 @@ export function treatmentIndex(experiment) {
 }
 
 /**
- * The first of a fixed sequence of 32-hex visitor ids that GrowthBook's own SDK puts in the
- * treatment arm of `payload`'s experiment (aisle's arm for it is checked in the browser).
+ * The first of a fixed sequence of 32-hex visitor ids that GrowthBook's own SDK puts in
+ * variation `variation` of `payload`'s experiment (aisle's arm for it is checked in the browser).
  */
-export function treatmentVisitor(payload, treatment) {
+export function visitorInVariation(payload, variation) {
   const experiment = payload.experiments[0];
   for (let n = 1; n < 1000; n++) {
     const id = n.toString(16).padStart(32, '0');
@@ -112,9 +112,9 @@ export function treatmentVisitor(payload, treatment) {
     // The page's URL is checked in the browser; here only the bucketing is.
     const result = gb.run({ ...experiment, urlPatterns: undefined, variations: experiment.variations.map((_, i) => i) });
     gb.destroy();
-    if (result.inExperiment && result.variationId === treatment) return id;
+    if (result.inExperiment && result.variationId === variation) return id;
   }
-  throw new Error('bench: no visitor id in the treatment arm among the first 1000');
+  throw new Error(`bench: no visitor id in variation ${variation} among the first 1000`);
 }
 
 /** Writes the peer's script and features JSON into the demo site. */
