@@ -119,8 +119,9 @@ async function measureLoad({ page, cdp }, base, variant, expected) {
   let failed = null;
   if (!outcome) failed = 'no outcome within 15 s';
   else if (b.error) failed = `aisle:error ${b.error.code}`;
-  else if (b.reordered && !b.reordered.personalized && expected.length) failed = 'aisle kept the shop\'s order (the hide cap ran out first)';
-  else if (order.join(' ') !== expected.join(' ')) failed = 'grid not in the expected order';
+  else if (order.join(' ') !== expected.join(' ')) {
+    failed = b.reordered && !b.reordered.personalized ? 'aisle kept the shop\'s order (the hide cap ran out first)' : 'grid not in the expected order';
+  }
   return {
     failed,
     order,
@@ -285,7 +286,11 @@ function report(samples, setup, runs, { out, check }) {
     row('tag\'s bytes transferred (this server does not compress)', (x, v) => (v === 'none' ? '–' : kb(x.transferBytes.median)));
   }
   const failures = PHASES.flatMap((phase) => VARIANTS.flatMap((v) => summary[phase][v].failed.map((f) => `${phase} ${LABEL[v]}: ${f}`)));
-  if (failures.length) out(`\nFailed measurements (not in the figures): ${failures.join('; ')}`);
+  if (failures.length) {
+    const counts = new Map();
+    for (const f of failures) counts.set(f, (counts.get(f) || 0) + 1);
+    out(`\nFailed measurements (not in the figures): ${[...counts].map(([f, n]) => `${f} (${n}×)`).join('; ')}`);
+  }
   out();
 
   // Budgets: ratios against the peer measured in this run, plus absolutes from issue 12.
