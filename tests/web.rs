@@ -25,6 +25,7 @@ fn selectors() -> Selectors {
         grid: ".t-grid".into(),
         item: ".t-card".into(),
         id_attribute: "data-product-id".into(),
+        id_pattern: None,
     }
 }
 

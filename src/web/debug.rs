@@ -5,8 +5,48 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::bundle::Model;
+
 use super::convert::JsObject;
-use super::dom::Child;
+use super::dom::{self, Child, Selectors};
+
+/// How many distinct ids not in the bundle the install check names.
+const UNRECOGNISED_SHOWN: usize = 5;
+
+/// The install check (`status().install`), read from the page as it is now: how many grids
+/// and cards the selectors find, how many cards hold an id, how many of those ids the bundle
+/// knows (`recognised`, once a bundle is loaded), and the first few it does not, so a wrong
+/// selector or id attribute shows at once.
+pub fn install_check(selectors: &Selectors, model: Option<&Model>) -> JsObject {
+    let grids = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| dom::find_grids(&d, selectors).ok())
+        .unwrap_or_default();
+    let (mut cards, mut ids, mut recognised) = (0u32, 0u32, 0u32);
+    let mut unrecognised: Vec<String> = Vec::new();
+    for grid in &grids {
+        for child in dom::children(grid, selectors) {
+            cards += u32::from(child.card.is_some());
+            let Some(id) = child.product_id else { continue };
+            ids += 1;
+            match model.map(|m| m.index_of(&id).is_some()) {
+                Some(true) => recognised += 1,
+                Some(false)
+                    if unrecognised.len() < UNRECOGNISED_SHOWN && !unrecognised.contains(&id) =>
+                {
+                    unrecognised.push(id)
+                }
+                _ => {}
+            }
+        }
+    }
+    JsObject::new()
+        .set("grids", grids.len() as u32)
+        .set("cards", cards)
+        .set("ids", ids)
+        .set_some("recognised", model.map(|_| recognised))
+        .set("unrecognised", super::convert::string_array(&unrecognised))
+}
 
 /// Name of the DOM event that hands the debug view its data: the status plus `cards`.
 pub const EVENT: &str = "aisle:debug";

@@ -11,8 +11,11 @@ pub struct Selectors {
     pub grid: String,
     /// Matches a product card inside a grid (`data-item`).
     pub item: String,
-    /// Attribute on the card holding the product id (`data-item-id`).
+    /// Attribute holding the product id (`data-item-id`), on the card or inside it.
     pub id_attribute: String,
+    /// Reads the id out of the attribute's value (`data-item-id-pattern`): the first capture
+    /// group, or the whole match when the pattern has no group. None: the whole value.
+    pub id_pattern: Option<js_sys::RegExp>,
 }
 
 /// One direct child of a grid.
@@ -23,6 +26,15 @@ pub struct Child {
     pub card: Option<Element>,
     /// Product id, when the child is a product.
     pub product_id: Option<String>,
+    /// Two different ids read inside one card: the card cannot be placed safely.
+    pub conflict: Option<(String, String)>,
+}
+
+/// What a card says about its product id.
+enum CardId {
+    Found(String),
+    Missing,
+    Conflict(String, String),
 }
 
 /// Every element matching the grid selector, in document order. An invalid selector matches
@@ -45,18 +57,70 @@ pub fn children(grid: &Element, selectors: &Selectors) -> Vec<Child> {
             } else {
                 node.query_selector(&selectors.item).ok().flatten()
             };
-            let product_id = card
-                .as_ref()
-                .and_then(|c| c.get_attribute(&selectors.id_attribute))
-                .map(|id| String::from(id.trim()))
-                .filter(|id| !id.is_empty());
+            let reading = match &card {
+                Some(card) => read_card_id(card, selectors),
+                None => CardId::Missing,
+            };
+            let (product_id, conflict) = match reading {
+                CardId::Found(id) => (Some(id), None),
+                CardId::Missing => (None, None),
+                CardId::Conflict(first, second) => (None, Some((first, second))),
+            };
             Child {
                 node,
                 card,
                 product_id,
+                conflict,
             }
         })
         .collect()
+}
+
+/// The card's product id: from the card's own attribute when it has one that reads as an id,
+/// else from the elements inside the card that carry the attribute. Themes print the id more
+/// than once per card (Dawn's two title links), so repeats of one id are fine; two different
+/// ids are a conflict.
+fn read_card_id(card: &Element, selectors: &Selectors) -> CardId {
+    if let Some(id) = id_in(card, selectors) {
+        return CardId::Found(id);
+    }
+    let holder = crate::text::concat(&["[", &selectors.id_attribute, "]"]);
+    let Ok(holders) = card.query_selector_all(&holder) else {
+        return CardId::Missing;
+    };
+    let mut found: Option<String> = None;
+    for index in 0..holders.length() {
+        let Some(element) = holders
+            .item(index)
+            .and_then(|n| n.dyn_into::<Element>().ok())
+        else {
+            continue;
+        };
+        let Some(id) = id_in(&element, selectors) else {
+            continue;
+        };
+        match &found {
+            None => found = Some(id),
+            Some(first) if *first != id => return CardId::Conflict(first.clone(), id),
+            Some(_) => {}
+        }
+    }
+    found.map_or(CardId::Missing, CardId::Found)
+}
+
+/// The id one element's attribute holds: the value, or what the pattern captures from it.
+fn id_in(element: &Element, selectors: &Selectors) -> Option<String> {
+    let value = element.get_attribute(&selectors.id_attribute)?;
+    let id = match &selectors.id_pattern {
+        None => value,
+        Some(pattern) => {
+            let matched = pattern.exec(&value)?;
+            let group = if matched.length() > 1 { 1 } else { 0 };
+            matched.get(group).as_string()?
+        }
+    };
+    let id = id.trim();
+    (!id.is_empty()).then(|| String::from(id))
 }
 
 /// Re-inserts the grid's children so that product slot `k` shows product child `order[k]`;

@@ -33,6 +33,9 @@ impl PageConfig {
             grid: convert::string_field(value, "grid").unwrap_or_default(),
             item: convert::string_field(value, "item").unwrap_or_default(),
             item_id: convert::string_field(value, "itemId").unwrap_or_default(),
+            item_id_pattern: convert::field(value, "itemIdPattern")
+                .and_then(|p| p.dyn_into::<js_sys::RegExp>().ok()),
+            item_id_pattern_error: convert::string_field(value, "itemIdPatternError"),
             product: convert::string_field(value, "product").filter(|p| !p.is_empty()),
             category: convert::string_field(value, "category").filter(|c| !c.is_empty()),
             history_size: convert::number_field(value, "historySize").map(|n| n as usize),
@@ -52,8 +55,12 @@ pub struct PageConfig {
     pub grid: String,
     /// CSS selector of product cards.
     pub item: String,
-    /// Attribute of a card holding its product id.
+    /// Attribute of a card (or of an element inside it) holding its product id.
     pub item_id: String,
+    /// `data-item-id-pattern`, compiled by the loader: reads the id out of the attribute.
+    pub item_id_pattern: Option<js_sys::RegExp>,
+    /// Why `data-item-id-pattern` did not compile; no grid is ranked then.
+    pub item_id_pattern_error: Option<String>,
     /// On a product page: the product shown.
     pub product: Option<String>,
     /// On a category page: the category shown.
@@ -159,6 +166,7 @@ impl Engine {
             } else {
                 config.item_id.clone()
             },
+            id_pattern: config.item_id_pattern.clone(),
         };
         let watched_selector = concat(&[&selectors.grid, ", ", &selectors.item]);
         let state = State {
@@ -197,6 +205,9 @@ impl Engine {
         engine.with_state(|s| {
             for reason in errors {
                 s.report_error("history_unreadable", &reason);
+            }
+            if let Some(reason) = s.config.item_id_pattern_error.clone() {
+                s.report_error("item_id_pattern_invalid", &reason);
             }
             s.history.touch(now);
             if let Some(category) = s.config.category.clone() {
@@ -463,6 +474,10 @@ impl State {
             .set("gridsRanked", self.grids_ranked)
             .set_some("firstReorderMs", self.first_reorder_ms)
             .set("errors", convert::string_array(&self.errors))
+            .set(
+                "install",
+                debug::install_check(&self.selectors, self.model.as_ref()).into_js(),
+            )
             .set("history", convert::history_to_js(&self.history.to_stored()))
     }
 
@@ -551,7 +566,12 @@ impl State {
             || self.model.is_none()
             || self.selectors.grid.is_empty()
             || self.selectors.item.is_empty()
+            || self.config.item_id_pattern_error.is_some()
         {
+            return 0;
+        }
+        if document.query_selector(&self.selectors.item).is_err() {
+            self.report_error_once("selector_invalid", "data-item is not a valid CSS selector");
             return 0;
         }
         let grids = match dom::find_grids(&document, &self.selectors) {
@@ -582,10 +602,13 @@ impl State {
     }
 
     fn rank_grid(&mut self, grid: &Element, index: usize) -> bool {
+        let children = dom::children(grid, &self.selectors);
+        if !self.ids_readable(&children, index) {
+            return false;
+        }
         let (Some(model), Some(context)) = (&self.model, &self.context) else {
             return false;
         };
-        let children = dom::children(grid, &self.selectors);
         let products: Vec<&dom::Child> =
             children.iter().filter(|c| c.product_id.is_some()).collect();
         let fresh: Vec<bool> = products
@@ -712,6 +735,75 @@ impl State {
                 "storage_unavailable",
                 "localStorage is refused or full; the history is kept in memory for this page",
             );
+        }
+    }
+
+    /// False (with an `aisle:error`, once) when the grid's cards cannot be read safely: a card
+    /// holds two different ids, or the grid has cards and none holds an id. The grid then
+    /// keeps the shop's order.
+    fn ids_readable(&mut self, children: &[dom::Child], grid_index: usize) -> bool {
+        let grid = concat(&[
+            "grid ",
+            &decimal(grid_index as u64 + 1),
+            " (data-grid \"",
+            &self.selectors.grid,
+            "\")",
+        ]);
+        if let Some((first, second)) = children.iter().find_map(|c| c.conflict.as_ref()) {
+            let message = concat(&[
+                "a card in ",
+                &grid,
+                " holds two product ids, \"",
+                first,
+                "\" and \"",
+                second,
+                "\" (data-item-id \"",
+                &self.selectors.id_attribute,
+                "\"",
+                &self.pattern_note(),
+                "); the grid keeps the shop's order",
+            ]);
+            self.report_error_once("item_id_conflict", &message);
+            return false;
+        }
+        let cards = children.iter().filter(|c| c.card.is_some()).count();
+        if cards > 0 && children.iter().all(|c| c.product_id.is_none()) {
+            let message = concat(&[
+                "none of the ",
+                &decimal(cards as u64),
+                " cards (data-item \"",
+                &self.selectors.item,
+                "\") in ",
+                &grid,
+                " holds a product id in attribute \"",
+                &self.selectors.id_attribute,
+                "\"",
+                &self.pattern_note(),
+                ", on the card or inside it",
+            ]);
+            self.report_error_once("item_id_missing", &message);
+            return false;
+        }
+        true
+    }
+
+    /// ` matching data-item-id-pattern /…/` when a pattern is set, for error messages.
+    fn pattern_note(&self) -> String {
+        match &self.selectors.id_pattern {
+            Some(pattern) => concat(&[
+                " matching data-item-id-pattern /",
+                &String::from(pattern.source()),
+                "/",
+            ]),
+            None => String::new(),
+        }
+    }
+
+    /// Reports a misconfiguration once per page, however often the observer re-scans.
+    fn report_error_once(&mut self, code: &str, message: &str) {
+        let line = concat(&[code, ": ", message]);
+        if !self.errors.contains(&line) {
+            self.report_error(code, message);
         }
     }
 

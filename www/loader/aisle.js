@@ -302,10 +302,20 @@
   hide(hideAttr === undefined ? 0 : Math.min(300, hideAttr === '' ? 300 : Number(hideAttr)));
 
   var timeoutMs = Number(data.timeout) > 0 ? Number(data.timeout) : 3000;
+  // `data-item-id-pattern` is compiled here, so the wasm only runs it; when it does not
+  // compile, the engine reports why and ranks nothing.
+  var itemIdPattern, itemIdPatternError;
+  if (data.itemIdPattern) {
+    try { itemIdPattern = new RegExp(data.itemIdPattern); } catch (e) {
+      itemIdPatternError = 'data-item-id-pattern is not a valid regular expression: ' + String(e && e.message || e);
+    }
+  }
   var config = {
     grid: data.grid || '',
     item: data.item || '',
     itemId: data.itemId || 'data-product-id',
+    itemIdPattern: itemIdPattern,
+    itemIdPatternError: itemIdPatternError,
     product: data.product || undefined,
     category: data.category || undefined,
     historySize: Number(data.historySize) > 0 ? Number(data.historySize) : undefined,
