@@ -36,6 +36,6 @@ step "browser tests of src/web (wasm-bindgen-test, headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --test web
 
-step "end-to-end tests (demo storefront, headless Chromium)"
+step "end-to-end tests (demo storefront and the bench's GrowthBook peer, headless Chromium)"
 bash scripts/demo-site.sh target/demo-site >/dev/null
-node --test --test-concurrency=1 tests/e2e/
+node --test --test-concurrency=1 tests/e2e/ tests/bench/
