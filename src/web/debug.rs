@@ -6,16 +6,16 @@
 use wasm_bindgen::JsValue;
 
 use super::convert::JsObject;
-use super::dom::Child;
 
 /// Name of the DOM event that hands the debug view its data: the status plus `cards`.
 pub const EVENT: &str = "aisle:debug";
 
-/// Appends one `{card, score, rank, personalized}` per product card of a ranked grid to
-/// `out`: `rank` is the 1-based slot in the personalized order, `score` is absent when the
-/// bundle does not know the product.
+/// Appends one `{card, score, rank, personalized}` per product card of a ranked grid
+/// (`cards`, in the shop's order, as the loader found them) to `out`: `rank` is the 1-based
+/// slot in the personalized order, `score` is absent when the bundle does not know the
+/// product.
 pub fn card_entries(
-    products: &[&Child],
+    cards: &js_sys::Array,
     treatment: &[usize],
     scores: &[Option<f32>],
     personalized: bool,
@@ -25,10 +25,9 @@ pub fn card_entries(
     for (slot, &item) in treatment.iter().enumerate() {
         rank_of[item] = slot as u32 + 1;
     }
-    for (index, child) in products.iter().enumerate() {
-        let Some(card) = &child.card else { continue };
+    for (index, card) in cards.iter().enumerate().take(rank_of.len()) {
         let entry = JsObject::new()
-            .set("card", card.clone())
+            .set("card", card)
             .set_some("score", scores.get(index).copied().flatten())
             .set("rank", rank_of[index])
             .set("personalized", personalized);
