@@ -5,6 +5,12 @@
 //! how many of the products shoppers touched are missing from the catalog. Anything below the
 //! threshold (95% by default) is flagged.
 //!
+//! Below the threshold, it looks where the attribute may live in the export (tags with a
+//! common prefix, options in other languages, other columns: `crate::catalog::propose`) and
+//! proposes a mapping with the coverage it would reach; `--propose-map` prints it as a
+//! mapping file for `--map`. Products the shop does not show (drafts, archived, gift cards)
+//! and rows that could not be used are counted by reason.
+//!
 //! Exit codes, for CI: 0 all checks pass; 1 the files cannot be read at all (error message);
 //! [`EXIT_FLAGGED`] (3) a check is flagged. (2 is left to usage errors.) Attributes the model
 //! needs (`--require`, default category, price, brand) flag the audit when below threshold;
@@ -16,7 +22,9 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
-use crate::catalog::{read_catalog, CatalogFormat, Product};
+use crate::catalog::mapping::Mapping;
+use crate::catalog::propose::{proposal_toml, propose, Proposal};
+use crate::catalog::{load_catalog, CatalogFormat, CatalogInputArgs, Product};
 use crate::event_log::{read_events, sessions};
 
 /// The exit code of a flagged audit.
@@ -25,9 +33,16 @@ pub const EXIT_FLAGGED: i32 = 3;
 /// Arguments of `aisle audit`.
 #[derive(Args)]
 pub struct AuditArgs {
-    /// Catalog CSV (aisle's columns or a Shopify product export).
+    /// Catalog: aisle's CSV, a Shopify product export or products.json, or a WooCommerce
+    /// product export.
     #[arg(long)]
     pub catalog: PathBuf,
+    #[command(flatten)]
+    pub input: CatalogInputArgs,
+    /// Print only the proposed mapping file (TOML) on stdout, for
+    /// `aisle audit … --propose-map > catalog-map.toml`.
+    #[arg(long)]
+    pub propose_map: bool,
     /// Events NDJSON, to check that the products shoppers touched are in the catalog.
     #[arg(long)]
     pub events: Option<PathBuf>,
@@ -90,8 +105,27 @@ pub struct AuditReport {
     pub duplicate_ids: usize,
     pub rows_without_id: usize,
     pub malformed_rows: usize,
-    pub bad_prices: usize,
+    pub orphan_variations: usize,
+    pub bad_values: usize,
+    /// Products left out (drafts, archived, unpublished, gift cards), by reason.
+    pub excluded: BTreeMap<String, usize>,
+    /// The field delimiter when it was not a comma.
+    pub delimiter: Option<String>,
+    /// The text encoding when the file was not UTF-8.
+    pub encoding: Option<String>,
+    /// Products with other ids (SKUs, variant ids, …), and how many ids those are.
+    pub products_with_aliases: usize,
+    pub aliases: usize,
+    /// Ids that name more than one product (so none), with those products.
+    pub ambiguous_ids: Vec<(String, Vec<String>)>,
     pub unknown_columns: Vec<String>,
+    /// What the id map (`--ids`) could not match.
+    pub id_map_notes: Vec<String>,
+    /// Where attributes below the threshold may live, with the coverage they would reach.
+    pub proposals: Vec<Proposal>,
+    /// The proposed mapping file (the mapping in use plus the proposals).
+    #[serde(skip)]
+    pub proposal_toml: String,
     pub events: Option<EventCoverage>,
     /// Why the audit is flagged; empty when it passes.
     pub flags: Vec<String>,
@@ -99,6 +133,10 @@ pub struct AuditReport {
 
 pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let report = audit(&args)?;
+    if args.propose_map {
+        print!("{}", report.proposal_toml);
+        return Ok(0);
+    }
     print!("{}", markdown(&report));
     if let Some(path) = &args.json {
         let mut text = serde_json::to_string_pretty(&report)?;
@@ -143,7 +181,13 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             );
         }
     }
-    let catalog = read_catalog(&args.catalog)?;
+    let catalog = load_catalog(&args.catalog, &args.input)?;
+    let mapping = match &args.input.map {
+        Some(path) => Mapping::read(path)?,
+        None => Mapping::default(),
+    };
+    let proposals = propose(&catalog, args.threshold, &mapping);
+    let proposal_toml = proposal_toml(&mapping, &proposals);
     let products = &catalog.products;
     let issues = &catalog.issues;
     let mut flags = Vec::new();
@@ -186,6 +230,12 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
     }
     if !issues.malformed_lines.is_empty() {
         flags.push(format!("{} malformed row(s)", issues.malformed_lines.len()));
+    }
+    if !issues.orphan_variation_lines.is_empty() {
+        flags.push(format!(
+            "{} variation(s) whose parent is not in the file",
+            issues.orphan_variation_lines.len()
+        ));
     }
     let events = match &args.events {
         None => None,
@@ -267,8 +317,22 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         duplicate_ids: issues.duplicate_ids.len(),
         rows_without_id: issues.missing_id_lines.len(),
         malformed_rows: issues.malformed_lines.len(),
-        bad_prices: issues.bad_price_lines.len(),
+        orphan_variations: issues.orphan_variation_lines.len(),
+        bad_values: issues.bad_values.len(),
+        excluded: issues
+            .excluded
+            .iter()
+            .map(|(reason, n)| (reason.name().to_string(), *n))
+            .collect(),
+        delimiter: issues.delimiter.clone(),
+        encoding: issues.encoding.clone(),
+        products_with_aliases: products.iter().filter(|p| !p.aliases.is_empty()).count(),
+        aliases: products.iter().map(|p| p.aliases.len()).sum(),
+        ambiguous_ids: issues.ambiguous_aliases.clone(),
         unknown_columns: issues.unknown_columns.clone(),
+        id_map_notes: issues.id_map_notes.clone(),
+        proposals,
+        proposal_toml,
         events,
         flags,
     })
@@ -277,10 +341,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
 /// The report as Markdown.
 pub fn markdown(report: &AuditReport) -> String {
     let mut out = String::new();
-    let format = match report.format {
-        CatalogFormat::Aisle => "aisle CSV",
-        CatalogFormat::Shopify => "Shopify product export",
-    };
+    let format = report.format.describe();
     out += &format!("# Catalog audit: {}\n\n", report.catalog);
     out += &format!(
         "{} products ({format}, {} rows), {} categories, {} brands. Threshold {}%.\n\n",
@@ -301,7 +362,63 @@ pub fn markdown(report: &AuditReport) -> String {
         );
     }
     out += "\n| rows check | count |\n|---|---:|\n";
-    out += &format!("| duplicate ids | {} |\n| rows without id | {} |\n| malformed rows | {} |\n| unparsable prices | {} |\n", report.duplicate_ids, report.rows_without_id, report.malformed_rows, report.bad_prices);
+    out += &format!("| duplicate ids | {} |\n| rows without id | {} |\n| malformed rows | {} |\n| variations without their parent | {} |\n| unreadable values (kept without them) | {} |\n", report.duplicate_ids, report.rows_without_id, report.malformed_rows, report.orphan_variations, report.bad_values);
+    out += &format!(
+        "| ids naming more than one product | {} |\n",
+        report.ambiguous_ids.len()
+    );
+    for (reason, count) in &report.excluded {
+        out += &format!("| left out: {reason} | {count} |\n");
+    }
+    out += &format!(
+        "\nOther ids (SKUs, variant ids, …): {} on {} products.\n",
+        report.aliases, report.products_with_aliases
+    );
+    if let Some(delimiter) = &report.delimiter {
+        out += &format!("Field delimiter: {delimiter}.\n");
+    }
+    if let Some(encoding) = &report.encoding {
+        out += &format!("Not UTF-8: read as {encoding}; check accented names.\n");
+    }
+    if !report.ambiguous_ids.is_empty() {
+        let sample: Vec<String> = report
+            .ambiguous_ids
+            .iter()
+            .take(10)
+            .map(|(id, products)| format!("{id} ({})", products.join(", ")))
+            .collect();
+        out += &format!(
+            "Ids that name more than one product resolve to none: {}\n",
+            sample.join(", ")
+        );
+    }
+    for note in &report.id_map_notes {
+        out += &format!("Id map: {note}\n");
+    }
+    if !report.excluded.is_empty() {
+        let reasons: Vec<&str> = report.excluded.keys().map(String::as_str).collect();
+        out += &format!(
+            "Left-out products are not in the bundle; keep them with --include {}.\n",
+            reasons.join(",")
+        );
+    }
+    if !report.proposals.is_empty() {
+        out += "\n## Proposed mapping\n\n| attribute | found in | coverage now | with it | e.g. |\n|---|---|---:|---:|---|\n";
+        for p in &report.proposals {
+            out += &format!(
+                "| {} | {} | {:.1}% | {:.1}% | {} |\n",
+                p.attribute,
+                p.source,
+                p.percent_before,
+                p.percent_after,
+                p.examples.join(", ")
+            );
+        }
+        out += &format!(
+            "\nAccept it: `aisle audit --catalog {} --propose-map > catalog-map.toml`, check it, then pass `--map catalog-map.toml` to `aisle audit` and `aisle build`.\n",
+            report.catalog
+        );
+    }
     if !report.unknown_columns.is_empty() {
         out += &format!("\nIgnored columns: {}\n", report.unknown_columns.join(", "));
     }

@@ -15,7 +15,7 @@ use clap::Args;
 use sha2::{Digest, Sha256};
 
 use crate::abandon::sample::AbandonSample;
-use crate::catalog::{read_catalog, Catalog};
+use crate::catalog::{load_catalog, Catalog, CatalogInputArgs};
 use crate::event_log::EventIssues;
 use crate::spill::{self, sessions::SessionSorter, TempDir};
 use crate::train::{fit::fit, layout, train, TrainConfig};
@@ -23,9 +23,13 @@ use crate::train::{fit::fit, layout, train, TrainConfig};
 /// Arguments of `aisle build`.
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Catalog CSV (aisle's columns or a Shopify product export).
+    /// Catalog: aisle's CSV, a Shopify product export or products.json, or a WooCommerce
+    /// product export.
     #[arg(long)]
     pub catalog: PathBuf,
+    /// Mapping file, id map, products to include: see `aisle audit`.
+    #[command(flatten)]
+    pub catalog_input: CatalogInputArgs,
     /// Events NDJSON (aisle event schema v1).
     #[arg(long)]
     pub events: PathBuf,
@@ -83,7 +87,7 @@ pub struct BuildOutput {
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<()> {
-    let catalog = read_catalog(&args.catalog)?;
+    let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     let config = TrainConfig {
         neighbours: crate::train::neighbours::NeighbourConfig {

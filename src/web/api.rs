@@ -69,6 +69,19 @@ impl AisleEngine {
         self.engine.send_debug_view();
     }
 
+    /// Records a misconfiguration the loader saw, once per page (`item_id_missing`...).
+    #[wasm_bindgen(js_name = reportOnce)]
+    pub fn report_once(&self, code: &str, message: &str) {
+        self.engine.report_once(code, message);
+    }
+
+    /// The loader's install reading of the page: grids and cards found, the ids they hold.
+    #[wasm_bindgen(js_name = noteInstall)]
+    pub fn note_install(&self, grids: u32, cards: u32, ids: Vec<String>) {
+        self.engine
+            .note_install(super::debug::InstallReading { grids, cards, ids });
+    }
+
     /// Records a click on a grid's product card: its id and 0-based position among the
     /// grid's products.
     #[wasm_bindgen(js_name = recordClick)]

@@ -5,7 +5,50 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::bundle::Model;
+
 use super::convert::JsObject;
+
+/// How many distinct ids not in the bundle the install check names.
+const UNRECOGNISED_SHOWN: usize = 5;
+
+/// What the loader read of the page for the install check (`www/loader/grids.js`
+/// `installReading`): grids and cards the selectors find, and the ids the cards hold.
+#[derive(Clone, Debug, Default)]
+pub struct InstallReading {
+    /// Elements matching `data-grid`.
+    pub grids: u32,
+    /// Cards matching `data-item` inside them.
+    pub cards: u32,
+    /// The product ids read from those cards, in page order.
+    pub ids: Vec<String>,
+}
+
+/// The install check (`status().install`): how many grids and cards the selectors find, how
+/// many cards hold an id, how many of those ids the bundle knows (`recognised`, once a bundle
+/// is loaded), and the first few it does not, so a wrong selector or id attribute shows at
+/// once.
+pub fn install_check(reading: &InstallReading, model: Option<&Model>) -> JsObject {
+    let mut recognised = 0u32;
+    let mut unrecognised: Vec<String> = Vec::new();
+    for id in &reading.ids {
+        match model.map(|m| m.index_of(id).is_some()) {
+            Some(true) => recognised += 1,
+            Some(false)
+                if unrecognised.len() < UNRECOGNISED_SHOWN && !unrecognised.contains(id) =>
+            {
+                unrecognised.push(id.clone())
+            }
+            _ => {}
+        }
+    }
+    JsObject::new()
+        .set("grids", reading.grids)
+        .set("cards", reading.cards)
+        .set("ids", reading.ids.len() as u32)
+        .set_some("recognised", model.map(|_| recognised))
+        .set("unrecognised", super::convert::string_array(&unrecognised))
+}
 
 /// Name of the DOM event that hands the debug view its data: the status plus `cards`.
 pub const EVENT: &str = "aisle:debug";

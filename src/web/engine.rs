@@ -36,6 +36,7 @@ impl PageConfig {
             debug: convert::bool_field(value, "debug").unwrap_or(false),
             started_at: convert::number_field(value, "startedAt").unwrap_or(0.0),
             arm: convert::string_field(value, "arm").filter(|a| !a.is_empty()),
+            item_id_pattern_error: convert::string_field(value, "itemIdPatternError"),
             abandon_threshold: convert::number_field(value, "abandonThreshold")
                 .filter(|t| (0.0..=1.0).contains(t)),
         }
@@ -59,6 +60,8 @@ pub struct PageConfig {
     pub arm: Option<String>,
     /// Show `[data-aisle-abandon]` elements when the abandon risk reaches this (off when None).
     pub abandon_threshold: Option<f64>,
+    /// Why `data-item-id-pattern` did not compile (the loader compiles it and ranks nothing).
+    pub item_id_pattern_error: Option<String>,
 }
 
 /// Everything the engine knows. Only touched through [`Engine`].
@@ -81,6 +84,8 @@ pub struct State {
     storage_fallback_reported: bool,
     /// In debug mode: cards ranked since the debug view was last sent (see `debug`).
     debug_cards: Vec<JsValue>,
+    /// The install check's last reading of the page (see `debug::install_check`).
+    install: debug::InstallReading,
 }
 
 /// The engine behind `window.aisle`.
@@ -139,6 +144,7 @@ impl Engine {
             disabled: false,
             storage_fallback_reported: false,
             debug_cards: Vec::new(),
+            install: Default::default(),
         };
         let engine = Engine {
             state: Rc::new(RefCell::new(state)),
@@ -146,6 +152,9 @@ impl Engine {
         engine.with_state(|s| {
             for reason in errors {
                 s.report_error("history_unreadable", &reason);
+            }
+            if let Some(reason) = s.config.item_id_pattern_error.clone() {
+                s.report_error("item_id_pattern_invalid", &reason);
             }
             s.history.touch(now);
             if let Some(category) = s.config.category.clone() {
@@ -211,6 +220,22 @@ impl Engine {
     /// Records a failure the loader saw (network, timeout, CSP).
     pub fn report_failure(&self, code: &str, message: &str) {
         self.with_state(|s| s.report_error(code, message));
+    }
+
+    /// Records a misconfiguration the loader saw (a selector, an id attribute), once per page
+    /// however often the page is read again.
+    pub fn report_once(&self, code: &str, message: &str) {
+        self.with_state(|s| {
+            let line = concat(&[code, ": ", message]);
+            if !s.errors.contains(&line) {
+                s.report_error(code, message);
+            }
+        });
+    }
+
+    /// Keeps the loader's latest install reading of the page, for `status().install`.
+    pub fn note_install(&self, reading: debug::InstallReading) {
+        self.with_state(|s| s.install = reading);
     }
 
     /// Plans one grid the loader read out of the page: `ids` are its products' ids in the
@@ -373,6 +398,10 @@ impl State {
             .set("gridsRanked", self.grids_ranked)
             .set_some("firstReorderMs", self.first_reorder_ms)
             .set("errors", convert::string_array(&self.errors))
+            .set(
+                "install",
+                debug::install_check(&self.install, self.model.as_ref()).into_js(),
+            )
             .set("history", convert::history_to_js(&self.history.to_stored()))
     }
 

@@ -64,6 +64,9 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function assertPageWon(page, { expectedOrder, order = gridOrder }) {
   if (expectedOrder) assert.deepEqual(await order(page), expectedOrder, 'the grid shows the expected order');
+  // The hide is released a frame after the grid moved (a release in the same task counts the
+  // move as a layout shift): wait for that release rather than race it.
+  await page.waitForFunction(() => !window.__aisleHide || window.__aisleHide.added === null || window.__aisleHide.removed !== null, null, { timeout: 5000 }).catch(() => {});
   const hide = await page.evaluate(() => window.__aisleHide);
   if (hide && hide.added !== null) {
     assert.notEqual(hide.removed, null, 'the hide was released');

@@ -41,8 +41,21 @@ function panelLines(status) {
     'first reorder: ' + (status.firstReorderMs === undefined ? '-' : status.firstReorderMs.toFixed(1) + ' ms'),
     'session ' + history.s + ' · ' + history.a.length + ' actions (newest first):'
   ];
+  lines = lines.concat(installLines(status.install));
   for (var i = history.a.length - 1; i >= 0; i--) lines.push('  ' + KIND_NAMES[history.a[i].k] + ' ' + history.a[i].i);
   for (var j = 0; j < status.errors.length; j++) lines.push('error: ' + status.errors[j]);
+  return lines;
+}
+
+// The install check: what the selectors find on this page, so a wrong selector, id attribute
+// or pattern shows at once.
+function installLines(install) {
+  if (!install) return [];
+  if (install.grids === 0) return ['install: data-grid matches no element on this page'];
+  var lines = ['install: ' + install.grids + ' grid(s), ' + install.cards + ' cards, ' + install.ids + ' with an id' +
+    (install.recognised === undefined ? '' : ', ' + install.recognised + ' in the bundle')];
+  if (install.cards === 0) lines.push('install: data-item matches no card inside the grids');
+  if (install.unrecognised.length) lines.push('install: not in the bundle: ' + install.unrecognised.join(', '));
   return lines;
 }
 

@@ -6,6 +6,7 @@ import { core, guard } from './core.js';
 import { releaseHide } from './hide.js';
 import { setConsent, scheduleFlush, flush } from './delivery.js';
 import { VERSION } from './defaults.js';
+import { noteInstall } from './grids.js';
 
 var pending = [];
 var readyCallbacks = [];
@@ -53,7 +54,7 @@ export var api = {
     if (core.engine) guard(function () { core.engine.disable(); }); else emit('aisle:disabled', { reason: 'api' });
   },
   history: function () { return core.engine ? guard(function () { return core.engine.history(); }, null) : null; },
-  status: function () { return core.engine ? guard(function () { return core.engine.status(); }, null) : null; },
+  status: function () { return core.engine ? guard(function () { noteInstall(); return core.engine.status(); }, null) : null; },
   onReady: function (fn) { if (core.engine) guard(function () { fn(api); }); else readyCallbacks.push(fn); }
 };
 

@@ -37,10 +37,20 @@ function start() {
   hide(data.grid, hideAttr === undefined ? 0 : Math.min(HIDE_CAP_MS, hideAttr === '' ? HIDE_CAP_MS : Number(hideAttr)));
 
   var timeoutMs = Number(data.timeout) > 0 ? Number(data.timeout) : TIMEOUT_MS;
+  // `data-item-id-pattern`: when it does not compile, the engine reports why and no grid is
+  // ranked.
+  var itemIdPattern, itemIdPatternError;
+  if (data.itemIdPattern) {
+    try { itemIdPattern = new RegExp(data.itemIdPattern); } catch (e) {
+      itemIdPatternError = 'data-item-id-pattern is not a valid regular expression: ' + String(e && e.message || e);
+    }
+  }
   var config = core.config = {
     grid: data.grid || '',
     item: data.item || '',
     itemId: data.itemId || ID_ATTRIBUTE,
+    itemIdPattern: itemIdPattern,
+    itemIdPatternError: itemIdPatternError,
     product: data.product || undefined,
     category: data.category || undefined,
     historySize: Number(data.historySize) > 0 ? Number(data.historySize) : undefined,

@@ -2,6 +2,7 @@
 mod audit;
 mod bad_input;
 mod build;
+mod catalog;
 mod import;
 
 use std::path::{Path, PathBuf};
