@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds pkg/ and the CLI, then
 #   1. native tests of the core and the CLI (cargo test --workspace),
+#   1b. sql/ga4_sessions.sql in DuckDB against the GA4 importer (sql/test.sh),
 #   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
 #   3. end-to-end tests of the demo storefront in headless Chromium (node --test).
 set -euo pipefail
@@ -18,6 +19,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "native tests (core + CLI)"
 cargo test --workspace
+
+step "the GA4 session SQL in DuckDB gives the importer's sessions (sql/test.sh)"
+bash sql/test.sh
 
 step "browser tests of src/web (wasm-bindgen-test, headless Chromium)"
 # shellcheck disable=SC2086

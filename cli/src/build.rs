@@ -30,9 +30,16 @@ pub struct BuildArgs {
     /// Mapping file, id map, products to include: see `aisle audit`.
     #[command(flatten)]
     pub catalog_input: CatalogInputArgs,
-    /// Events NDJSON (aisle event schema v1).
-    #[arg(long)]
-    pub events: PathBuf,
+    /// Events NDJSON (aisle event schema v1): files, and directories such as `aisle collect`'s
+    /// (daily `events-YYYY-MM-DD.ndjson`, gzipped or not); imported history may sit beside them.
+    #[arg(long, required = true, num_args = 1..)]
+    pub events: Vec<PathBuf>,
+    /// Only collected day files of this window: `28d` (the newest day and the 27 before it) or
+    /// a first day `2024-01-31`. Files without a day in their name are read whole.
+    #[arg(long, value_parser = crate::event_log::parse_since)]
+    pub since: Option<crate::event_log::Since>,
+    #[command(flatten)]
+    pub gate: crate::gate::GateArgs,
     /// Output directory (created if missing). While it runs, the build also keeps its
     /// temporary files here (about a third of the event log's size), removed at the end.
     #[arg(long)]
@@ -86,7 +93,8 @@ pub struct BuildOutput {
     pub bundle_len: usize,
 }
 
-pub fn run(args: BuildArgs) -> anyhow::Result<()> {
+/// Runs `aisle build`; the exit code says whether the manifest moved (see `crate::gate`).
+pub fn run(args: BuildArgs) -> anyhow::Result<i32> {
     let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     let config = TrainConfig {
@@ -102,25 +110,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<()> {
         drop_open_sessions: !args.keep_open_sessions,
         ..Default::default()
     };
-    let inputs = BuildInputs {
-        catalog: &catalog,
-        catalog_path: &args.catalog,
-        events_path: &args.events,
-    };
-    let output = build(
-        &inputs,
-        &config,
-        &args.out,
-        experiments_for_holdout(args.holdout),
-        &abandon,
-    )?;
-    eprintln!(
-        "aisle: wrote {} ({} bytes) and manifest.json to {}",
-        output.bundle_name,
-        output.bundle_len,
-        args.out.display()
-    );
-    Ok(())
+    crate::gate::build_and_publish(&args, &catalog, &config, &abandon)
 }
 
 /// Parses `--weight-bits`.

@@ -10,9 +10,13 @@
 //! [`read_events`] holds the whole log in memory (`evaluate`, `audit`); `aisle build` streams
 //! it through [`crate::spill`] instead, with the same line checks ([`LineChecker`]). Both give
 //! training [`Session`]s through a [`SessionSource`].
+//!
+//! [`gather`] turns what `aisle build --events` names (files, `aisle collect`'s directory of
+//! daily `events-YYYY-MM-DD.ndjson` files, gzipped or not, and imported history) into the one
+//! log the build streams, keeping only the days of a window (`--since 28d`).
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aisle::events::{Event, EventBody, EVENT_SCHEMA_VERSION};
 use aisle::history::ActionKind;
@@ -216,6 +220,183 @@ pub fn write_events(path: &Path, events: &[Event]) -> anyhow::Result<()> {
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// How far back `aisle build --since` reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// The newest collected day and the `n - 1` days before it (`28d`).
+    Days(u64),
+    /// From this UTC day on (`2024-01-01`), as a day number.
+    Day(u64),
+}
+
+/// Parses `--since`: `28d` or `YYYY-MM-DD`.
+pub fn parse_since(text: &str) -> Result<Since, String> {
+    if let Some(days) = text.strip_suffix('d') {
+        return match days.parse::<u64>() {
+            Ok(days) if days > 0 => Ok(Since::Days(days)),
+            _ => Err(format!("{text:?} is not a number of days such as 28d")),
+        };
+    }
+    crate::import::parse_date(text)
+        .map(|ms| Since::Day(crate::utc::day_number(ms)))
+        .ok_or_else(|| {
+            format!("{text:?} is neither a number of days (28d) nor a date (2024-01-31)")
+        })
+}
+
+/// The UTC day of a collected day file, from its name `events-YYYY-MM-DD.ndjson[.gz]`.
+pub fn collected_day(path: &Path) -> Option<u64> {
+    let name = path.file_name()?.to_str()?;
+    let date = name.strip_prefix("events-")?.get(..10)?;
+    let rest = &name["events-".len() + 10..];
+    if rest != ".ndjson" && rest != ".ndjson.gz" {
+        return None;
+    }
+    crate::import::parse_date(date).map(crate::utc::day_number)
+}
+
+/// The event log a build reads, gathered from its inputs.
+pub struct GatheredEvents {
+    /// The log: the single input file itself, or a temporary file removed on drop.
+    path: PathBuf,
+    temporary: bool,
+    /// One line per input decision, for the build's output.
+    pub notes: Vec<String>,
+}
+
+impl GatheredEvents {
+    /// The NDJSON file to read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for GatheredEvents {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Gathers the events a build reads from `inputs`: files as given, directories expanded to
+/// their `*.ndjson` and `*.ndjson.gz` files. Collected day files (`events-YYYY-MM-DD…`) older
+/// than `since` are left out (counted); other files (imported history) are read whole. One
+/// plain file without a window is read in place; anything else is decompressed and joined
+/// into a temporary file in `dir`, one file after another, so memory stays one buffer.
+pub fn gather(
+    inputs: &[PathBuf],
+    since: Option<Since>,
+    dir: &Path,
+) -> anyhow::Result<GatheredEvents> {
+    let files = crate::report::input::list_files(inputs)?;
+    if files.is_empty() {
+        bail!(
+            "no event files (*.ndjson or *.ndjson.gz) in {}",
+            inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let newest_day = files.iter().filter_map(|f| collected_day(f)).max();
+    let first_day = match (since, newest_day) {
+        (Some(Since::Days(days)), Some(newest)) => Some((newest + 1).saturating_sub(days)),
+        (Some(Since::Day(day)), _) => Some(day),
+        _ => None,
+    };
+    let (mut kept, mut too_old, mut days) = (Vec::new(), 0usize, Vec::new());
+    for file in files {
+        match (collected_day(&file), first_day) {
+            (Some(day), Some(first)) if day < first => too_old += 1,
+            (Some(day), _) => {
+                days.push(day);
+                kept.push(file);
+            }
+            (None, _) => kept.push(file),
+        }
+    }
+    let mut notes = Vec::new();
+    if let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) {
+        notes.push(format!(
+            "{} collected day file(s) from {} to {}{}",
+            days.len(),
+            crate::utc::format_day(*first),
+            crate::utc::format_day(*last),
+            if too_old > 0 {
+                format!(" ({too_old} older file(s) outside --since left out)")
+            } else {
+                String::new()
+            }
+        ));
+    } else if too_old > 0 {
+        notes.push(format!(
+            "{too_old} collected day file(s) outside --since left out"
+        ));
+    }
+    let other = kept.len() - days.len();
+    if other > 0 && !days.is_empty() {
+        notes.push(format!(
+            "{other} other event file(s) (imported history) read whole"
+        ));
+    }
+    if kept.is_empty() {
+        bail!(
+            "no event file is inside --since (the newest collected day is {})",
+            newest_day.map(crate::utc::format_day).unwrap_or_default()
+        );
+    }
+    let plain = |p: &Path| p.extension().is_none_or(|e| e != "gz");
+    if kept.len() == 1 && plain(&kept[0]) {
+        return Ok(GatheredEvents {
+            path: kept.remove(0),
+            temporary: false,
+            notes,
+        });
+    }
+    let path = dir.join(format!(".aisle-events-{}.ndjson", std::process::id()));
+    let gathered = GatheredEvents {
+        path,
+        temporary: true,
+        notes,
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let out = std::fs::File::create(gathered.path())
+        .with_context(|| format!("cannot create {}", gathered.path().display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+    for file in &kept {
+        let mut reader = crate::report::input::open(file)?;
+        let mut last = b'\n';
+        loop {
+            let buffer = reader.fill_buf().map_err(|error| {
+                anyhow::anyhow!(
+                    "{}: cannot read: {error}{}",
+                    file.display(),
+                    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                        " (the gzip data ends early: a cut copy?)"
+                    } else {
+                        ""
+                    }
+                )
+            })?;
+            if buffer.is_empty() {
+                break;
+            }
+            out.write_all(buffer)?;
+            last = buffer[buffer.len() - 1];
+            let length = buffer.len();
+            reader.consume(length);
+        }
+        if last != b'\n' {
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", gathered.path().display()))?;
+    Ok(gathered)
 }
 
 /// A shopper action (the event types the model and the abandon replay learn from), borrowed
@@ -497,6 +678,57 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["v", "w"]
         );
+    }
+
+    #[test]
+    fn since_reads_days_and_dates() {
+        assert_eq!(parse_since("28d"), Ok(Since::Days(28)));
+        assert_eq!(parse_since("1970-01-03"), Ok(Since::Day(2)));
+        assert!(parse_since("0d").is_err());
+        assert!(parse_since("last week").is_err());
+        assert_eq!(
+            collected_day(Path::new("d/events-1970-01-02.ndjson.gz")),
+            Some(1)
+        );
+        assert_eq!(
+            collected_day(Path::new("events-1970-01-02.ndjson")),
+            Some(1)
+        );
+        assert_eq!(collected_day(Path::new("events-1970-01-02.json")), None);
+        assert_eq!(collected_day(Path::new("history.ndjson")), None);
+    }
+
+    #[test]
+    fn gather_keeps_the_window_and_joins_plain_and_gzipped_days() {
+        use std::io::Write as _;
+        let dir = std::env::temp_dir().join(format!("aisle-gather-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("events-2024-01-01.ndjson"), "old\n").unwrap();
+        std::fs::write(dir.join("events-2024-01-02.ndjson"), "two").unwrap();
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(dir.join("events-2024-01-03.ndjson.gz")).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(b"three\n").unwrap();
+        gz.finish().unwrap();
+        let history = dir.join("imported.ndjson");
+        std::fs::write(&history, "history\n").unwrap();
+        let out = dir.join("out");
+        let gathered = gather(std::slice::from_ref(&dir), Some(Since::Days(2)), &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(gathered.path()).unwrap(),
+            "two\nthree\nhistory\n"
+        );
+        assert!(gathered.notes[0].contains("2 collected day file(s) from 2024-01-02 to 2024-01-03 (1 older file(s) outside --since left out)"), "{:?}", gathered.notes);
+        let path = gathered.path().to_path_buf();
+        drop(gathered);
+        assert!(!path.exists(), "the joined log is removed");
+        let single = gather(std::slice::from_ref(&history), None, &out).unwrap();
+        assert_eq!(single.path(), history.as_path());
+        drop(single);
+        assert!(history.exists(), "an input file is never removed");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `aisle`: the operator's command line. Each subcommand lives in its own module.
 
-use aisle_cli::{abandon, audit, build, collect, evaluate, generate, import, inspect, report};
+use aisle_cli::{
+    abandon, audit, build, collect, evaluate, generate, import, inspect, report, rollback,
+};
 use clap::{Parser, Subcommand};
 
 /// The aisle operator's CLI.
@@ -13,8 +15,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Turn a catalog and past events into a bundle and a manifest.
+    /// Turn a catalog and past events into a bundle, and point the manifest at it when it ranks
+    /// no worse than the live bundle (exit code 4 when the manifest was left unchanged).
     Build(build::BuildArgs),
+    /// Point the manifest back at an earlier bundle (the previous one by default).
+    Rollback(rollback::RollbackArgs),
     /// Check a catalog's health (exit code 3 when a check is flagged).
     Audit(audit::AuditArgs),
     /// Measure offline how much better the bundle ranks than the shop's order and baselines.
@@ -37,7 +42,8 @@ fn main() {
     let cli = Cli::parse();
     // Ok carries the exit code: commands like audit exit non-zero without an error.
     let result = match cli.command {
-        Command::Build(args) => build::run(args).map(|()| 0),
+        Command::Build(args) => build::run(args),
+        Command::Rollback(args) => rollback::run(args).map(|()| 0),
         Command::Audit(args) => audit::run(args),
         Command::Evaluate(args) => evaluate::run(args).map(|()| 0),
         Command::EvaluateAbandon(args) => abandon::evaluate::run(args).map(|()| 0),

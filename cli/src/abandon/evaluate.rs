@@ -78,6 +78,21 @@ pub fn run(args: EvaluateAbandonArgs) -> Result<()> {
     }
 }
 
+/// Adds the likely fix to a "too few sessions" error when sessions were left out as possibly
+/// still open: an exported log holds whole sessions, so they are not open at all.
+fn with_open_sessions_hint(
+    error: anyhow::Error,
+    dropped_open: usize,
+    args: &EvaluateAbandonArgs,
+) -> anyhow::Error {
+    if args.keep_open_sessions || dropped_open == 0 {
+        return error;
+    }
+    anyhow::anyhow!(
+        "{error:#}; {dropped_open} more sessions with a cart end within 30 idle minutes of the end of the data and were left out as possibly still open. An exported log (a dataset, a GA4 or orders import) holds whole sessions: the likely fix is --keep-open-sessions"
+    )
+}
+
 struct Candidate {
     name: &'static str,
     features: Vec<Feature>,
@@ -185,6 +200,7 @@ pub fn evaluate(args: &EvaluateAbandonArgs) -> Result<String> {
             ..base.clone()
         };
         let (wire, report) = fit_on_sessions(&replay, train, &config)
+            .map_err(|error| with_open_sessions_hint(error, dropped_open, args))
             .with_context(|| format!("training {}", candidate.name))?;
         let model = AbandonModel::from_wire(wire)?;
         predictions.push(
@@ -202,7 +218,8 @@ pub fn evaluate(args: &EvaluateAbandonArgs) -> Result<String> {
         ..base.clone()
     };
     let (_, build_report) =
-        train_abandon_model(&dataset.events, dataset.catalog.as_ref(), &build_config)?;
+        train_abandon_model(&dataset.events, dataset.catalog.as_ref(), &build_config)
+            .map_err(|error| with_open_sessions_hint(error, dropped_open, args))?;
 
     // Bootstrap groups: each test session's moments, as positions in `test_moments`.
     let mut position_of = vec![usize::MAX; replay.moments.len()];

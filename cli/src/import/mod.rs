@@ -1,7 +1,10 @@
-//! `aisle import`: turns public datasets into aisle's catalog CSV and event NDJSON, so the
-//! same `build`, `audit` and `evaluate` commands run on them as on a shop's own data.
+//! `aisle import`: turns public datasets and what a shop already has (a GA4 BigQuery export,
+//! a Shopify orders export) into aisle's catalog CSV and event NDJSON, so the same `build`,
+//! `audit` and `evaluate` commands run on them as on events aisle collected itself.
 pub mod diginetica;
+pub mod ga4;
 pub mod rees46;
+pub mod shopify_orders;
 
 use clap::{Args, Subcommand};
 
@@ -12,19 +15,26 @@ pub struct ImportArgs {
     pub dataset: Dataset,
 }
 
-/// The datasets aisle can import.
+/// The datasets and exports aisle can import.
 #[derive(Subcommand)]
 pub enum Dataset {
     /// REES46 "eCommerce behavior data from multi category store" (events.csv).
     Rees46(rees46::Rees46Args),
     /// CIKM Cup 2016 DIGINETICA (item views, purchases, product categories).
     Diginetica(diginetica::DigineticaArgs),
+    /// A GA4 BigQuery export as newline-delimited JSON (gzipped or not, sharded
+    /// `events_YYYYMMDD` files): shopper actions into events, item details into a catalog-gap CSV.
+    Ga4(ga4::Ga4Args),
+    /// A Shopify orders export (orders_export.csv) as purchase history.
+    ShopifyOrders(shopify_orders::ShopifyOrdersArgs),
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     match args.dataset {
         Dataset::Rees46(args) => rees46::run(args),
         Dataset::Diginetica(args) => diginetica::run(args),
+        Dataset::Ga4(args) => ga4::run(args),
+        Dataset::ShopifyOrders(args) => shopify_orders::run(args),
     }
 }
 

@@ -6,7 +6,7 @@
 //! the second loads one partition at a time, analyzes each visitor's events together, and
 //! adds them to small per-arm, per-day sums.
 mod analysis;
-mod input;
+pub mod input;
 mod output_csv;
 mod output_html;
 mod partition;

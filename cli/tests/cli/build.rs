@@ -53,7 +53,8 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     let written = files(&first);
     assert_eq!(written, files(&second));
     let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), 2);
+    // The bundle, the publish history `aisle rollback` reads, the manifest.
+    assert_eq!(names[1..], ["manifest-history.json", "manifest.json"]);
     let bundle = names[0];
     assert!(
         bundle.starts_with("bundle-")
@@ -61,7 +62,7 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
             && bundle.len() == "bundle-.bin".len() + 16,
         "{bundle}"
     );
-    let manifest: aisle::manifest::Manifest = serde_json::from_slice(&written[1].1).unwrap();
+    let manifest: aisle::manifest::Manifest = serde_json::from_slice(&written[2].1).unwrap();
     assert_eq!(manifest.bundle, bundle);
     assert!(!manifest.kill_switch);
     let model = aisle::bundle::Model::from_bytes(&written[0].1).unwrap();
@@ -141,5 +142,5 @@ fn a_shuffled_log_with_repeated_lines_builds_the_same_model() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left.len(), 3, "bundle, history, manifest: {left:?}");
 }

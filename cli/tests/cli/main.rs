@@ -1,9 +1,13 @@
 //! Integration tests of the `aisle` binary, one module per subcommand.
+mod abandon_hint;
 mod audit;
 mod bad_input;
 mod build;
 mod catalog;
+mod ga4;
 mod import;
+mod nightly;
+mod shopify_orders;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,385 @@
+//! The publish gate of `aisle build`: the manifest only moves to a new bundle that ranks no
+//! worse than the bundle it names now.
+//!
+//! The build writes its bundle next to the manifest (content-addressed, so nothing is ever
+//! overwritten) and its manifest into a staging directory. When a manifest already names a
+//! live bundle, the gate tests the new build against it on held-out days, with the protocol of
+//! `aisle evaluate`: the held-out days are the newest `--gate-days` days of the events, and
+//! never days the live bundle learned from (only events newer than its `built_at`). The new
+//! build's recipe (same catalog, same settings) is trained again on the events before those
+//! days alone, so neither side has seen the test; sessions that straddle the cut are left out.
+//! For every next-item target of a held-out session, both bundles rank the target's category
+//! grid (the catalog's order where they tie); the difference in reciprocal rank is averaged
+//! with a 95% bootstrap interval over sessions. When the whole interval is below zero, the new
+//! build is worse beyond its interval: the manifest stays as it is and `aisle build` exits
+//! with [`EXIT_NOT_PUBLISHED`]. `--force` publishes without the test. Every publish is
+//! recorded next to the manifest for `aisle rollback`.
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use aisle::bundle::Model;
+use aisle::events::Event;
+use anyhow::Context;
+use clap::Args;
+use serde::Deserialize;
+
+use crate::build::{BuildArgs, BuildInputs};
+use crate::catalog::Catalog;
+use crate::evaluate::methods::{Bundle, Method, Query};
+use crate::evaluate::metrics::{bootstrap, values, Estimate};
+use crate::evaluate::protocol::{index_by_id, prefix_products, rank_of, targets, Shop};
+use crate::rollback::{publish, read_bundle, read_manifest, Published};
+use crate::spill::TempDir;
+use crate::train::TrainConfig;
+use crate::utc::DAY_MS;
+
+/// `aisle build`'s exit code when the manifest was left unchanged (the new bundle ranked
+/// worse than the live one beyond its interval, or could not be compared with it).
+pub const EXIT_NOT_PUBLISHED: i32 = 4;
+
+/// Bootstrap resamples of the gate's interval (as `aisle evaluate`'s default).
+const RESAMPLES: usize = 1000;
+
+/// The gate's arguments of `aisle build`.
+#[derive(Args, Clone, Debug)]
+pub struct GateArgs {
+    /// Point the manifest at the new bundle without comparing it with the live one.
+    #[arg(long)]
+    pub force: bool,
+    /// Held-out days of the gate: the newest this many days of the events (only events newer
+    /// than the live bundle's are ever used).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub gate_days: u64,
+}
+
+/// What the gate decided.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// Whether the manifest moves to the new bundle.
+    pub publish: bool,
+    /// One sentence: what was compared and what came out.
+    pub summary: String,
+}
+
+/// Builds into `args.out`, then points the manifest at the new bundle if the gate lets it.
+/// Returns the exit code: 0 when published, [`EXIT_NOT_PUBLISHED`] when not.
+pub fn build_and_publish(
+    args: &BuildArgs,
+    catalog: &Catalog,
+    config: &TrainConfig,
+    abandon: &crate::abandon::AbandonTrainingConfig,
+) -> anyhow::Result<i32> {
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let events = crate::event_log::gather(&args.events, args.since, out)?;
+    for note in &events.notes {
+        eprintln!("aisle: events: {note}");
+    }
+    let staging = TempDir::create(out.join(format!(".aisle-staging-{}", std::process::id())))?;
+    let inputs = BuildInputs {
+        catalog,
+        catalog_path: &args.catalog,
+        events_path: events.path(),
+    };
+    let output = crate::build::build(
+        &inputs,
+        config,
+        staging.path(),
+        crate::build::experiments_for_holdout(args.holdout),
+        abandon,
+    )?;
+    let bundle_path = out.join(&output.bundle_name);
+    if !bundle_path.exists() {
+        std::fs::rename(staging.path().join(&output.bundle_name), &bundle_path)
+            .with_context(|| format!("cannot write {}", bundle_path.display()))?;
+    }
+    eprintln!(
+        "aisle: wrote {} ({} bytes) to {}",
+        output.bundle_name,
+        output.bundle_len,
+        out.display()
+    );
+    let mut manifest = read_manifest(&staging.path().join("manifest.json"))?;
+    let manifest_path = out.join("manifest.json");
+    let live = if manifest_path.exists() {
+        Some(read_manifest(&manifest_path)?)
+    } else {
+        None
+    };
+    let verdict = match &live {
+        None => Verdict {
+            publish: true,
+            summary: "no manifest yet: the first bundle is published".into(),
+        },
+        Some(live) => {
+            // The kill switch is the operator's: a nightly build never turns it off.
+            manifest.kill_switch = live.kill_switch;
+            if live.bundle == output.bundle_name {
+                Verdict {
+                    publish: true,
+                    summary: "the new bundle is the live bundle (same bytes)".into(),
+                }
+            } else if args.gate.force {
+                Verdict {
+                    publish: true,
+                    summary: "--force: published without comparing".into(),
+                }
+            } else {
+                check(
+                    &out.join(&live.bundle),
+                    &inputs,
+                    config,
+                    abandon,
+                    args.gate.gate_days,
+                    staging.path(),
+                )?
+            }
+        }
+    };
+    if !verdict.publish {
+        eprintln!(
+            "aisle: NOT PUBLISHED: {}. {} still names {}; the new {} stays next to it (aisle rollback --manifest {} --to {} publishes it by hand, or rebuild with --force)",
+            verdict.summary,
+            manifest_path.display(),
+            live.as_ref().map_or("", |l| l.bundle.as_str()),
+            output.bundle_name,
+            manifest_path.display(),
+            output.bundle_name
+        );
+        return Ok(EXIT_NOT_PUBLISHED);
+    }
+    let entry = Published {
+        bundle: output.bundle_name.clone(),
+        model_version: manifest.model_version.clone(),
+        by: if args.gate.force {
+            "build --force"
+        } else {
+            "build"
+        }
+        .into(),
+        gate: Some(verdict.summary.clone()),
+    };
+    publish(&manifest_path, &manifest, entry)?;
+    eprintln!(
+        "aisle: published: {} now names {} ({})",
+        manifest_path.display(),
+        output.bundle_name,
+        verdict.summary
+    );
+    Ok(0)
+}
+
+/// Only the time of an event line.
+#[derive(Deserialize)]
+struct Time {
+    ts: u64,
+}
+
+/// Compares the new build's recipe with the live bundle on held-out days (see the module).
+pub fn check(
+    live_path: &Path,
+    inputs: &BuildInputs,
+    config: &TrainConfig,
+    abandon: &crate::abandon::AbandonTrainingConfig,
+    gate_days: u64,
+    work: &Path,
+) -> anyhow::Result<Verdict> {
+    let refuse = |summary: String| {
+        Ok(Verdict {
+            publish: false,
+            summary,
+        })
+    };
+    let live = match read_bundle(live_path) {
+        Ok(live) => live,
+        Err(error) => {
+            return refuse(format!(
+                "the live bundle cannot be compared with: {error:#}"
+            ))
+        }
+    };
+    let newest = newest_time(inputs.events_path)?;
+    let cut = (newest + 1)
+        .saturating_sub(gate_days * DAY_MS)
+        .max(live.built_at_ms + 1);
+    if cut > newest {
+        return refuse(format!(
+            "no events newer than the live bundle's (it learned from events up to {}): nothing to test the new bundle on",
+            format_time(live.built_at_ms)
+        ));
+    }
+    let train_path = work.join("gate-train.ndjson");
+    let (held_out, straddling_keys) = split_at(inputs.events_path, cut, &train_path)?;
+    eprintln!(
+        "aisle: gate: training the new build's recipe on the events before {} to compare it with the live bundle on the {} events after",
+        format_time(cut),
+        held_out.len()
+    );
+    let candidate_out = work.join("gate-candidate");
+    let candidate = crate::build::build(
+        &BuildInputs {
+            events_path: &train_path,
+            ..*inputs
+        },
+        config,
+        &candidate_out,
+        Vec::new(),
+        abandon,
+    )
+    .context("gate: training on the events before the held-out days")?;
+    let candidate = read_bundle(&candidate_out.join(&candidate.bundle_name))?;
+    let mut test = crate::event_log::sessions(&held_out);
+    let before = test.len();
+    test.retain(|s| !straddling_keys.contains(&(s.visitor.clone(), s.session.clone())));
+    let straddling = before - test.len();
+    Ok(compare(
+        &live,
+        &candidate,
+        inputs.catalog,
+        &test,
+        straddling,
+        cut,
+    ))
+}
+
+/// The verdict from ranking the held-out sessions' targets with both bundles.
+fn compare(
+    live: &Model,
+    candidate: &Model,
+    catalog: &Catalog,
+    test: &[crate::event_log::Session],
+    straddling: usize,
+    cut: u64,
+) -> Verdict {
+    let products = &catalog.products;
+    let shop = Shop::from_counts(products, index_by_id(products), &vec![0; products.len()]);
+    let (targets, _) = targets(&shop, test, &vec![true; products.len()]);
+    let days = format!(
+        "held out from {} ({} sessions, {straddling} straddling the cut left out)",
+        format_time(cut),
+        test.len()
+    );
+    if targets.is_empty() {
+        return Verdict {
+            publish: false,
+            summary: format!("{days}: no next-item targets to compare the bundles on"),
+        };
+    }
+    let mut methods = [Bundle::new(live, &shop), Bundle::new(candidate, &shop)];
+    let mut per_method: [Vec<[f64; 5]>; 2] = [Vec::new(), Vec::new()];
+    let mut scores = Vec::new();
+    for (number, target) in targets.iter().enumerate() {
+        let prefix = &test[target.session].interactions[..target.prefix_len];
+        let products_before = prefix_products(&shop, prefix);
+        let query = Query {
+            prefix,
+            products: &products_before,
+            target_number: number as u64,
+        };
+        let grid = shop.grid_of(target.product);
+        let in_grid = grid
+            .iter()
+            .position(|&p| p == target.product)
+            .expect("the grid holds the target");
+        let in_catalog = shop
+            .all
+            .iter()
+            .position(|&p| p == target.product)
+            .expect("the catalog holds the target");
+        for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
+            method.scores(&query, grid, &mut scores);
+            let grid_rank = rank_of(&scores, in_grid);
+            method.scores(&query, &shop.all, &mut scores);
+            results.push(values(grid_rank, rank_of(&scores, in_catalog)));
+        }
+    }
+    let sessions: Vec<usize> = targets.iter().map(|t| t.session).collect();
+    let difference: Vec<[f64; 5]> = per_method[1]
+        .iter()
+        .zip(&per_method[0])
+        .map(|(new, old)| std::array::from_fn(|m| new[m] - old[m]))
+        .collect();
+    let estimate = |values: &[[f64; 5]]| -> Estimate {
+        bootstrap(values, &sessions, test.len(), RESAMPLES, 1)[0]
+    };
+    let (old, new, delta) = (
+        estimate(&per_method[0]),
+        estimate(&per_method[1]),
+        estimate(&difference),
+    );
+    let worse = delta.high < 0.0;
+    Verdict {
+        publish: !worse,
+        summary: format!(
+            "{days}: MRR on {} targets: new {:.4}, live {:.4}, difference {:+.4} [95% {:+.4}, {:+.4}]{}",
+            targets.len(),
+            new.mean,
+            old.mean,
+            delta.mean,
+            delta.low,
+            delta.high,
+            if worse {
+                ": the new bundle ranks worse beyond its interval"
+            } else {
+                ": no worse than the live bundle"
+            }
+        ),
+    }
+}
+
+/// `2024-01-31 23:59 UTC`.
+fn format_time(ms: u64) -> String {
+    jiff::Timestamp::from_millisecond(ms as i64)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| ms.to_string())
+}
+
+/// The newest event time of a log (lines that are not events are the build's to report).
+fn newest_time(path: &Path) -> anyhow::Result<u64> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut newest = 0;
+    for line in BufReader::with_capacity(1 << 20, file).lines() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if let Ok(time) = serde_json::from_str::<Time>(&line) {
+            newest = newest.max(time.ts);
+        }
+    }
+    Ok(newest)
+}
+
+/// A session's (visitor, session) ids.
+type SessionKey = (String, String);
+
+/// Writes the lines of the log before `cut` to `train` and returns the events at or after it,
+/// with the (visitor, session) keys seen in the day before the cut: sessions that straddle it.
+fn split_at(
+    path: &Path,
+    cut: u64,
+    train: &Path,
+) -> anyhow::Result<(Vec<Event>, HashSet<SessionKey>)> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let out = std::fs::File::create(train)
+        .with_context(|| format!("cannot create {}", train.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, out);
+    let (mut held_out, mut straddling) = (Vec::new(), HashSet::new());
+    for line in BufReader::with_capacity(1 << 20, file).lines() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        match serde_json::from_str::<Event>(&line) {
+            Ok(event) if event.ts >= cut => held_out.push(event),
+            Ok(event) => {
+                if event.ts + DAY_MS >= cut {
+                    straddling.insert((event.visitor.clone(), event.session.clone()));
+                }
+                writeln!(out, "{line}")?;
+            }
+            // Not an event: the training build counts and reports it.
+            Err(_) => writeln!(out, "{line}")?,
+        }
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", train.display()))?;
+    Ok((held_out, straddling))
+}
