@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds pkg/ and the CLI, then
+#   0. format, lint and type checks (cargo fmt, clippy, tsc --checkJs over www/ and scripts/),
+#      and the shipped files built on both toolchain routes, compared (scripts/compare-routes.sh),
 #   1. native tests of the core and the CLI (cargo test --workspace),
 #   1b. sql/ga4_sessions.sql in DuckDB against the GA4 importer (sql/test.sh),
 #   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
@@ -17,6 +19,12 @@ step "format and lint (cargo fmt --check, clippy -D warnings)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "JS type check of www/ and scripts/ (tsc --checkJs, tsconfig.json)"
+npx --no-install tsc -p tsconfig.json
+
+step "toolchain routes (rustup and Debian's rustc-web ship the same pkg/ files)"
+bash scripts/compare-routes.sh
+
 step "native tests (core + CLI)"
 cargo test --workspace
 
@@ -28,6 +36,6 @@ step "browser tests of src/web (wasm-bindgen-test, headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --test web
 
-step "end-to-end tests (demo storefront, headless Chromium)"
+step "end-to-end tests (demo storefront and the bench's GrowthBook peer, headless Chromium)"
 bash scripts/demo-site.sh target/demo-site >/dev/null
-node --test --test-concurrency=1 tests/e2e/
+node --test --test-concurrency=1 tests/e2e/ tests/bench/

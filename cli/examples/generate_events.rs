@@ -1,7 +1,7 @@
-//! Writes a generated event stream (the integration tests' generator, with known ground
-//! truth) for benchmarks: `cargo run --release -p aisle-cli --example generate_events -- 100000 events.ndjson`.
-#[path = "../tests/integration/generator.rs"]
-mod generator;
+//! Writes a generated A/B event stream (the report tests' generator,
+//! `aisle_cli::generate::ab_stream`, with known ground truth) for benchmarks:
+//! `cargo run --release -p aisle-cli --example generate_events -- 100000 events.ndjson`.
+use aisle_cli::generate::ab_stream as generator;
 
 use std::io::Write;
 

@@ -27,6 +27,7 @@ use std::path::PathBuf;
 
 use aisle::assign::assign;
 use aisle::manifest::{default_experiment, DEFAULT_EXPERIMENT_KEY};
+use aisle_cli::random::SplitMix64;
 use clap::Parser;
 
 /// Arguments.
@@ -56,23 +57,20 @@ const ADD_TO_CART: f64 = 0.08;
 const BUY_CART: f64 = 0.4;
 const DUPLICATE_SHARE: f64 = 0.002;
 
-/// splitmix64: small, fast, deterministic.
-struct Random(u64);
+/// The CLI's seeded SplitMix64 stream, with the draws the shop model needs.
+struct Random(SplitMix64);
 
 impl Random {
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
+        self.0.below(n.max(1))
     }
+    /// A standard normal draw (Box–Muller).
     fn normal(&mut self) -> f64 {
         let u = self.unit().max(1e-12);
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos()
@@ -313,7 +311,9 @@ fn advance(shop: &Shop, session: &mut Session, random: &mut Random) -> bool {
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out)?;
-    let mut random = Random(args.seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed);
+    let mut random = Random(SplitMix64::new(
+        args.seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed,
+    ));
     let shop = write_catalog(&args, &mut random)?;
     let experiment = default_experiment();
     let span_ms = args.days * 86_400_000;

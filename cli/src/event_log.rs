@@ -239,8 +239,8 @@ pub fn parse_since(text: &str) -> Result<Since, String> {
             _ => Err(format!("{text:?} is not a number of days such as 28d")),
         };
     }
-    crate::import::parse_date(text)
-        .map(|ms| Since::Day(crate::utc::day_number(ms)))
+    crate::dates::parse_date(text)
+        .map(|ms| Since::Day(crate::dates::day_number(ms)))
         .ok_or_else(|| {
             format!("{text:?} is neither a number of days (28d) nor a date (2024-01-31)")
         })
@@ -254,7 +254,7 @@ pub fn collected_day(path: &Path) -> Option<u64> {
     if rest != ".ndjson" && rest != ".ndjson.gz" {
         return None;
     }
-    crate::import::parse_date(date).map(crate::utc::day_number)
+    crate::dates::parse_date(date).map(crate::dates::day_number)
 }
 
 /// The event log a build reads, gathered from its inputs.
@@ -324,8 +324,8 @@ pub fn gather(
         notes.push(format!(
             "{} collected day file(s) from {} to {}{}",
             days.len(),
-            crate::utc::format_day(*first),
-            crate::utc::format_day(*last),
+            crate::dates::format_day(*first),
+            crate::dates::format_day(*last),
             if too_old > 0 {
                 format!(" ({too_old} older file(s) outside --since left out)")
             } else {
@@ -346,7 +346,7 @@ pub fn gather(
     if kept.is_empty() {
         bail!(
             "no event file is inside --since (the newest collected day is {})",
-            newest_day.map(crate::utc::format_day).unwrap_or_default()
+            newest_day.map(crate::dates::format_day).unwrap_or_default()
         );
     }
     let plain = |p: &Path| p.extension().is_none_or(|e| e != "gz");

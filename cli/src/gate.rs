@@ -26,13 +26,13 @@ use serde::Deserialize;
 
 use crate::build::{BuildArgs, BuildInputs};
 use crate::catalog::Catalog;
+use crate::dates::DAY_MS;
 use crate::evaluate::methods::{Bundle, Method, Query};
 use crate::evaluate::metrics::{bootstrap, values, Estimate};
 use crate::evaluate::protocol::{index_by_id, prefix_products, rank_of, targets, Shop};
 use crate::rollback::{publish, read_bundle, read_manifest, Published};
 use crate::spill::TempDir;
 use crate::train::TrainConfig;
-use crate::utc::DAY_MS;
 
 /// `aisle build`'s exit code when the manifest was left unchanged (the new bundle ranked
 /// worse than the live one beyond its interval, or could not be compared with it).

@@ -25,14 +25,23 @@ impl SplitMix64 {
 
     /// Uniform in `0..n` (n > 0), by rejection so there is no modulo bias.
     pub fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
+        self.below_u64(n as u64) as usize
+    }
+
+    /// Uniform in `0..n` (n > 0), as [`SplitMix64::below`].
+    pub fn below_u64(&mut self, n: u64) -> u64 {
         let zone = u64::MAX - u64::MAX % n;
         loop {
             let v = self.next_u64();
             if v < zone {
-                return (v % n) as usize;
+                return v % n;
             }
         }
+    }
+
+    /// Uniform in [0, 1), from the top 53 bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -103,19 +103,25 @@ test('wasm blocked by a CSP without wasm-unsafe-eval', () => check({
   expectedHttpErrors: ['Content Security Policy', 'WebAssembly'],
 }));
 
-test('a slow bundle: the hide is released within 300 ms and the grid is not moved later', async () => {
+test('a slow bundle: the hide runs out and is released before the bundle arrives, and the grid is not moved later', async () => {
   const page = await demo.newPage({ init: RECORD_EVENTS, keepHide: true });
-  await page.route(bundleRoute(), async (r) => { await new Promise((res) => setTimeout(res, 1500)); await r.fallback(); });
-  const started = Date.now();
+  // The bundle is held until the page has released the grid, so the release cannot have
+  // waited for it. Ordering, not a wall clock: on a loaded machine the page's 300 ms timer
+  // and this process's clock drift apart (a `Date.now() - started < 1400` check failed so).
+  let shownWhileHeld = null;
+  let orderWhenShown = null;
+  await page.route(bundleRoute(), async (r) => {
+    shownWhileHeld = await waitForAisleEvent(page, 'aisle:show');
+    orderWhenShown = await gridOrder(page);
+    await r.fallback();
+  });
   await page.goto(demo.url + '/c/all.html', { waitUntil: 'domcontentloaded' });
-  assert.ok(await waitForAisleEvent(page, 'aisle:hide', 1000), 'the grid was hidden');
-  const shown = await waitForAisleEvent(page, 'aisle:show', 1000);
-  assert.ok(shown && shown.expired, 'the hide ran out and was released');
-  assert.ok(Date.now() - started < 1400, 'released long before the bundle arrived');
-  const shownBefore = await gridOrder(page);
-  const reordered = await waitForAisleEvent(page, 'aisle:reordered', 5000);
+  assert.ok(await waitForAisleEvent(page, 'aisle:hide'), 'the grid was hidden');
+  const reordered = await waitForAisleEvent(page, 'aisle:reordered');
+  assert.ok(shownWhileHeld && shownWhileHeld.expired, 'the hide ran out and was released while the bundle was held');
+  assert.ok(reordered, 'the late bundle was still used');
   assert.equal(reordered.personalized, false, 'the late bundle did not move the visible grid');
-  assert.deepEqual(await gridOrder(page), shownBefore);
+  assert.deepEqual(await gridOrder(page), orderWhenShown);
   await page.context().close();
 });
 

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Parses CSV with a header row (quoted fields with commas and doubled quotes supported). */
+/**
+ * Parses CSV with a header row (quoted fields with commas and doubled quotes supported).
+ * @param {string} text
+ * @returns {Record<string, string>[]}
+ */
 export function parseCsv(text) {
   const rows = [];
   let row = [], field = '', quoted = false;
@@ -35,7 +39,10 @@ const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<':
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 const price = (p) => (p ? '$' + Number(p).toFixed(2) : '');
 
-/** The script tag a merchant pastes into the theme (here with this page's context). */
+/**
+ * The script tag a merchant pastes into the theme (here with this page's context).
+ * @param {{ product?: string, category?: string }} context
+ */
 function scriptTag({ product, category }) {
   const context = (product ? ` data-product="${escape(product)}"` : '') + (category ? ` data-category="${escape(category)}"` : '');
   return `<script>window.aisle = window.aisle || [];</script>
@@ -45,6 +52,7 @@ function scriptTag({ product, category }) {
           data-abandon-threshold="0.5"${context}></script>`;
 }
 
+/** @param {{ title: string, body: string, product?: string, category?: string }} options */
 function page({ title, body, product, category }) {
   return `<!doctype html>
 <html lang="en">
@@ -80,8 +88,18 @@ function promo(text) {
 
 let categories = [];
 
+/**
+ * A catalog row (aisle's catalog CSV columns) with the brand as the store shows it.
+ * @typedef {Record<string, string> & { id: string, title: string, price: string, category: string, brandTitle: string }} DemoProduct
+ */
+
+/**
+ * Writes the store's pages for the catalog at `catalogPath` into `out`.
+ * @param {string} catalogPath
+ * @param {string} out
+ */
 export function generate(catalogPath, out) {
-  const products = parseCsv(readFileSync(catalogPath, 'utf8')).map((p) => ({
+  const products = parseCsv(readFileSync(catalogPath, 'utf8')).map((p) => /** @type {DemoProduct} */ ({
     ...p,
     brandTitle: p.brand ? p.brand[0].toUpperCase() + p.brand.slice(1) : 'Item',
   }));

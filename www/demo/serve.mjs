@@ -11,10 +11,14 @@ const TYPES = {
   '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
 };
 
+/** The features JSON of the bench's peer (GrowthBook's `/api/features/<client key>`), under `/peer/`. */
+const PEER_FEATURES = /^\/peer\/api\/features\/[\w-]+$/;
+
 function cacheControl(path) {
   if (/\/bundle-[0-9a-f]+\.bin$/.test(path)) return 'public, max-age=31536000, immutable';
-  if (path.endsWith('/manifest.json')) return 'public, max-age=60';
-  if (path.startsWith('/aisle/')) return 'public, max-age=300';
+  // The peer's features JSON is cached like aisle's manifest, and its script like aisle's.
+  if (path.endsWith('/manifest.json') || PEER_FEATURES.test(path)) return 'public, max-age=60';
+  if (path.startsWith('/aisle/') || path.startsWith('/peer/')) return 'public, max-age=300';
   return 'no-cache';
 }
 
@@ -50,7 +54,7 @@ export function startServer({ root, port = 0, host = '127.0.0.1', collector = pr
       const info = await stat(file).catch(() => null);
       if (!info || !info.isFile()) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
       res.writeHead(200, {
-        'content-type': TYPES[extname(file)] || 'application/octet-stream',
+        'content-type': PEER_FEATURES.test(path) ? TYPES['.json'] : TYPES[extname(file)] || 'application/octet-stream',
         'cache-control': cacheControl(path),
         'access-control-allow-origin': '*',
       });
@@ -60,7 +64,7 @@ export function startServer({ root, port = 0, host = '127.0.0.1', collector = pr
     }
   });
   return new Promise((resolve) => server.listen(port, host, () => {
-    const { port: actual } = server.address();
+    const { port: actual } = /** @type {import('node:net').AddressInfo} */ (server.address());
     resolve({ server, url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}` });
   }));
 }

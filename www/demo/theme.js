@@ -8,7 +8,8 @@
   window.aisle = window.aisle || [];
 
   document.addEventListener('click', function (event) {
-    var add = event.target.closest('.add-to-cart');
+    var target = /** @type {HTMLElement} */ (event.target);
+    var add = /** @type {HTMLElement | null} */ (target.closest('.add-to-cart'));
     if (add) {
       var lines = cart(), id = add.dataset.productId, line = lines.find(function (l) { return l.id === id; });
       if (line) line.quantity += 1; else lines.push({ id: id, title: add.dataset.title, price: Number(add.dataset.price), quantity: 1 });
@@ -16,13 +17,13 @@
       window.aisle.push(['addToCart', id, 1, Number(add.dataset.price)]);
       add.textContent = 'Added ✓';
     }
-    var remove = event.target.closest('.remove');
+    var remove = /** @type {HTMLElement | null} */ (target.closest('.remove'));
     if (remove) {
       save(cart().filter(function (l) { return l.id !== remove.dataset.productId; }));
       window.aisle.push(['removeFromCart', remove.dataset.productId]);
       renderCart();
     }
-    if (event.target.id === 'checkout') {
+    if (target.id === 'checkout') {
       var order = cart();
       if (!order.length) return;
       var revenue = order.reduce(function (s, l) { return s + l.price * l.quantity; }, 0);
@@ -32,10 +33,10 @@
       renderCart();
       document.getElementById('order-done').hidden = false;
     }
-    if (event.target.id === 'load-more') {
+    if (target.id === 'load-more') {
       // Like infinite scroll: the theme appends cards later; aisle orders the new ones.
       var grid = document.getElementById('grid');
-      JSON.parse(event.target.dataset.more).forEach(function (p) {
+      JSON.parse(target.dataset.more).forEach(function (p) {
         var li = document.createElement('li');
         li.className = 'product-card';
         li.dataset.productId = p.id;
@@ -49,7 +50,7 @@
         li.appendChild(pr);
         grid.appendChild(li);
       });
-      event.target.remove();
+      target.remove();
     }
   });
 

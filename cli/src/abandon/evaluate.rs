@@ -335,7 +335,10 @@ fn describe_data(
             .map(|&s| replay.sessions[s].last_ms)
             .max()
             .unwrap_or(0);
-        (utc(first), utc(last))
+        (
+            crate::dates::format_minute(first),
+            crate::dates::format_minute(last),
+        )
     };
     let (train_from, train_to) = span(train);
     let test_moments: Vec<u64> = replay
@@ -345,8 +348,8 @@ fn describe_data(
         .map(|m| m.at_ms)
         .collect();
     let (test_from, test_to) = (
-        utc(test_moments.iter().copied().min().unwrap_or(0)),
-        utc(test_moments.iter().copied().max().unwrap_or(0)),
+        crate::dates::format_minute(test_moments.iter().copied().min().unwrap_or(0)),
+        crate::dates::format_minute(test_moments.iter().copied().max().unwrap_or(0)),
     );
     writeln!(out, "- events read: {}; sessions with scoring moments: {} ({} more left out as possibly cut off by the end of the data)", dataset.events.len(), sessions.len(), dropped_open)?;
     writeln!(
@@ -549,38 +552,5 @@ fn cell(interval: Option<Interval>) -> String {
         Some(i) if i.low.is_nan() => format!("{:.3} [–]", i.estimate),
         Some(i) => format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.low, i.high),
         None => "–".into(),
-    }
-}
-
-/// `YYYY-MM-DD HH:MM` UTC.
-fn utc(ms: u64) -> String {
-    let days = (ms / 86_400_000) as i64;
-    let minutes = (ms % 86_400_000) / 60_000;
-    // Inverse of days_from_civil (Howard Hinnant's civil_from_days).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formats_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00");
-        assert_eq!(utc(1_569_888_000_000 + 90 * 60_000), "2019-10-01 01:30");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00");
     }
 }

@@ -232,7 +232,7 @@ async fn post_events(
     if !parsed.events.is_empty() {
         if let Err(error) = state
             .writer
-            .write(crate::utc::day_number(received), lines)
+            .write(crate::dates::day_number(received), lines)
             .await
         {
             let reason = format!("events could not be stored: {error}");

@@ -137,7 +137,7 @@ impl DayFiles {
 
 /// `<dir>/events-YYYY-MM-DD.ndjson`.
 pub fn day_file(dir: &Path, day: u64) -> PathBuf {
-    dir.join(format!("events-{}.ndjson", crate::utc::format_day(day)))
+    dir.join(format!("events-{}.ndjson", crate::dates::format_day(day)))
 }
 
 /// Opens a day file for appending. A new file's directory entry is synced, so the file

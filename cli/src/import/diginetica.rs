@@ -4,7 +4,9 @@
 //! Item views (`session_id;user_id;item_id;timeframe;eventdate`) become product views at
 //! `eventdate` midnight UTC plus `timeframe` ms. Purchases
 //! (`sessionId;userId;timeframe;eventdate;ordernumber;itemId`) become one purchase event per
-//! order, and are kept only for sessions present in the views file (the purchases file covers
+//! order, by the visitor of its session in the views file (a session is one visitor's, even
+//! where the purchases file gives a user id the views did not), and are kept only for sessions
+//! present in the views file (the purchases file covers
 //! the full dataset, the views file may be a sample); the rest are counted. The catalog holds
 //! the items seen in the kept events, with their category from the categories file. The data
 //! has no titles, prices or brands: titles are "Item <id>", price and brand stay empty.
@@ -15,8 +17,9 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::{parse_date, write_import};
+use super::write_import;
 use crate::catalog::{first_lines, DropCarriageReturns, Product};
+use crate::dates::parse_date;
 
 /// Arguments of `aisle import diginetica`.
 #[derive(Args)]
@@ -101,13 +104,26 @@ fn warn_malformed(path: &Path, lines: &[u64]) {
 }
 
 pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
+    let (products, events) =
+        read_diginetica(&args.views, args.purchases.as_deref(), &args.categories)?;
+    write_import(&args.catalog_out, &products, &args.events_out, &events)
+}
+
+/// Reads the views, purchases and categories files into a catalog and events (see the module
+/// doc), warning on stderr about what it skips, counted by reason.
+pub fn read_diginetica(
+    views_path: &Path,
+    purchases_path: Option<&Path>,
+    categories_path: &Path,
+) -> anyhow::Result<(Vec<Product>, Vec<Event>)> {
     let views = read_table(
-        &args.views,
+        views_path,
         &["session_id", "user_id", "item_id", "timeframe", "eventdate"],
     )?;
     let mut malformed = views.malformed_lines.clone();
     let mut events = Vec::new();
-    let mut sessions = BTreeSet::new();
+    // The user of each session's last view: its purchases are that visitor's too.
+    let mut user_of_session: BTreeMap<String, String> = BTreeMap::new();
     for (line, row) in &views.rows {
         let (session, user, item) = (&row[0], &row[1], &row[2]);
         let (Ok(timeframe), Some(date)) = (row[3].parse::<u64>(), parse_date(&row[4])) else {
@@ -118,7 +134,7 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
             malformed.push(*line);
             continue;
         }
-        sessions.insert(session.clone());
+        user_of_session.insert(session.clone(), user.clone());
         events.push(event(
             format!("diginetica-view-{line}"),
             date + timeframe,
@@ -129,9 +145,9 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
             },
         ));
     }
-    warn_malformed(&args.views, &malformed);
+    warn_malformed(views_path, &malformed);
 
-    if let Some(path) = &args.purchases {
+    if let Some(path) = purchases_path {
         let purchases = read_table(
             path,
             &[
@@ -147,15 +163,15 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
         let mut orders: BTreeMap<(String, String), (u64, String, Vec<LineItem>)> = BTreeMap::new();
         let mut outside = 0usize;
         for (line, row) in &purchases.rows {
-            let (session, user, order, item) = (&row[0], &row[1], &row[4], &row[5]);
+            let (session, order, item) = (&row[0], &row[4], &row[5]);
             let (Ok(timeframe), Some(date)) = (row[2].parse::<u64>(), parse_date(&row[3])) else {
                 malformed.push(*line);
                 continue;
             };
-            if !sessions.contains(session) {
+            let Some(user) = user_of_session.get(session) else {
                 outside += 1;
                 continue;
-            }
+            };
             let entry = orders
                 .entry((session.clone(), order.clone()))
                 .or_insert_with(|| (date + timeframe, user.clone(), Vec::new()));
@@ -199,8 +215,8 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
             _ => {}
         }
     }
-    let categories = read_table(&args.categories, &["itemId", "categoryId"])?;
-    warn_malformed(&args.categories, &categories.malformed_lines);
+    let categories = read_table(categories_path, &["itemId", "categoryId"])?;
+    warn_malformed(categories_path, &categories.malformed_lines);
     let category_of: BTreeMap<&str, &str> = categories
         .rows
         .iter()
@@ -223,10 +239,10 @@ pub fn run(args: DigineticaArgs) -> anyhow::Result<()> {
     if uncategorised > 0 {
         eprintln!(
             "aisle: warning: {uncategorised} item(s) have no category in {}",
-            args.categories.display()
+            categories_path.display()
         );
     }
-    write_import(&args.catalog_out, &products, &args.events_out, &events)
+    Ok((products, events))
 }
 
 fn event(id: String, ts: u64, user: &str, session: &str, body: EventBody) -> Event {

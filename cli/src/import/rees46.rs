@@ -15,8 +15,9 @@ use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::{parse_date_time, write_import};
+use super::write_import;
 use crate::catalog::{first_lines, parse_price, DropCarriageReturns, Product};
+use crate::dates::parse_date_time;
 
 /// Arguments of `aisle import rees46`.
 #[derive(Args)]
@@ -77,22 +78,7 @@ struct Input {
 }
 
 pub fn run(args: Rees46Args) -> anyhow::Result<()> {
-    let input = read_input(&args.input)?;
-    if !input.malformed_lines.is_empty() {
-        eprintln!(
-            "aisle: warning: {}: {} malformed row(s) skipped (lines {})",
-            args.input.display(),
-            input.malformed_lines.len(),
-            first_lines(&input.malformed_lines)
-        );
-    }
-    for (kind, count) in &input.unknown_types {
-        eprintln!(
-            "aisle: warning: {}: {count} row(s) of unknown event_type {kind:?} skipped",
-            args.input.display()
-        );
-    }
-    let mut rows = input.rows;
+    let mut rows = read_rows(&args.input)?;
     if let Some(top) = args.categories_top {
         let kept = demo_products(&rows, top, args.per_category, args.min_per_category);
         if kept.is_empty() {
@@ -107,6 +93,33 @@ pub fn run(args: Rees46Args) -> anyhow::Result<()> {
     let products = catalog(&rows);
     let events = events(&rows);
     write_import(&args.catalog_out, &products, &args.events_out, &events)
+}
+
+/// Reads the events CSV into a catalog and events, warning on stderr about the rows it skips,
+/// counted by reason.
+pub fn read_rees46(path: &Path) -> anyhow::Result<(Vec<Product>, Vec<Event>)> {
+    let rows = read_rows(path)?;
+    Ok((catalog(&rows), events(&rows)))
+}
+
+/// The usable rows, after warning about the skipped ones.
+fn read_rows(path: &Path) -> anyhow::Result<Vec<Row>> {
+    let input = read_input(path)?;
+    if !input.malformed_lines.is_empty() {
+        eprintln!(
+            "aisle: warning: {}: {} malformed row(s) skipped (lines {})",
+            path.display(),
+            input.malformed_lines.len(),
+            first_lines(&input.malformed_lines)
+        );
+    }
+    for (kind, count) in &input.unknown_types {
+        eprintln!(
+            "aisle: warning: {}: {count} row(s) of unknown event_type {kind:?} skipped",
+            path.display()
+        );
+    }
+    Ok(input.rows)
 }
 
 fn read_input(path: &Path) -> anyhow::Result<Input> {

@@ -55,7 +55,7 @@ pub struct ReportArgs {
 /// Device time more than this after receipt is clock skew.
 const MAX_AHEAD_MS: u64 = 10 * 60 * 1000;
 /// Device time more than this before receipt is clock skew (events may wait offline).
-const MAX_BEHIND_MS: u64 = 7 * crate::utc::DAY_MS;
+const MAX_BEHIND_MS: u64 = 7 * crate::dates::DAY_MS;
 /// At most this many malformed lines are quoted in the report.
 const MAX_EXAMPLES: usize = 10;
 
@@ -256,11 +256,11 @@ fn to_slim(line: &str, filter: &Filter) -> Result<Option<Slim>, String> {
         Some(received) => {
             notes.clock_skew =
                 event.ts > received + MAX_AHEAD_MS || event.ts + MAX_BEHIND_MS < received;
-            crate::utc::day_number(received)
+            crate::dates::day_number(received)
         }
         None => {
             notes.without_receipt = true;
-            crate::utc::day_number(event.ts)
+            crate::dates::day_number(event.ts)
         }
     };
     let mut arms = event.arms;

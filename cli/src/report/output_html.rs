@@ -104,8 +104,8 @@ fn render_experiment(html: &mut String, result: &ExperimentResult) {
         let _ = writeln!(
             html,
             "<p>Exposures from {} to {} ({} day(s)). Control arm: <code>{}</code>.</p>",
-            crate::utc::format_day(first),
-            crate::utc::format_day(last),
+            crate::dates::format_day(first),
+            crate::dates::format_day(last),
             last - first + 1,
             escape(&result.control)
         );
@@ -433,14 +433,14 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
         svg,
         "<text x=\"{LEFT}\" y=\"{}\" font-size=\"11\">{}</text>",
         HEIGHT - 10.0,
-        crate::utc::format_day(first_day)
+        crate::dates::format_day(first_day)
     );
     let _ = write!(
         svg,
         "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
         WIDTH - RIGHT,
         HEIGHT - 10.0,
-        crate::utc::format_day(last_day)
+        crate::dates::format_day(last_day)
     );
     svg.push_str("</svg>\n");
     svg

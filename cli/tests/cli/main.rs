@@ -1,12 +1,17 @@
-//! Integration tests of the `aisle` binary, one module per subcommand.
+//! Integration tests of the `aisle` binary, one test binary (linked once) with one module per
+//! subcommand or topic, and the helpers they share.
+mod abandon;
 mod abandon_hint;
 mod audit;
 mod bad_input;
 mod build;
 mod catalog;
+mod collect;
+mod collector;
 mod ga4;
 mod import;
 mod nightly;
+mod report;
 mod shopify_orders;
 
 use std::path::{Path, PathBuf};
@@ -19,12 +24,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The `aisle` binary with arguments, not yet run.
+pub fn aisle_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
+    command.args(args);
+    command
+}
+
 /// Runs `aisle` with arguments.
 pub fn aisle(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_aisle"))
-        .args(args)
-        .output()
-        .expect("the aisle binary runs");
+    let output = aisle_command(args).output().expect("the aisle binary runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

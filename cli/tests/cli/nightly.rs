@@ -24,7 +24,7 @@ fn day_files(dir: &Path) -> (String, BTreeMap<String, String>) {
     let mut days: BTreeMap<String, String> = BTreeMap::new();
     for event in events {
         let json = serde_json::to_string(&event).unwrap();
-        let day = aisle_cli::utc::format_day(aisle_cli::utc::day_number(event.ts));
+        let day = aisle_cli::dates::format_day(aisle_cli::dates::day_number(event.ts));
         let line = format!("{{\"received\":{},{}\n", event.ts + 400, &json[1..]);
         days.entry(day).or_default().push_str(&line);
     }

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::generator::{generate, GeneratorConfig, Truth};
-use crate::util::{aisle, TempDir};
+use aisle_cli::generate::ab_stream::{generate, GeneratorConfig, Truth};
+use tempfile::TempDir;
+
+use crate::aisle_command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/report");
 
@@ -16,7 +18,7 @@ fn run_report(events: &[&Path], out: &Path, extra: &[&str]) -> (Report, BTreeMap
     let mut args = vec!["report", "--out", out.to_str().unwrap(), "--events"];
     args.extend(events.iter().map(|p| p.to_str().unwrap()));
     args.extend(extra);
-    let output = aisle(&args).output().unwrap();
+    let output = aisle_command(&args).output().unwrap();
     assert!(
         output.status.success(),
         "aisle report failed: {}",
@@ -71,7 +73,7 @@ fn check(report: &Report, scope: &str, arm: &str, metric: &str, expected: f64) {
 
 #[test]
 fn hand_counted_fixture() {
-    let out = TempDir::new("report-small");
+    let out = tempfile::tempdir().unwrap();
     let manifest = format!("{FIXTURES}/manifest.json");
     let events = Path::new(FIXTURES).join("small.ndjson");
     let (report, quality) = run_report(
@@ -262,7 +264,7 @@ fn generated_stream_matches_its_truth_in_plain_and_gzip_files() {
             && truth.clock_skew > 0
             && truth.unknown_experiment_events > 0
     );
-    let input = TempDir::new("report-gen-in");
+    let input = tempfile::tempdir().unwrap();
     let half = lines.len() / 2;
     write_lines(&input.path().join("events-a.ndjson"), &lines[..half], false);
     write_lines(
@@ -271,7 +273,7 @@ fn generated_stream_matches_its_truth_in_plain_and_gzip_files() {
         true,
     );
     let manifest = format!("{FIXTURES}/manifest.json");
-    let out = TempDir::new("report-gen-out");
+    let out = tempfile::tempdir().unwrap();
     let (report, quality) = run_report(&[input.path()], out.path(), &["--manifest", &manifest]);
     check_against_truth(&report, &quality, &truth);
     // The personalized arm was generated with a 30% higher cart probability.
@@ -300,8 +302,8 @@ fn generated_stream_matches_its_truth_in_plain_and_gzip_files() {
     assert!(value(&report, "all", "*", "sample_ratio_chi_square", "p_value") > 0.001);
 
     // The partitioning is an implementation detail: 1 or 7 partitions give the same file.
-    let one = TempDir::new("report-gen-one");
-    let seven = TempDir::new("report-gen-seven");
+    let one = tempfile::tempdir().unwrap();
+    let seven = tempfile::tempdir().unwrap();
     run_report(
         &[input.path()],
         one.path(),
@@ -341,9 +343,9 @@ fn a_skewed_split_is_flagged() {
             !(holdout && visitor_hash.is_multiple_of(3))
         })
         .collect();
-    let input = TempDir::new("report-srm-in");
+    let input = tempfile::tempdir().unwrap();
     write_lines(&input.path().join("events.ndjson"), &kept, false);
-    let out = TempDir::new("report-srm-out");
+    let out = tempfile::tempdir().unwrap();
     let (report, _) = run_report(&[input.path()], out.path(), &[]);
     assert!(value(&report, "all", "*", "sample_ratio_chi_square", "p_value") < 0.001);
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
@@ -352,7 +354,7 @@ fn a_skewed_split_is_flagged() {
 
 #[test]
 fn only_the_requested_experiment_is_reported() {
-    let out = TempDir::new("report-only");
+    let out = tempfile::tempdir().unwrap();
     let events = Path::new(FIXTURES).join("small.ndjson");
     let (report, quality) = run_report(&[&events], out.path(), &["--experiment", "aisle-rerank"]);
     assert!(report
@@ -364,4 +366,63 @@ fn only_the_requested_experiment_is_reported() {
         report.values().any(|row| row["experiment"] == "old-test"),
         "without a manifest every experiment is reported"
     );
+}
+
+/// Compares a report CSV with a committed one cell by cell: text exactly, numbers to a
+/// relative 1e-9 (the p-values and intervals come from `statrs`, whose last digits differ
+/// from the hand-written functions the committed figures were made with; see
+/// `cli/tests/fixtures/report/README.md`).
+fn check_pinned(got_path: &Path, pinned_name: &str) {
+    let pinned_path = Path::new(FIXTURES).join(pinned_name);
+    let read = |path: &Path| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    let (got, pinned) = (read(got_path), read(&pinned_path));
+    assert_eq!(got.len(), pinned.len(), "rows of {pinned_name}");
+    for (line, (got_row, pinned_row)) in got.iter().zip(&pinned).enumerate() {
+        assert_eq!(
+            got_row.len(),
+            pinned_row.len(),
+            "{pinned_name}:{}",
+            line + 1
+        );
+        for (got_cell, pinned_cell) in got_row.iter().zip(pinned_row) {
+            let same = match (got_cell.parse::<f64>(), pinned_cell.parse::<f64>()) {
+                (Ok(g), Ok(p)) => (g - p).abs() <= 1e-9 * p.abs().max(1e-300) || g == p,
+                _ => got_cell == pinned_cell,
+            };
+            assert!(
+                same,
+                "{pinned_name}:{}: got {got_cell}, pinned {pinned_cell}\n got: {got_row:?}\n pinned: {pinned_row:?}",
+                line + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn figures_match_the_pinned_reports() {
+    let manifest = format!("{FIXTURES}/manifest.json");
+    let out = tempfile::tempdir().unwrap();
+    let events = Path::new(FIXTURES).join("small.ndjson");
+    run_report(
+        &[&events],
+        out.path(),
+        &["--manifest", &manifest, "--min-visitors", "1"],
+    );
+    check_pinned(&out.path().join("report.csv"), "small.report.csv");
+
+    let (lines, _) = generate(&GeneratorConfig::default());
+    let input = tempfile::tempdir().unwrap();
+    let events = input.path().join("generated.ndjson");
+    write_lines(&events, &lines, false);
+    let out = tempfile::tempdir().unwrap();
+    run_report(&[&events], out.path(), &["--manifest", &manifest]);
+    check_pinned(&out.path().join("report.csv"), "generated.report.csv");
 }

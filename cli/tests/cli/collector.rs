@@ -1,37 +1,10 @@
-//! Helpers shared by the integration tests: temporary directories, running the binary, and a
-//! collector child process that is killed when dropped.
+//! A collector child process (`aisle collect`, killed when dropped) and the HTTP helpers the
+//! collect tests talk to it with.
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 
-/// A fresh directory under the system temp dir, removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("aisle-it-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The `aisle` binary with `args`.
-pub fn aisle(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
-    command.args(args);
-    command
-}
+use crate::aisle_command;
 
 /// A running `aisle collect` on a free loopback port.
 pub struct Collector {
@@ -53,7 +26,7 @@ impl Collector {
             args.extend(["--allow-origin", origin]);
         }
         args.extend(extra);
-        let mut child = aisle(&args).stdout(Stdio::piped()).spawn().unwrap();
+        let mut child = aisle_command(&args).stdout(Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)

@@ -4,9 +4,9 @@
 // per run, the total time with aisle code (aisle.js or the wasm) on the stack and its longest
 // uninterrupted stretches, and the time the same page takes to read the 5,000 cards' ids in
 // plain JS. Needs scripts/build.sh and scripts/demo-site.sh first.
-// Usage: node scripts/edge-probe.mjs [runs]
-import { openDemo, gridOrder } from '../tests/e2e/harness.mjs';
-import { rewriteHtml, withGridItems, card, queueViews } from '../tests/e2e/faults-support.mjs';
+// Usage: node tests/e2e/edge-probe.mjs [runs]
+import { openDemo, gridOrder } from './harness.mjs';
+import { rewriteHtml, withGridItems, card, queueViews } from './faults-support.mjs';
 
 const RUNS = Number(process.argv[2]) || 3;
 const ITEMS = 5000;

@@ -1,4 +1,4 @@
-//! A generator of realistic event streams with known ground truth, for tests and benchmarks.
+//! A generated A/B event stream with known ground truth, for the report's tests and benchmarks.
 //!
 //! Visitors are assigned with aisle's own assignment (default experiment), browse in 1–3
 //! sessions over the test period, see grids (exposures, some changed by personalization),
@@ -6,12 +6,12 @@
 //! truth the report must find, by the report's documented rules, and it injects bad input
 //! (duplicates, resent orders, malformed lines, clock skew, visitors in two arms, visitors
 //! never exposed, an unknown experiment) with exact counts.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 
 use aisle::assign::assign;
 use aisle::manifest::default_experiment;
+
+use crate::random::SplitMix64;
 
 /// Knobs of a generated stream.
 #[derive(Clone, Debug)]
@@ -77,38 +77,12 @@ pub struct Truth {
     pub visitors_without_exposure: u64,
 }
 
-/// splitmix64: small, fast, deterministic.
-pub struct Random(u64);
-
-impl Random {
-    pub fn new(seed: u64) -> Random {
-        Random(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
-
 const EXPERIMENT: &str = "aisle-rerank";
 
 struct Emitter<'a> {
     lines: Vec<String>,
     truth: &'a mut Truth,
-    random: Random,
+    random: SplitMix64,
     next_id: u64,
     duplicate_share: f64,
 }
@@ -156,7 +130,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
     let mut emitter = Emitter {
         lines: Vec::new(),
         truth: &mut truth,
-        random: Random::new(config.seed),
+        random: SplitMix64::new(config.seed),
         next_id: 0,
         duplicate_share: config.duplicate_share,
     };
@@ -171,8 +145,8 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
         } else {
             config.cart_probability
         };
-        let first_day = emitter.random.below(config.days);
-        let session_count = 1 + emitter.random.below(3) as u32;
+        let first_day = emitter.random.below_u64(config.days);
+        let session_count = 1 + emitter.random.below_u64(3) as u32;
         let mut all = ArmTruth {
             visitors: 1,
             ..Default::default()
@@ -183,8 +157,10 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
         let mut day = first_day;
         let mut last_ts = 0;
         for session in 1..=session_count {
-            let mut ts =
-                config.start_ms + day * 86_400_000 + 36_000_000 + emitter.random.below(36_000_000);
+            let mut ts = config.start_ms
+                + day * 86_400_000
+                + 36_000_000
+                + emitter.random.below_u64(36_000_000);
             // Sessions follow each other, so that "from the first exposure on" is the same in
             // generation order and in time order.
             ts = ts.max(last_ts + 1_800_000);
@@ -195,7 +171,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                 changed.sessions += 1;
                 changed_session_counted = true;
             }
-            for _ in 0..1 + emitter.random.below(3) {
+            for _ in 0..1 + emitter.random.below_u64(3) {
                 let is_changed = emitter.random.unit() < config.changed_probability;
                 let body = format!(
                     r#""type":"exposure","experiment":"{EXPERIMENT}","arm":"{arm}","bundle_version":"m1","grid":"/c/shoes#0","shown":["p1","p2","p3"],"changed":{is_changed}"#
@@ -213,7 +189,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                         changed_session_counted = true;
                     }
                 }
-                ts += 20_000 + emitter.random.below(60_000);
+                ts += 20_000 + emitter.random.below_u64(60_000);
                 emitter.emit(
                     &visitor,
                     session,
@@ -221,7 +197,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                     &arms,
                     r#""type":"product_view","product":"p2""#,
                 );
-                ts += 20_000 + emitter.random.below(60_000);
+                ts += 20_000 + emitter.random.below_u64(60_000);
             }
             if emitter.random.unit() < cart_probability {
                 emitter.emit(
@@ -237,7 +213,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                 }
                 ts += 60_000;
                 if emitter.random.unit() < config.buy_probability {
-                    let revenue = (1_000 + emitter.random.below(19_000)) as f64 / 100.0;
+                    let revenue = (1_000 + emitter.random.below_u64(19_000)) as f64 / 100.0;
                     let order = format!("o-{visitor}-{session}");
                     let body = format!(
                         r#""type":"purchase","order_id":"{order}","revenue":{revenue},"currency":"EUR","items":[{{"product":"p2"}}]"#
@@ -282,7 +258,7 @@ pub fn generate(config: &GeneratorConfig) -> (Vec<String>, Truth) {
                 emitter.truth.unknown_experiment_events += 1;
             }
             last_ts = ts + 10_000;
-            day = (day + 1 + emitter.random.below(3)).min(config.days + 1);
+            day = (day + 1 + emitter.random.below_u64(3)).min(config.days + 1);
         }
         all.revenue = revenue_all;
         all.revenue_sq = revenue_all * revenue_all;

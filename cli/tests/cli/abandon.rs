@@ -1,18 +1,7 @@
 //! `aisle evaluate-abandon` end to end on a small REES46 excerpt.
-use std::process::{Command, Output};
+use crate::{aisle, fixture, Run};
 
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn aisle(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aisle"))
-        .args(args)
-        .output()
-        .expect("the aisle binary runs")
-}
-
-fn evaluate_excerpt(extra: &[&str]) -> Output {
+fn evaluate_excerpt(extra: &[&str]) -> Run {
     let data = fixture("rees46-carts.csv");
     let mut args = vec![
         "evaluate-abandon",
@@ -46,12 +35,8 @@ fn cells(row: &str) -> Vec<(f64, f64, f64)> {
 #[test]
 fn evaluation_reports_every_model_with_intervals() {
     let output = evaluate_excerpt(&[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(output.code == 0, "{}", output.stderr.as_str());
+    let report = output.stdout;
     // 37 dataset sessions; the browser's 30-minute rule may merge or split a few.
     let sessions: usize = report
         .split("sessions with scoring moments: ")
@@ -104,8 +89,8 @@ fn missing_data_is_a_clear_error() {
         "--data",
         "/no/such/events.csv",
     ]);
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.code, 0);
+    let stderr = output.stderr.as_str();
     assert!(stderr.contains("/no/such/events.csv"), "{stderr}");
 }
 
@@ -123,6 +108,9 @@ fn too_few_sessions_is_an_error_not_a_number() {
         "--replicates",
         "50",
     ]);
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usable sessions with a cart"));
+    assert_ne!(output.code, 0);
+    assert!(output
+        .stderr
+        .as_str()
+        .contains("usable sessions with a cart"));
 }

@@ -6,6 +6,10 @@
 //! Zipf-like popularity, wanders along its ring in small steps, sometimes jumps, sometimes
 //! moves to another category, and adds to cart or buys now and then. Ids are random 7-digit
 //! numbers, as in real shops, so they compress like real ids.
+//!
+//! [`ab_stream`] generates an A/B event stream with its ground truth, for the report's tests.
+pub mod ab_stream;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 use std::collections::HashSet;
 use std::sync::mpsc;
 
-use crate::util::{agent, post, stored_lines, view_event, Collector, TempDir};
+use crate::collector::{agent, post, stored_lines, view_event, Collector};
 
 const SHOP: &str = "https://shop.example";
 
@@ -20,7 +20,7 @@ fn metric(collector: &Collector, name: &str) -> u64 {
 
 #[test]
 fn accepts_arrays_ndjson_and_beacon_text() {
-    let dir = TempDir::new("collect-formats");
+    let dir = tempfile::tempdir().unwrap();
     let collector = Collector::start(dir.path(), &[SHOP], &[]);
     let agent = agent();
     let url = collector.url("/e");
@@ -74,7 +74,7 @@ fn accepts_arrays_ndjson_and_beacon_text() {
 
 #[test]
 fn refuses_bad_input_with_a_reason_and_counts_it() {
-    let dir = TempDir::new("collect-refusals");
+    let dir = tempfile::tempdir().unwrap();
     let collector = Collector::start(
         dir.path(),
         &[SHOP],
@@ -154,7 +154,7 @@ fn refuses_bad_input_with_a_reason_and_counts_it() {
 
 #[test]
 fn cors_preflight_answers_allowed_origins_only() {
-    let dir = TempDir::new("collect-cors");
+    let dir = tempfile::tempdir().unwrap();
     let collector = Collector::start(dir.path(), &[SHOP, "http://localhost:8080"], &[]);
     let agent = agent();
     for origin in [SHOP, "http://localhost:8080"] {
@@ -193,7 +193,7 @@ fn cors_preflight_answers_allowed_origins_only() {
 /// acknowledgements (not after a delay), while the other clients are still posting.
 #[test]
 fn kill_9_loses_no_acknowledged_event() {
-    let dir = TempDir::new("collect-kill");
+    let dir = tempfile::tempdir().unwrap();
     let mut collector = Collector::start(dir.path(), &[], &[]);
     let url = collector.url("/e");
     let (acked_sender, acked) = mpsc::channel::<Vec<String>>();
