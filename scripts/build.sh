@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader with the wasm-bindgen
-# glue inside) and the wasm core, both optimized for size, then prints their raw, gzip and
+# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader's modules with the
+# wasm-bindgen glue inside, one classic script) and the wasm core, both optimized for size, then prints their raw, gzip and
 # brotli sizes.
 # Also builds the native `aisle` CLI (release).
 set -euo pipefail
@@ -24,11 +24,11 @@ wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-nam
 node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
-# The debug view (?aisle_debug=1 only), then one script for the page: the loader with the glue
-# and the sha384 of the wasm and of the debug view inside. Minified as classic scripts
-# (keeping their licence comments).
+# The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
+# bundled by esbuild with the glue and the sha384 of the wasm and of the debug view inside.
+# Minified as classic scripts (keeping their licence comments).
 node_modules/.bin/terser www/loader/aisle-debug.js --compress --mangle --comments '/^!/' -o pkg/aisle-debug.js
-node scripts/assemble-loader.mjs www/loader/aisle.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
+node scripts/assemble-loader.mjs www/loader/boot.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
   pkg/aisle-debug.js target/glue/aisle.js
 node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
 
