@@ -27,9 +27,9 @@ use serde::Deserialize;
 use crate::build::{BuildArgs, BuildInputs};
 use crate::catalog::Catalog;
 use crate::dates::DAY_MS;
-use crate::evaluate::methods::{Bundle, Method, Query};
-use crate::evaluate::metrics::{bootstrap, values, Estimate};
-use crate::evaluate::protocol::{index_by_id, prefix_products, rank_of, targets, Shop};
+use crate::evaluate::methods::{Bundle, Method};
+use crate::evaluate::metrics::{bootstrap, Estimate};
+use crate::evaluate::protocol::{index_by_id, score_target, targets, Shop};
 use crate::rollback::{publish, read_bundle, read_manifest, Published};
 use crate::spill::TempDir;
 use crate::train::TrainConfig;
@@ -289,29 +289,19 @@ fn compare(
     let mut methods = [Bundle::new(live, &shop), Bundle::new(candidate, &shop)];
     let mut per_method: [Vec<[f64; 5]>; 2] = [Vec::new(), Vec::new()];
     let mut scores = Vec::new();
-    for (number, target) in targets.iter().enumerate() {
-        let prefix = &test[target.session].interactions[..target.prefix_len];
-        let products_before = prefix_products(&shop, prefix);
-        let query = Query {
-            prefix,
-            products: &products_before,
-            target_number: number as u64,
-        };
-        let grid = shop.grid_of(target.product);
-        let in_grid = grid
-            .iter()
-            .position(|&p| p == target.product)
-            .expect("the grid holds the target");
-        let in_catalog = shop
-            .all
-            .iter()
-            .position(|&p| p == target.product)
-            .expect("the catalog holds the target");
-        for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
-            method.scores(&query, grid, &mut scores);
-            let grid_rank = rank_of(&scores, in_grid);
-            method.scores(&query, &shop.all, &mut scores);
-            results.push(values(grid_rank, rank_of(&scores, in_catalog)));
+    {
+        let [live_method, candidate_method] = &mut methods;
+        let mut method_refs: [&mut dyn Method; 2] = [live_method, candidate_method];
+        for (number, target) in targets.iter().enumerate() {
+            score_target(
+                &shop,
+                test,
+                target,
+                number,
+                &mut method_refs,
+                &mut per_method,
+                &mut scores,
+            );
         }
     }
     let sessions: Vec<usize> = targets.iter().map(|t| t.session).collect();

@@ -24,10 +24,8 @@ use crate::build::warn_all;
 use crate::catalog::read_catalog;
 use crate::event_log::{read_events, sessions};
 use crate::train::{fit::fit, train, TrainConfig};
-use methods::{
-    Bundle, ItemKnn, LastCategoryFirst, Method, Query, Random, SessionIndex, ShopOrder, Vsknn,
-};
-use protocol::{prefix_products, rank_of, targets, time_split, Shop};
+use methods::{Bundle, ItemKnn, LastCategoryFirst, Method, Random, SessionIndex, ShopOrder, Vsknn};
+use protocol::{score_target, targets, time_split, Shop};
 
 /// Arguments of `aisle evaluate`.
 #[derive(Args)]
@@ -145,32 +143,20 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let mut per_method: Vec<Vec<[f64; 5]>> = vec![Vec::with_capacity(targets.len()); methods.len()];
     let mut grid_sizes = 0usize;
     let mut scores = Vec::new();
+    let mut method_refs: Vec<&mut dyn Method> = methods
+        .iter_mut()
+        .map(|m| &mut **m as &mut dyn Method)
+        .collect();
     for (number, target) in targets.iter().enumerate() {
-        let prefix = &split.test[target.session].interactions[..target.prefix_len];
-        let products_before = prefix_products(&shop, prefix);
-        let query = Query {
-            prefix,
-            products: &products_before,
-            target_number: number as u64,
-        };
-        let grid = shop.grid_of(target.product);
-        grid_sizes += grid.len();
-        let in_grid = grid
-            .iter()
-            .position(|&p| p == target.product)
-            .expect("the grid holds the target");
-        let in_catalog = shop
-            .all
-            .iter()
-            .position(|&p| p == target.product)
-            .expect("the catalog holds the target");
-        for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
-            method.scores(&query, grid, &mut scores);
-            let grid_rank = rank_of(&scores, in_grid);
-            method.scores(&query, &shop.all, &mut scores);
-            let catalog_rank = rank_of(&scores, in_catalog);
-            results.push(metrics::values(grid_rank, catalog_rank));
-        }
+        grid_sizes += score_target(
+            &shop,
+            &split.test,
+            target,
+            number,
+            &mut method_refs,
+            &mut per_method,
+            &mut scores,
+        );
         progress.inc(1);
     }
     progress.finish_and_clear();

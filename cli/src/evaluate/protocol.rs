@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::catalog::Product;
+use crate::evaluate::methods::{Method, Query};
+use crate::evaluate::metrics::values;
 use crate::event_log::{Interaction, Session};
 
 /// Sessions split by time.
@@ -233,6 +235,44 @@ pub fn prefix_products(shop: &Shop, prefix: &[Interaction]) -> Vec<u32> {
         })
         .filter_map(|a| shop.index_by_id.get(a.id.as_str()).copied())
         .collect()
+}
+
+/// Ranks one target with every method, in the target's category grid and in the whole
+/// catalog, and appends each method's metric values to its results. `aisle evaluate` and the
+/// publish gate score targets through this one function. Returns the grid's size.
+pub fn score_target(
+    shop: &Shop,
+    sessions: &[Session],
+    target: &Target,
+    number: usize,
+    methods: &mut [&mut dyn Method],
+    per_method: &mut [Vec<[f64; 5]>],
+    scores: &mut Vec<f32>,
+) -> usize {
+    let prefix = &sessions[target.session].interactions[..target.prefix_len];
+    let products_before = prefix_products(shop, prefix);
+    let query = Query {
+        prefix,
+        products: &products_before,
+        target_number: number as u64,
+    };
+    let grid = shop.grid_of(target.product);
+    let in_grid = grid
+        .iter()
+        .position(|&p| p == target.product)
+        .expect("the grid holds the target");
+    let in_catalog = shop
+        .all
+        .iter()
+        .position(|&p| p == target.product)
+        .expect("the catalog holds the target");
+    for (method, results) in methods.iter_mut().zip(per_method.iter_mut()) {
+        method.scores(&query, grid, scores);
+        let grid_rank = rank_of(scores, in_grid);
+        method.scores(&query, &shop.all, scores);
+        results.push(values(grid_rank, rank_of(scores, in_catalog)));
+    }
+    grid.len()
 }
 
 /// A score as ranking compares it: non-finite scores rank last.
