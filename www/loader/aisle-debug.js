@@ -73,7 +73,7 @@ function drawPanel(lines) {
 
 d.addEventListener('aisle:debug', function (event) {
   try {
-    var status = event.detail;
+    var status = /** @type {CustomEvent} */ (event).detail;
     for (var i = 0; i < status.cards.length; i++) drawBadge(status.cards[i]);
     drawPanel(panelLines(status));
   } catch (e) { /* the page wins: the debug view is best effort */ }

@@ -20,7 +20,7 @@ function start() {
   var existing = w.aisle;
   if (existing && existing.__aisle) return; // Included twice: the first copy serves.
   var started = now();
-  var script = d.currentScript;
+  var script = /** @type {HTMLScriptElement | null} */ (d.currentScript);
   var data = (script && script.dataset) || {};
   var params = new URLSearchParams(w.location.search);
   var queued = Array.isArray(existing) ? existing.slice() : [];
