@@ -16,4 +16,5 @@ pub mod random;
 pub mod report;
 pub mod rollback;
 pub mod spill;
+pub mod text_input;
 pub mod train;

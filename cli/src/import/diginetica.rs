@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::write_import;
-use crate::catalog::{first_lines, DropCarriageReturns, Product};
+use crate::catalog::{first_lines, Product};
 use crate::dates::parse_date;
 
 /// Arguments of `aisle import diginetica`.
@@ -49,12 +49,10 @@ struct Table {
 
 fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
     let file = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .from_reader(DropCarriageReturns(std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
-        )));
+    let mut reader = crate::text_input::csv_reader(
+        std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
+        b';',
+    );
     let header: Vec<String> = reader
         .headers()
         .with_context(|| format!("{file}: line 1: cannot read the header"))?
