@@ -1,7 +1,11 @@
 //! Reading the text of a CSV or NDJSON export tolerantly, in one place: a UTF-8 byte-order
 //! mark at the start is dropped and a line ends at LF or CRLF (a `\r` anywhere else stays),
 //! so every reader counts lines the same way and messages name the right line.
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{bail, Context};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -34,6 +38,33 @@ pub fn csv_builder(delimiter: u8) -> csv::ReaderBuilder {
 /// A CSV reader over a streamed export, with [`csv_builder`]'s settings.
 pub fn csv_reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<TolerantText<R>> {
     csv_builder(delimiter).from_reader(TolerantText::new(input))
+}
+
+/// Opens a CSV export and reads its header (names as written), with a clear error when the
+/// file cannot be read or is empty; `expected` names the header that messages ask for.
+pub fn open_csv(
+    path: &Path,
+    delimiter: u8,
+    expected: &[&str],
+) -> anyhow::Result<(csv::Reader<TolerantText<File>>, Vec<String>)> {
+    let file = path.display();
+    let mut reader = csv_reader(
+        File::open(path).with_context(|| format!("cannot read {file}"))?,
+        delimiter,
+    );
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{file}: line 1: cannot read the header"))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        bail!(
+            "{file}: the file is empty (expected the header {})",
+            expected.join(&char::from(delimiter).to_string())
+        );
+    }
+    Ok((reader, header))
 }
 
 /// A stream with the leading byte-order mark (when the first read brings its 3 bytes, as a
