@@ -1,20 +1,21 @@
-// Assembles the shipped aisle.js from the loader source: puts the wasm-bindgen glue inside it,
-// and the sha384 of the wasm and of the debug view. The page loads one script, the engine
-// starts without a second module request, and Subresource Integrity on aisle.js covers all the
-// code that can run.
-// The glue is wasm-bindgen's `--target no-modules` output, `let wasm_bindgen = (function
-// (exports) { … })({ … });`: its expression replaces the loader's `/* @inline-glue */ null` and
-// stays private to the loader's closure. The hashes replace `/* @wasm-integrity */ ''` and
-// `/* @debug-integrity */ ''`.
-// Usage: node scripts/assemble-loader.mjs LOADER GLUE WASM DEBUG_JS OUT
+// Bundles the loader's modules (www/loader/, entry boot.js) into the one classic script a
+// page loads, with esbuild. What the build made is a virtual module, `aisle:generated`:
+//   - `glue`: wasm-bindgen's `--target no-modules` output (`let wasm_bindgen = (function
+//     (exports) { … })({ … });`), its expression kept private to the script;
+//   - `wasmIntegrity`, `debugIntegrity`: the sha384 of the wasm and of the debug view.
+// The page loads one script, the engine starts without a second module request, and
+// Subresource Integrity on aisle.js covers all the code that can run.
+// Usage: node scripts/assemble-loader.mjs ENTRY GLUE WASM DEBUG_JS OUT
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
 
 const GLUE_START = 'let wasm_bindgen = ';
+const GENERATED = 'aisle:generated';
 
-const [loaderPath, gluePath, wasmPath, debugPath, outPath] = process.argv.slice(2);
+const [entryPath, gluePath, wasmPath, debugPath, outPath] = process.argv.slice(2);
 if (!outPath) {
-  console.error('usage: node scripts/assemble-loader.mjs LOADER GLUE WASM DEBUG_JS OUT');
+  console.error('usage: node scripts/assemble-loader.mjs ENTRY GLUE WASM DEBUG_JS OUT');
   process.exit(2);
 }
 const glue = readFileSync(gluePath, 'utf8').trim();
@@ -22,14 +23,25 @@ if (!glue.startsWith(GLUE_START) || !glue.endsWith(';')) {
   throw new Error(`${gluePath}: not wasm-bindgen --target no-modules output (expected '${GLUE_START}…;')`);
 }
 const sha384 = (path) => JSON.stringify('sha384-' + createHash('sha384').update(readFileSync(path)).digest('base64'));
-const substitutions = [
-  ['/* @inline-glue */ null', glue.slice(GLUE_START.length, -1)],
-  ["/* @wasm-integrity */ ''", sha384(wasmPath)],
-  ["/* @debug-integrity */ ''", sha384(debugPath)],
-];
-let loader = readFileSync(loaderPath, 'utf8');
-for (const [marker, value] of substitutions) {
-  if (loader.split(marker).length !== 2) throw new Error(`${loaderPath}: expected exactly one '${marker}'`);
-  loader = loader.replace(marker, () => value);
-}
-writeFileSync(outPath, loader);
+const generated = [
+  `export const glue = ${glue.slice(GLUE_START.length, -1)};`,
+  `export const wasmIntegrity = ${sha384(wasmPath)};`,
+  `export const debugIntegrity = ${sha384(debugPath)};`,
+].join('\n');
+
+await build({
+  entryPoints: [entryPath],
+  outfile: outPath,
+  bundle: true,
+  format: 'iife',
+  target: 'es2017',
+  legalComments: 'inline',
+  logLevel: 'warning',
+  plugins: [{
+    name: GENERATED,
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^aisle:generated$/ }, () => ({ path: GENERATED, namespace: GENERATED }));
+      esbuild.onLoad({ filter: /.*/, namespace: GENERATED }, () => ({ contents: generated, loader: 'js' }));
+    },
+  }],
+});

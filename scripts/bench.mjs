@@ -364,6 +364,7 @@ async function main() {
       const context = { root: ROOT, site: SITE, runs: RUNS, manifest, out, log, check };
       results.page = await measurePage(browser, context);
       results.bytes = measureBytes({ ...context, peerSite: results.page.peerSite, aisle: AISLE, dataDir: DATA, budgetKB: BUDGET.shippedGzipKB });
+      check('the rustup and Debian toolchain routes ship the same pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
       out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(results.page.summary.first.aisle.transferBytes.median)}, GrowthBook ${kb(results.page.summary.first.peer.transferBytes.median)}`);
       out();
       if (only !== 'page') await measureWasm(browser);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader with the wasm-bindgen
-# glue inside) and the wasm core, both optimized for size, then prints their raw, gzip and
+# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader's modules with the
+# wasm-bindgen glue inside, one classic script) and the wasm core, both optimized for size, then prints their raw, gzip and
 # brotli sizes.
 # Also builds the native `aisle` CLI (release).
 set -euo pipefail
@@ -12,9 +12,11 @@ log() { printf '\033[1mbuild:\033[0m %s\n' "$*" >&2; }
 
 log "wasm core (profile wasm, target wasm32-unknown-unknown)"
 # Its own target dir: the shipped build's RUSTFLAGS differ from the test builds'.
+# Both toolchain routes: std built for wasm with the size flags, by the same compiler release
+# (scripts/setup.sh; on rustup, AISLE_WASM_SHIP_TOOLCHAIN pins it).
 # shellcheck disable=SC2086
-RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo build --quiet --profile wasm --target wasm32-unknown-unknown \
-  --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
+RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo ${AISLE_WASM_SHIP_TOOLCHAIN:-} build --quiet --profile wasm \
+  --target wasm32-unknown-unknown --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
 rm -rf pkg target/glue && mkdir -p pkg target/glue
 # The glue as a plain script (no-modules), to be inlined into the loader below.
 wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-name aisle_core \
@@ -22,15 +24,17 @@ wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-nam
 node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
-# The debug view (?aisle_debug=1 only), then one script for the page: the loader with the glue
-# and the sha384 of the wasm and of the debug view inside. Minified as classic scripts
-# (keeping their licence comments).
+# The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
+# bundled by esbuild with the glue and the sha384 of the wasm and of the debug view inside.
+# Minified as classic scripts (keeping their licence comments).
 node_modules/.bin/terser www/loader/aisle-debug.js --compress --mangle --comments '/^!/' -o pkg/aisle-debug.js
-node scripts/assemble-loader.mjs www/loader/aisle.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
+node scripts/assemble-loader.mjs www/loader/boot.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
   pkg/aisle-debug.js target/glue/aisle.js
 node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
 
-log "native CLI (release)"
-cargo build --quiet --release -p aisle-cli
+if [ "${AISLE_PKG_ONLY:-}" != 1 ]; then # scripts/compare-routes.sh builds pkg/ only
+  log "native CLI (release)"
+  cargo build --quiet --release -p aisle-cli
+fi
 
 node scripts/sizes.mjs pkg/aisle.js pkg/aisle_core_bg.wasm

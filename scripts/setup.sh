@@ -2,9 +2,10 @@
 # Installs whatever aisle needs that is missing, idempotently, then writes .cache/toolchain.env
 # for the other scripts to source. A second run with everything present takes seconds.
 #
-# The wasm toolchain: the standard route is rustup's wasm32-unknown-unknown target. Where
-# rustup cannot fetch it (offline machines), Debian's rustc-web with its std sources builds std
-# for wasm itself (-Zbuild-std); that same cargo then serves native builds too.
+# The wasm toolchain: the standard route is rustup (wasm32-unknown-unknown target, rust-src,
+# and a pinned release for the shipped wasm). Where rustup cannot fetch them (offline
+# machines), Debian's rustc-web with its std sources; that same cargo then serves native
+# builds too. Both routes build std for wasm with the same flags (see step 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
@@ -31,46 +32,87 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# 1. Rust and the wasm32 target.
-pick_wasm_toolchain() {
-  if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    echo rustup; return
+# 1. Rust and the wasm32 target. Two routes, one set of flags: both build std for wasm
+# themselves (-Zbuild-std) with the same size flags and the same compiler release, so the
+# shipped wasm and loader are the same bytes whichever route built them
+# (scripts/compare-routes.sh checks it). AISLE_TOOLCHAIN=rustup|debian picks a route by hand;
+# then only .cache/toolchain-<route>.env is written, and the default choice stays as it was.
+# The compiler release of the shipped wasm is Debian's rustc-web (bookworm-security); the
+# rustup route installs the same release for the shipped build.
+AISLE_SHIP_RUST=1.96.0
+SHIP_FLAGS='export RUSTC_BOOTSTRAP=1
+export AISLE_WASM_BUILD_STD="-Zbuild-std=std,panic_abort"
+# The shipped wasm drops panic messages and locations (tests keep them).
+export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"'
+
+rustup_ready() {
+  command -v rustup >/dev/null 2>&1 || return 1
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || return 1
+  rustup component list --installed 2>/dev/null | grep -q '^rust-src' || return 1
+  rustup +"$AISLE_SHIP_RUST" component list --installed 2>/dev/null | grep -q '^rust-src' || return 1
+}
+
+debian_ready() {
+  [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && [ -x /usr/lib/llvm-19/bin/wasm-ld ]
+}
+
+install_rustup_route() {
+  { [ ! -e .cache/rustup-wasm-unavailable ] && command -v rustup >/dev/null 2>&1; } || return 1
+  log "adding rustup's wasm32 target, rust-src, and Rust $AISLE_SHIP_RUST for the shipped wasm (once)"
+  if timeout 300 rustup target add wasm32-unknown-unknown >&2 && timeout 300 rustup component add rust-src >&2 \
+     && timeout 600 rustup toolchain install "$AISLE_SHIP_RUST" --profile minimal --target wasm32-unknown-unknown --component rust-src >&2; then
+    return 0
   fi
-  if [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] && [ -x /usr/lib/llvm-19/bin/wasm-ld ]; then
-    echo debian; return
-  fi
-  if [ ! -e .cache/rustup-wasm-unavailable ] && command -v rustup >/dev/null 2>&1; then
-    log "adding rustup's wasm32-unknown-unknown target (90 s at most)"
-    if timeout 90 rustup target add wasm32-unknown-unknown >&2; then echo rustup; return; fi
-    log "rustup could not fetch the wasm32 target; falling back to Debian's rustc-web"
-    touch .cache/rustup-wasm-unavailable
-  fi
+  log "rustup could not fetch what the wasm build needs; falling back to Debian's rustc-web"
+  touch .cache/rustup-wasm-unavailable
+  return 1
+}
+
+install_debian_route() {
   apt_install rustc-web cargo-web rust-web-src lld-19 >&2
+  local release
+  release=$(/usr/bin/rustc --version | awk '{print $2}')
+  [ "$release" = "$AISLE_SHIP_RUST" ] || log "warning: Debian's rustc is $release, the rustup route builds with $AISLE_SHIP_RUST: the routes' wasm may differ (scripts/compare-routes.sh)"
+}
+
+pick_wasm_toolchain() {
+  case "${AISLE_TOOLCHAIN:-}" in
+    rustup) rustup_ready || install_rustup_route || { log "AISLE_TOOLCHAIN=rustup: rustup cannot provide it"; exit 1; }; echo rustup; return ;;
+    debian) debian_ready || install_debian_route; echo debian; return ;;
+    "") ;;
+    *) log "AISLE_TOOLCHAIN must be rustup or debian, not '$AISLE_TOOLCHAIN'"; exit 1 ;;
+  esac
+  if rustup_ready; then echo rustup; return; fi
+  if debian_ready; then echo debian; return; fi
+  if install_rustup_route; then echo rustup; return; fi
+  install_debian_route
   echo debian
 }
 
 MODE=$(pick_wasm_toolchain)
 if [ "$MODE" = debian ]; then
   # Debian's cargo and rustc first; cargo-installed tools (wasm-bindgen) right after.
-  cat > .cache/toolchain.env <<EOF
+  cat > .cache/toolchain-debian.env <<EOF
 export PATH="/usr/bin:$HOME/.cargo/bin:\$PATH"
 export RUSTC=/usr/bin/rustc
-export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld
-export AISLE_WASM_BUILD_STD="-Zbuild-std=std,panic_abort"
-# The shipped wasm drops panic messages and locations (tests keep them).
-export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+export AISLE_WASM_SHIP_TOOLCHAIN=""
+$SHIP_FLAGS
 EOF
 else
-  cat > .cache/toolchain.env <<EOF
+  # rustup's default toolchain for everything, the pinned release for the shipped wasm.
+  cat > .cache/toolchain-rustup.env <<EOF
 export PATH="$HOME/.cargo/bin:\$PATH"
-export AISLE_WASM_BUILD_STD=""
-export AISLE_WASM_SHIP_RUSTFLAGS=""
+unset RUSTC CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
+export AISLE_WASM_SHIP_TOOLCHAIN="+$AISLE_SHIP_RUST"
+$SHIP_FLAGS
 EOF
 fi
-# shellcheck disable=SC1091
-source .cache/toolchain.env
-log "wasm toolchain: $MODE ($(cargo --version))"
+[ -n "${AISLE_TOOLCHAIN:-}" ] || cp ".cache/toolchain-$MODE.env" .cache/toolchain.env
+# shellcheck disable=SC1090
+source ".cache/toolchain-$MODE.env"
+# shellcheck disable=SC2086
+log "wasm toolchain: $MODE ($(cargo --version); shipped wasm: $(cargo $AISLE_WASM_SHIP_TOOLCHAIN --version))"
 
 # 2. wasm-bindgen CLI, exactly the version the lock file pins.
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock 2>/dev/null || true)

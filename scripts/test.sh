@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds pkg/ and the CLI, then
 #   0. format, lint and type checks (cargo fmt, clippy, tsc --checkJs over www/ and scripts/),
+#      and the shipped files built on both toolchain routes, compared (scripts/compare-routes.sh),
 #   1. native tests of the core and the CLI (cargo test --workspace),
 #   1b. sql/ga4_sessions.sql in DuckDB against the GA4 importer (sql/test.sh),
 #   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
@@ -20,6 +21,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "JS type check of www/ and scripts/ (tsc --checkJs, tsconfig.json)"
 npx --no-install tsc -p tsconfig.json
+
+step "toolchain routes (rustup and Debian's rustc-web ship the same pkg/ files)"
+bash scripts/compare-routes.sh
 
 step "native tests (core + CLI)"
 cargo test --workspace

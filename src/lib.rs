@@ -6,11 +6,13 @@
 extern crate alloc;
 
 pub mod abandon;
+pub mod arm;
 pub mod assign;
 pub mod bundle;
 pub mod events;
 pub mod history;
 pub mod manifest;
+pub mod plan;
 pub mod postcard_reader;
 pub mod rank;
 pub mod text;

@@ -7,15 +7,18 @@
 
 use alloc::vec::Vec;
 
-use crate::bundle::{Model, NO_BRAND};
+use crate::bundle::{Model, NO_ATTRIBUTE};
 use crate::history::{ActionKind, History};
 
 /// What the shopper's history says about their taste, computed once per page. Dense arrays
-/// indexed by category, brand and product: faster to read than maps, and less wasm.
+/// indexed by category, brand, colour, size range and product: faster to read than maps, and
+/// less wasm.
 #[derive(Clone, Debug, Default)]
 pub struct ShopperContext {
     category_affinity: Vec<f32>,
     brand_affinity: Vec<f32>,
+    color_affinity: Vec<f32>,
+    size_affinity: Vec<f32>,
     neighbour_votes: Vec<f32>,
     price_band_focus: Vec<(f32, f32)>,
     seen: Vec<bool>,
@@ -29,6 +32,8 @@ impl ShopperContext {
         let mut context = ShopperContext {
             category_affinity: vec![0.0; model.category_count()],
             brand_affinity: vec![0.0; model.brand_count()],
+            color_affinity: vec![0.0; model.color_count()],
+            size_affinity: vec![0.0; model.size_count()],
             neighbour_votes: vec![0.0; model.len()],
             price_band_focus: vec![(0.0, 0.0); model.category_count()],
             seen: vec![false; model.len()],
@@ -50,10 +55,9 @@ impl ShopperContext {
             context.seen[product as usize] = true;
             context.seen_any = true;
             context.category_affinity[usize::from(model.category(product))] += strength;
-            let brand = model.brand(product);
-            if brand != NO_BRAND {
-                context.brand_affinity[usize::from(brand)] += strength;
-            }
+            add_affinity(&mut context.brand_affinity, model.brand(product), strength);
+            add_affinity(&mut context.color_affinity, model.color(product), strength);
+            add_affinity(&mut context.size_affinity, model.size(product), strength);
             let band = model.price_band(product);
             if band > 0 && strength > 0.0 {
                 let focus = &mut context.price_band_focus[usize::from(model.category(product))];
@@ -66,6 +70,8 @@ impl ShopperContext {
         }
         normalize(&mut context.category_affinity);
         normalize(&mut context.brand_affinity);
+        normalize(&mut context.color_affinity);
+        normalize(&mut context.size_affinity);
         normalize(&mut context.neighbour_votes);
         context
     }
@@ -82,6 +88,20 @@ impl ShopperContext {
             .copied()
             .unwrap_or(0.0)
     }
+}
+
+/// Adds `strength` to the affinity of an attribute value, unless the product has none.
+fn add_affinity(affinity: &mut [f32], value: u16, strength: f32) {
+    if value != NO_ATTRIBUTE {
+        if let Some(slot) = affinity.get_mut(usize::from(value)) {
+            *slot += strength;
+        }
+    }
+}
+
+/// The affinity of an attribute value, 0 when the product has none.
+fn affinity_of(affinity: &[f32], value: u16) -> f32 {
+    affinity.get(usize::from(value)).copied().unwrap_or(0.0)
 }
 
 /// Where an action kind's strength sits in [`crate::bundle::ScoringWeights::action_strength`].
@@ -106,6 +126,9 @@ fn normalize(values: &mut [f32]) {
     }
 }
 
+/// Number of signals [`score`] combines.
+pub const FEATURE_COUNT: usize = 8;
+
 /// The signals that [`score`] combines, each in -1..=1, in the order of [`Features::WEIGHTS`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Features {
@@ -121,21 +144,27 @@ pub struct Features {
     pub price: f32,
     /// 1 when the shopper already interacted with this product.
     pub seen: f32,
+    /// The shopper's affinity for the product's colour.
+    pub color: f32,
+    /// The shopper's affinity for the product's size range.
+    pub size: f32,
 }
 
 impl Features {
     /// Names of the features, matching the fields of [`crate::bundle::ScoringWeights`].
-    pub const WEIGHTS: [&'static str; 6] = [
+    pub const WEIGHTS: [&'static str; FEATURE_COUNT] = [
         "popularity",
         "category",
         "brand",
         "neighbour",
         "price",
         "seen",
+        "color",
+        "size",
     ];
 
     /// The features as an array, in the order of [`Features::WEIGHTS`].
-    pub fn to_array(self) -> [f32; 6] {
+    pub fn to_array(self) -> [f32; FEATURE_COUNT] {
         [
             self.popularity,
             self.category,
@@ -143,6 +172,8 @@ impl Features {
             self.neighbour,
             self.price,
             self.seen,
+            self.color,
+            self.size,
         ]
     }
 }
@@ -150,19 +181,12 @@ impl Features {
 /// The signals of one product for this shopper.
 pub fn features(model: &Model, context: &ShopperContext, product: u32) -> Features {
     let category = model.category(product);
-    let brand = model.brand(product);
     Features {
         popularity: model.popularity(product),
         category: context.category_affinity(category),
-        brand: if brand == NO_BRAND {
-            0.0
-        } else {
-            context
-                .brand_affinity
-                .get(usize::from(brand))
-                .copied()
-                .unwrap_or(0.0)
-        },
+        brand: affinity_of(&context.brand_affinity, model.brand(product)),
+        color: affinity_of(&context.color_affinity, model.color(product)),
+        size: affinity_of(&context.size_affinity, model.size(product)),
         neighbour: context
             .neighbour_votes
             .get(product as usize)
@@ -181,7 +205,7 @@ pub fn features(model: &Model, context: &ShopperContext, product: u32) -> Featur
 }
 
 /// The weights of [`score`] as an array, in the order of [`Features::WEIGHTS`].
-pub fn weight_array(weights: &crate::bundle::ScoringWeights) -> [f32; 6] {
+pub fn weight_array(weights: &crate::bundle::ScoringWeights) -> [f32; FEATURE_COUNT] {
     [
         weights.popularity,
         weights.category,
@@ -189,6 +213,8 @@ pub fn weight_array(weights: &crate::bundle::ScoringWeights) -> [f32; 6] {
         weights.neighbour,
         weights.price,
         weights.seen,
+        weights.color,
+        weights.size,
     ]
 }
 

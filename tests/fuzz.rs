@@ -17,7 +17,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use aisle::bundle::format::{decode_payload, encode, BundleWire, HEADER_LEN};
-use aisle::bundle::{pack_neighbours, pack_u16, Model, ScoringWeights, NO_BRAND};
+use aisle::bundle::{
+    pack_aliases, pack_neighbours, pack_u16, Model, ScoringWeights, NO_ATTRIBUTE, NO_BRAND,
+};
 use aisle::events::Event;
 use aisle::history::{
     ActionKind, History, HistoryConfig, HistoryError, StoredHistory, HISTORY_FORMAT_VERSION,
@@ -123,6 +125,15 @@ fn bundle_target(bytes: &[u8]) -> bool {
         .map(|i| model.product_id(i as u32).to_string())
         .collect();
     ids.push("unknown".into());
+    ids.extend(
+        [
+            "8000000",
+            "SKU-3",
+            "shopify_US_1_44000006",
+            "shopify_US_8000000_9",
+        ]
+        .map(String::from),
+    );
     let scores: Vec<Option<f32>> = ids
         .iter()
         .map(|id| model.index_of(id).map(|p| score(&model, &context, p)))
@@ -293,10 +304,46 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
         })
         .collect();
     let (neighbours, neighbour_weights) = pack_neighbours(&lists, 2);
+    // Every third product has aliases: a Shopify product id, variant ids and a SKU.
+    let aliases: Vec<Vec<String>> = (0..products)
+        .map(|i| {
+            if i % 3 == 0 {
+                vec![
+                    format!("{}", 8_000_000 + i),
+                    format!("{}", 44_000_000 + i),
+                    format!("SKU-{i}"),
+                ]
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let (alias_ids, alias_counts) = pack_aliases(&aliases);
     BundleWire {
         model_version: "fuzz-1".into(),
         built_at_ms: 1_700_000_000_000,
+        trained_sessions: products as u64,
         product_ids: ids.join("\n"),
+        alias_ids,
+        alias_counts,
+        color_names: vec!["red".into(), "navy".into()],
+        product_color: pack_u16(
+            &(0..products)
+                .map(|i| {
+                    if i % 5 == 4 {
+                        NO_ATTRIBUTE
+                    } else {
+                        (i % 2) as u16
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ),
+        size_names: vec!["S|M|L".into()],
+        product_size: pack_u16(
+            &(0..products)
+                .map(|i| if i % 2 == 0 { 0 } else { NO_ATTRIBUTE })
+                .collect::<Vec<_>>(),
+        ),
         category_names: vec!["shoes".into(), "hats".into(), "bags".into()],
         product_category: pack_u16(&(0..products).map(|i| (i % 3) as u16).collect::<Vec<_>>()),
         brand_names: vec!["acme".into(), "zenith".into()],
@@ -488,7 +535,15 @@ fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
                 n.saturating_sub(resize)
             }
         };
-        match random.below(10) {
+        match random.below(14) {
+            10 => wire.product_color = noise(size(count * 2), random),
+            11 => wire.product_size = noise(size(count * 2), random),
+            12 => wire.alias_counts = noise(size(wire.alias_counts.len()), random),
+            13 => {
+                wire.alias_ids = ["", "\n", "p0", "8000000\n8000000", "\n\n\n", "é\u{0}\n<b>"]
+                    [random.below(6)]
+                .repeat(1 + random.below(3))
+            }
             0 => wire.product_category = noise(size(count * 2), random),
             1 => wire.product_brand = noise(size(count * 2), random),
             2 => wire.neighbours = noise(size(wire.neighbours.len()), random),

@@ -1,60 +1,19 @@
 //! Browser tests of the web edge (`src/web/`), run by wasm-bindgen-test in headless Chromium:
-//! storage with and without a working localStorage, grid scanning and node moves, the JS
-//! conversions, the engine end to end on a real DOM, and the shared assignment vectors
-//! evaluated by the shipped wasm.
+//! storage with and without a working localStorage, the JS conversions, the engine's grid
+//! plans through its JS API, and the shared assignment vectors evaluated by the shipped wasm.
+//! Reading grids and moving nodes is the loader's job (`www/loader/`), tested end to end by
+//! `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
 use aisle::bundle::format::{encode, BundleWire, ScoringWeights};
 use aisle::bundle::{pack_neighbours, pack_u16, NO_BRAND};
 use aisle::web::api::AisleEngine;
 use aisle::web::convert::{manifest_from_js, JsObject};
-use aisle::web::dom::{apply_order, children, Selectors};
 use aisle::web::storage::Storage;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn selectors() -> Selectors {
-    Selectors {
-        grid: ".t-grid".into(),
-        item: ".t-card".into(),
-        id_attribute: "data-product-id".into(),
-        id_pattern: None,
-    }
-}
-
-/// Builds `<ul class="t-grid">` with cards for `ids` ("*" makes a promo tile) in the body.
-fn grid(ids: &[&str]) -> Element {
-    let doc = document();
-    let grid = doc.create_element("ul").unwrap();
-    grid.set_class_name("t-grid");
-    for id in ids {
-        let li = doc.create_element("li").unwrap();
-        if *id == "*" {
-            li.set_class_name("promo");
-        } else {
-            li.set_class_name("t-card");
-            li.set_attribute("data-product-id", id).unwrap();
-        }
-        li.set_text_content(Some(id));
-        grid.append_child(&li).unwrap();
-    }
-    doc.body().unwrap().append_child(&grid).unwrap();
-    grid
-}
-
-fn shown(grid: &Element) -> Vec<String> {
-    let nodes = grid.children();
-    (0..nodes.length())
-        .map(|i| nodes.item(i).unwrap().text_content().unwrap())
-        .collect()
-}
 
 #[wasm_bindgen_test]
 fn storage_round_trips_through_local_storage() {
@@ -84,31 +43,6 @@ fn oversized_values_stay_in_memory() {
     assert!(!storage.set("big", &big));
     assert_eq!(storage.get("big").map(|v| v.len()), Some(big.len()));
     assert!(storage.is_memory_only());
-}
-
-#[wasm_bindgen_test]
-fn children_mark_products_and_promos() {
-    let grid = grid(&["a", "*", "b"]);
-    let found = children(&grid, &selectors());
-    let ids: Vec<Option<String>> = found.iter().map(|c| c.product_id.clone()).collect();
-    assert_eq!(ids, vec![Some("a".into()), None, Some("b".into())]);
-    grid.remove();
-}
-
-#[wasm_bindgen_test]
-fn apply_order_moves_products_around_a_promo() {
-    let grid = grid(&["a", "b", "*", "c"]);
-    let found = children(&grid, &selectors());
-    let moved = apply_order(&grid, &found, &[2, 0, 1]);
-    assert_eq!(shown(&grid), ["c", "a", "*", "b"]);
-    assert!(moved > 0);
-    let again = children(&grid, &selectors());
-    assert_eq!(
-        apply_order(&grid, &again, &[0, 1, 2]),
-        0,
-        "nothing moves when all is in place"
-    );
-    grid.remove();
 }
 
 #[wasm_bindgen_test]
@@ -166,16 +100,19 @@ fn bundle_bytes() -> Vec<u8> {
         neighbour_weight_bits: 2,
         weights: ScoringWeights::default(),
         abandon: None,
+        ..BundleWire::default()
     })
 }
 
 fn engine_config(product: Option<&str>) -> JsValue {
-    JsObject::new()
-        .set("grid", ".t-grid")
-        .set("item", ".t-card")
-        .set("itemId", "data-product-id")
-        .set_some("product", product)
-        .into_js()
+    JsObject::new().set_some("product", product).into_js()
+}
+
+/// A grid's ids as the loader reads them, all fresh; the engine's plan for them.
+fn plan(engine: &AisleEngine, ids: &[&str]) -> Option<Vec<u32>> {
+    let ids: Vec<String> = ids.iter().map(|id| String::from(*id)).collect();
+    let fresh = vec![1u8; ids.len()];
+    engine.plan_grid(ids, &fresh, 0, false, None)
 }
 
 fn manifest_without_experiments() -> JsValue {
@@ -187,7 +124,7 @@ fn manifest_without_experiments() -> JsValue {
 }
 
 #[wasm_bindgen_test]
-fn the_engine_reorders_a_real_grid_from_the_history() {
+fn the_engine_plans_a_grid_from_the_history() {
     web_sys::window()
         .unwrap()
         .local_storage()
@@ -195,8 +132,12 @@ fn the_engine_reorders_a_real_grid_from_the_history() {
         .unwrap()
         .clear()
         .unwrap();
-    let grid = grid(&["c", "a", "*", "x", "d", "b"]);
     let engine = AisleEngine::new(engine_config(Some("a")));
+    assert_eq!(
+        plan(&engine, &["c", "a"]),
+        None,
+        "no bundle yet: not ranked"
+    );
     assert_eq!(
         engine
             .use_manifest(manifest_without_experiments())
@@ -204,21 +145,16 @@ fn the_engine_reorders_a_real_grid_from_the_history() {
         Some("bundle.bin")
     );
     assert!(engine.load_bundle(&bundle_bytes()));
-    assert_eq!(engine.apply(None), 1);
-    // Viewing shoe a puts shoes first, a's neighbour b before it (a was seen); the promo and
-    // the unknown x keep their slots.
-    let order = shown(&grid);
-    assert_eq!(order[2], "*");
-    assert_eq!(order[3], "x");
-    let products: Vec<&str> = order
-        .iter()
-        .filter(|s| *s != "*" && *s != "x")
-        .map(|s| s.as_str())
-        .collect();
+    let ids = ["c", "a", "x", "d", "b"];
+    let order = plan(&engine, &ids).expect("ranked");
+    // Viewing shoe a puts shoes first; the unknown x keeps its slot.
+    let shown: Vec<&str> = order.iter().map(|&i| ids[i as usize]).collect();
+    assert_eq!(shown[2], "x");
     assert!(
-        products[..2].iter().all(|p| *p == "a" || *p == "b"),
-        "shoes first: {products:?}"
+        shown[..2].iter().all(|p| *p == "a" || *p == "b"),
+        "shoes first: {shown:?}"
     );
+    engine.finish_pass(1, false);
     let events: js_sys::Array = engine.take_events().dyn_into().unwrap();
     let types: Vec<String> = events
         .iter()
@@ -234,20 +170,17 @@ fn the_engine_reorders_a_real_grid_from_the_history() {
         ["product_view"],
         "no experiment runs, so no exposure is logged"
     );
-    grid.remove();
 }
 
 #[wasm_bindgen_test]
 fn a_damaged_bundle_is_refused_and_the_grid_stays() {
-    let grid = grid(&["c", "a", "d", "b"]);
     let engine = AisleEngine::new(engine_config(Some("a")));
     engine.use_manifest(manifest_without_experiments());
     let mut bytes = bundle_bytes();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     assert!(!engine.load_bundle(&bytes));
-    assert_eq!(engine.apply(None), 0);
-    assert_eq!(shown(&grid), ["c", "a", "d", "b"]);
+    assert_eq!(plan(&engine, &["c", "a", "d", "b"]), None, "not ranked");
     let status = engine.status();
     let errors: js_sys::Array = js_sys::Reflect::get(&status, &"errors".into())
         .unwrap()
@@ -258,7 +191,6 @@ fn a_damaged_bundle_is_refused_and_the_grid_stays() {
         .as_string()
         .unwrap()
         .starts_with("bundle_checksum"));
-    grid.remove();
 }
 
 #[wasm_bindgen_test]

@@ -26,6 +26,8 @@ use crate::catalog::mapping::Mapping;
 use crate::catalog::propose::{proposal_toml, propose, Proposal};
 use crate::catalog::{load_catalog, CatalogFormat, CatalogInputArgs, Product};
 use crate::event_log::{read_events, sessions};
+use crate::resolve::page::{audit_page, PageReport, PageSelectors};
+use crate::resolve::{IdResolver, Resolution, ResolutionCounter};
 
 /// The exit code of a flagged audit.
 pub const EXIT_FLAGGED: i32 = 3;
@@ -55,6 +57,22 @@ pub struct AuditArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// A saved category page (HTML): how many of its cards' ids name a catalog product, and
+    /// whether its `data-category` is a catalog category. Needs --grid and --item.
+    #[arg(long, requires_all = ["grid", "item"])]
+    pub page: Option<PathBuf>,
+    /// With --page: the script tag's `data-grid` selector.
+    #[arg(long)]
+    pub grid: Option<String>,
+    /// With --page: the script tag's `data-item` selector.
+    #[arg(long)]
+    pub item: Option<String>,
+    /// With --page: the script tag's `data-item-id` attribute.
+    #[arg(long, default_value = crate::resolve::page::DEFAULT_ID_ATTRIBUTE)]
+    pub item_id: String,
+    /// With --page: the script tag's `data-item-id-pattern` (the id is its first capture group).
+    #[arg(long)]
+    pub item_id_pattern: Option<String>,
 }
 
 /// Attributes whose coverage is reported.
@@ -85,6 +103,8 @@ pub struct EventCoverage {
     /// Up to ten of the missing ids, those with the most actions first.
     pub missing_examples: Vec<String>,
     pub catalog_products_never_seen: usize,
+    /// How the events' product ids resolve (product ids, aliases, Shopify channel ids).
+    pub id_resolution: Resolution,
     pub malformed_lines: usize,
     pub duplicate_events: usize,
     pub out_of_order_events: usize,
@@ -127,6 +147,8 @@ pub struct AuditReport {
     #[serde(skip)]
     pub proposal_toml: String,
     pub events: Option<EventCoverage>,
+    /// The saved page's cards against the catalog (`--page`).
+    pub page: Option<PageReport>,
     /// Why the audit is flagged; empty when it passes.
     pub flags: Vec<String>,
 }
@@ -237,11 +259,11 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             issues.orphan_variation_lines.len()
         ));
     }
+    let resolver = IdResolver::new(products);
     let events = match &args.events {
         None => None,
         Some(path) => {
             let log = read_events(path)?;
-            let ids: BTreeSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
             let mut actions_per_product: BTreeMap<String, usize> = BTreeMap::new();
             for session in sessions(&log.events) {
                 for action in session
@@ -253,14 +275,22 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                 }
             }
             let product_actions: usize = actions_per_product.values().sum();
-            let on_catalog: usize = actions_per_product
-                .iter()
-                .filter(|(id, _)| ids.contains(id.as_str()))
-                .map(|(_, n)| n)
-                .sum();
+            let mut counter = ResolutionCounter::default();
+            let mut seen = vec![false; products.len()];
+            for (id, &n) in &actions_per_product {
+                let found = resolver.resolve(id);
+                for _ in 0..n {
+                    counter.add(id, found.map(|(_, how)| how));
+                }
+                if let Some((index, _)) = found {
+                    seen[index as usize] = true;
+                }
+            }
+            let id_resolution = counter.finish();
+            let on_catalog = id_resolution.resolved as usize;
             let mut missing: Vec<(&String, &usize)> = actions_per_product
                 .iter()
-                .filter(|(id, _)| !ids.contains(id.as_str()))
+                .filter(|(id, _)| resolver.resolve(id).is_none())
                 .collect();
             missing.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let pct = percent(on_catalog, product_actions);
@@ -284,10 +314,8 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
                     .take(10)
                     .map(|(id, _)| (*id).clone())
                     .collect(),
-                catalog_products_never_seen: ids
-                    .iter()
-                    .filter(|id| !actions_per_product.contains_key(**id))
-                    .count(),
+                catalog_products_never_seen: seen.iter().filter(|&&s| !s).count(),
+                id_resolution,
                 malformed_lines: log.issues.malformed_lines.count
                     + log.issues.wrong_version_lines.count,
                 duplicate_events: log.issues.duplicates,
@@ -296,6 +324,21 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
             })
         }
     };
+    let page = match &args.page {
+        None => None,
+        Some(path) => {
+            let selectors = PageSelectors {
+                grid: args.grid.clone().unwrap_or_default(),
+                item: args.item.clone().unwrap_or_default(),
+                id_attribute: args.item_id.clone(),
+                id_pattern: args.item_id_pattern.clone(),
+            };
+            let report = audit_page(path, &selectors, products, &resolver)?;
+            flags.extend(report.flags(args.threshold));
+            Some(report)
+        }
+    };
+    flags.extend(resolver.alias_issues.warnings());
     Ok(AuditReport {
         catalog: args.catalog.display().to_string(),
         format: catalog.format,
@@ -334,6 +377,7 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<AuditReport> {
         proposals,
         proposal_toml,
         events,
+        page,
         flags,
     })
 }
@@ -450,6 +494,12 @@ pub fn markdown(report: &AuditReport) -> String {
                 e.missing_examples.join(", ")
             );
         }
+        out += &e
+            .id_resolution
+            .markdown("Product ids in the events", "product actions");
+    }
+    if let Some(page) = &report.page {
+        out += &page.markdown();
     }
     if report.flags.is_empty() {
         out += "\nResult: PASS\n";

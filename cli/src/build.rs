@@ -1,10 +1,12 @@
-//! `aisle build`: catalog + events → `bundle-<hash>.bin` + `manifest.json`.
+//! `aisle build`: catalog [+ events] → `bundle-<hash>.bin` + `manifest.json`.
 //!
 //! The bundle file is named after the first 16 hex digits of its SHA-256, so it can be cached
 //! forever; the manifest points at it. The same inputs give byte-identical files: the build
 //! time is the newest event's time and every map is ordered. The event log is streamed
-//! (`crate::spill`): memory holds the catalog and the model, whatever the log's size.
-use std::collections::HashSet;
+//! (`crate::spill`): memory holds the catalog and the model, whatever the log's size. Without
+//! events (day one), or when no event names a catalog product, the bundle is catalog-only
+//! (see `crate::train`); the manifest still carries the holdout experiment, so the A/B test
+//! runs from the first day.
 use std::path::{Path, PathBuf};
 
 use aisle::bundle::format::encode;
@@ -15,8 +17,9 @@ use clap::Args;
 use sha2::{Digest, Sha256};
 
 use crate::abandon::sample::AbandonSample;
-use crate::catalog::{load_catalog, Catalog, CatalogInputArgs};
-use crate::event_log::EventIssues;
+use crate::catalog::{load_catalog, Catalog, CatalogInputArgs, Product};
+use crate::event_log::{EventIssues, Session, SessionSource};
+use crate::resolve::{IdResolver, Resolution, ResolutionCounter};
 use crate::spill::{self, sessions::SessionSorter, TempDir};
 use crate::train::{fit::fit, layout, train, TrainConfig};
 
@@ -32,7 +35,9 @@ pub struct BuildArgs {
     pub catalog_input: CatalogInputArgs,
     /// Events NDJSON (aisle event schema v1): files, and directories such as `aisle collect`'s
     /// (daily `events-YYYY-MM-DD.ndjson`, gzipped or not); imported history may sit beside them.
-    #[arg(long, required = true, num_args = 1..)]
+    /// Without any (day one), the bundle is built from the catalog alone: it personalizes from
+    /// the shopper's session only.
+    #[arg(long, num_args = 1..)]
     pub events: Vec<PathBuf>,
     /// Only collected day files of this window: `28d` (the newest day and the 27 before it) or
     /// a first day `2024-01-31`. Files without a day in their name are read whole.
@@ -91,6 +96,10 @@ pub struct BuildOutput {
     pub bundle_name: String,
     /// Bundle size in bytes.
     pub bundle_len: usize,
+    /// True when no session taught the model anything (no events, or none on the catalog).
+    pub catalog_only: bool,
+    /// How the events' product ids resolved (`None` without events).
+    pub event_ids: Option<crate::resolve::Resolution>,
 }
 
 /// Runs `aisle build`; the exit code says whether the manifest moved (see `crate::gate`).
@@ -138,15 +147,83 @@ pub struct BuildInputs<'a> {
     pub catalog: &'a Catalog,
     /// Its file (its bytes name the model version).
     pub catalog_path: &'a Path,
-    /// The event log (NDJSON), read in passes.
-    pub events_path: &'a Path,
+    /// The event log (NDJSON), read in passes; `None` builds from the catalog alone.
+    pub events_path: Option<&'a Path>,
+}
+
+/// An event log spilled to visitor files and cut into sessions.
+struct SpilledEvents {
+    visitors: spill::visitors::VisitorFiles,
+    sessions: spill::sessions::SessionFile,
+    newest_ms: u64,
+    resolution: Resolution,
+}
+
+/// Whether a file holds anything but whitespace (read only up to its first other byte).
+fn holds_anything(path: &Path) -> anyhow::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read events {}", path.display()))?;
+    let mut buffer = [0u8; 8192];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("cannot read events {}", path.display()))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if buffer[..n].iter().any(|b| !b.is_ascii_whitespace()) {
+            return Ok(true);
+        }
+    }
+}
+
+/// Spills the log into `temp`, cuts it into sessions with every product id resolved to the
+/// catalog's, and warns about what was odd.
+fn spill_events(
+    path: &Path,
+    temp: &Path,
+    resolver: &IdResolver,
+    hasher: &mut Sha256,
+) -> anyhow::Result<SpilledEvents> {
+    let visitors =
+        spill::visitors::spill(path, temp, hasher, spill::visitors::INPUT_BYTES_PER_FILE)?;
+    let mut sorter = SessionSorter::new(temp, spill::sessions::RUN_BYTES);
+    let mut counter = ResolutionCounter::default();
+    let summary = visitors.for_each_visitor(&mut |visitor, actions| {
+        spill::add_sessions(visitor, actions, resolver, &mut counter, &mut sorter)
+    })?;
+    let sessions = sorter.finish()?;
+    warn_all(
+        EventIssues {
+            duplicates: summary.duplicates,
+            ..visitors.issues.clone()
+        }
+        .warnings(path),
+    );
+    let resolution = counter.finish();
+    eprintln!("aisle: {}", resolution.summary("product ids in the events"));
+    if resolution.resolved < resolution.ids {
+        eprintln!(
+            "aisle: warning: {} product action(s) name products missing from the catalog; they are not learned from (aisle audit --events lists them)",
+            resolution.ids - resolution.resolved
+        );
+    }
+    Ok(SpilledEvents {
+        visitors,
+        sessions,
+        newest_ms: summary.newest_ms,
+        resolution,
+    })
 }
 
 /// Checks the catalog can make a bundle, trains, and writes bundle and manifest into `out`.
 /// The event log is streamed through a temporary directory in `out` (see `crate::spill`), so
 /// memory holds the catalog and the model, not the log. `config.model_version` is replaced
 /// by one naming the inputs: `aisle-1-` and 12 hex digits of the SHA-256 of each file's
-/// length (8 bytes, little-endian) and bytes, catalog first.
+/// length (8 bytes, little-endian) and bytes, catalog first. Without events the bundle is
+/// catalog-only and built "at" time 0 (no event gives a time; the clock would make builds
+/// differ).
 pub fn build(
     inputs: &BuildInputs,
     config: &TrainConfig,
@@ -165,56 +242,71 @@ pub fn build(
     hasher.update((catalog_bytes.len() as u64).to_le_bytes());
     hasher.update(&catalog_bytes);
     drop(catalog_bytes);
-    let visitors = spill::visitors::spill(
-        inputs.events_path,
-        temp.path(),
-        &mut hasher,
-        spill::visitors::INPUT_BYTES_PER_FILE,
-    )?;
+    let resolver = IdResolver::new(&catalog.products);
+    warn_all(resolver.alias_issues.warnings());
+    let events = match inputs.events_path {
+        Some(path) if holds_anything(path)? => {
+            Some(spill_events(path, temp.path(), &resolver, &mut hasher)?)
+        }
+        Some(path) => {
+            eprintln!(
+                "aisle: note: {} holds no events; building from the catalog alone",
+                path.display()
+            );
+            None
+        }
+        None => None,
+    };
     let config = TrainConfig {
         model_version: format!("aisle-1-{}", &hex(&hasher.finalize())[..12]),
         ..config.clone()
     };
-
-    let known: HashSet<&str> = catalog.products.iter().map(|p| p.id.as_str()).collect();
-    let mut sorter = SessionSorter::new(temp.path(), spill::sessions::RUN_BYTES);
-    let mut unknown = 0;
-    let summary = visitors.for_each_visitor(&mut |visitor, actions| {
-        unknown += spill::add_sessions(visitor, actions, &known, &mut sorter)?;
-        Ok(())
-    })?;
-    let sessions = sorter.finish()?;
-    warn_all(
-        EventIssues {
-            duplicates: summary.duplicates,
-            ..visitors.issues.clone()
+    let no_sessions: Vec<Session> = Vec::new();
+    let sessions: &dyn SessionSource = match &events {
+        Some(events) => &events.sessions,
+        None => &no_sessions,
+    };
+    let now_ms = events.as_ref().map_or(0, |e| e.newest_ms);
+    let weights = match &events {
+        None => config.weights.clone(),
+        Some(_) => {
+            let (weights, fit_report) = fit(&catalog.products, sessions, &config)?;
+            match &fit_report.kept_defaults {
+                Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
+                None => eprintln!(
+                    "aisle: weights fitted on {} validation targets: MRR {:.4} (defaults {:.4})",
+                    fit_report.validation_targets,
+                    fit_report.validation_mrr_fitted,
+                    fit_report.validation_mrr_default
+                ),
+            }
+            weights
         }
-        .warnings(inputs.events_path),
-    );
-    if unknown > 0 {
-        eprintln!("aisle: warning: {unknown} product action(s) name products missing from the catalog; they are not learned from");
-    }
-    let now_ms = summary.newest_ms;
-    let (weights, fit_report) = fit(&catalog.products, &sessions, &config)?;
-    match &fit_report.kept_defaults {
-        Some(why) => eprintln!("aisle: note: default scoring weights kept: {why}"),
-        None => eprintln!(
-            "aisle: weights fitted on {} validation targets: MRR {:.4} (defaults {:.4})",
-            fit_report.validation_targets,
-            fit_report.validation_mrr_fitted,
-            fit_report.validation_mrr_default
-        ),
-    }
+    };
     let mut wire = train(
         &catalog.products,
-        &sessions,
+        sessions,
         now_ms,
         &TrainConfig {
             weights,
             ..config.clone()
         },
     )?;
-    wire.abandon = abandon_model(&wire, &visitors, now_ms, abandon)?;
+    if wire.trained_sessions == 0 {
+        eprintln!(
+            "aisle: catalog-only bundle: {}; it personalizes from the shopper's own session (categories, brands, colours, sizes, price bands of the products they look at), neighbours come from catalog similarity, and grids keep the shop's order until the shopper does something",
+            if events.is_some() {
+                "no event names a catalog product"
+            } else {
+                "built without events"
+            }
+        );
+    } else {
+        eprintln!("aisle: learned from {} sessions", wire.trained_sessions);
+    }
+    if let Some(events) = &events {
+        wire.abandon = abandon_model(&wire, &events.visitors, now_ms, abandon)?;
+    }
     drop(temp);
     let bytes = encode(&wire);
     // The bundle is read back exactly as a browser would, so a build never writes one the
@@ -239,6 +331,8 @@ pub fn build(
     Ok(BuildOutput {
         bundle_name,
         bundle_len: bytes.len(),
+        catalog_only: wire.trained_sessions == 0,
+        event_ids: events.map(|e| e.resolution),
     })
 }
 
@@ -281,6 +375,9 @@ fn abandon_model(
     )
 }
 
+/// Reads one attribute of a product, as the bundle keeps it.
+type AttributeOf = fn(&Product) -> Option<&str>;
+
 /// Refuses catalogs a bundle cannot hold, warns about ones it cannot rank.
 pub fn check_catalog(catalog: &Catalog) -> anyhow::Result<()> {
     let products = &catalog.products;
@@ -301,14 +398,21 @@ pub fn check_catalog(catalog: &Catalog) -> anyhow::Result<()> {
             layout::MAX_CATEGORIES
         );
     }
-    let brands: std::collections::BTreeSet<&str> =
-        products.iter().filter_map(|p| p.brand.as_deref()).collect();
-    if brands.len() > layout::MAX_BRANDS {
-        bail!(
-            "the catalog has {} brands; a bundle holds at most {}",
-            brands.len(),
-            layout::MAX_BRANDS
-        );
+    let attributes: [(&str, AttributeOf); 3] = [
+        ("brands", |p| p.brand.as_deref()),
+        ("colours", layout::product_color),
+        ("size ranges", layout::product_size),
+    ];
+    for (what, value) in attributes {
+        let distinct: std::collections::BTreeSet<&str> =
+            products.iter().filter_map(value).collect();
+        if distinct.len() > layout::MAX_BRANDS {
+            bail!(
+                "the catalog has {} {what}; a bundle holds at most {}",
+                distinct.len(),
+                layout::MAX_BRANDS
+            );
+        }
     }
     if products.iter().any(|p| p.id.contains('\n')) {
         bail!("a product id contains a line break, which a bundle cannot hold");

@@ -72,15 +72,20 @@ pub fn build_and_publish(
 ) -> anyhow::Result<i32> {
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let events = crate::event_log::gather(&args.events, args.since, out)?;
-    for note in &events.notes {
+    // No events (day one): a catalog-only bundle.
+    let events = if args.events.is_empty() {
+        None
+    } else {
+        Some(crate::event_log::gather(&args.events, args.since, out)?)
+    };
+    for note in events.iter().flat_map(|e| &e.notes) {
         eprintln!("aisle: events: {note}");
     }
     let staging = TempDir::create(out.join(format!(".aisle-staging-{}", std::process::id())))?;
     let inputs = BuildInputs {
         catalog,
         catalog_path: &args.catalog,
-        events_path: events.path(),
+        events_path: events.as_ref().map(|e| e.path()),
     };
     let output = crate::build::build(
         &inputs,
@@ -199,7 +204,22 @@ pub fn check(
             ))
         }
     };
-    let newest = newest_time(inputs.events_path)?;
+    let Some(events_path) = inputs.events_path else {
+        // Nothing to test on. A catalog-only bundle replaces another freely (the catalog
+        // changed; nothing learned is lost), never one learned from events.
+        return Ok(Verdict {
+            publish: live.trained_sessions == 0,
+            summary: if live.trained_sessions == 0 {
+                "no events: a catalog-only bundle replaces a catalog-only bundle".into()
+            } else {
+                format!(
+                    "no events: a catalog-only bundle would replace one learned from {} sessions",
+                    live.trained_sessions
+                )
+            },
+        });
+    };
+    let newest = newest_time(events_path)?;
     let cut = (newest + 1)
         .saturating_sub(gate_days * DAY_MS)
         .max(live.built_at_ms + 1);
@@ -210,7 +230,7 @@ pub fn check(
         ));
     }
     let train_path = work.join("gate-train.ndjson");
-    let (held_out, straddling_keys) = split_at(inputs.events_path, cut, &train_path)?;
+    let (held_out, straddling_keys) = split_at(events_path, cut, &train_path)?;
     eprintln!(
         "aisle: gate: training the new build's recipe on the events before {} to compare it with the live bundle on the {} events after",
         format_time(cut),
@@ -219,7 +239,7 @@ pub fn check(
     let candidate_out = work.join("gate-candidate");
     let candidate = crate::build::build(
         &BuildInputs {
-            events_path: &train_path,
+            events_path: Some(&train_path),
             ..*inputs
         },
         config,

@@ -39,13 +39,21 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: not a valid bundle", args.bundle.display()))?;
     let products = model.len().max(1) as f64;
     println!(
-        "model {} built at {} ms: {} products, {} categories, {} brands",
+        "model {} built at {} ms: {} products, {} aliases, {} categories, {} brands, {} colours, {} size ranges",
         model.model_version,
         model.built_at_ms,
         model.len(),
+        model.alias_count(),
         model.category_count(),
-        model.brand_count()
+        model.brand_count(),
+        model.color_count(),
+        model.size_count()
     );
+    if model.is_catalog_only() {
+        println!("catalog-only bundle: learned from no sessions (no popularity; neighbours from catalog similarity; default weights)");
+    } else {
+        println!("learned from {} sessions", model.trained_sessions);
+    }
     let neighbours: usize = (0..model.len() as u32)
         .map(|p| model.neighbours(p).count())
         .sum();
@@ -61,13 +69,24 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
         total_gzip as f64 / products
     );
     println!("\n| field | bytes | gzipped | gzipped per product |\n|---|---:|---:|---:|");
-    let names = wire.category_names.join("\n") + "\n" + &wire.brand_names.join("\n");
-    let fields: [(&str, &[u8]); 9] = [
+    let names = [
+        &wire.category_names,
+        &wire.brand_names,
+        &wire.color_names,
+        &wire.size_names,
+    ]
+    .map(|names| names.join("\n"))
+    .join("\n");
+    let fields: [(&str, &[u8]); 13] = [
         ("product_ids", wire.product_ids.as_bytes()),
         ("product_id_numbers", &wire.product_id_numbers),
-        ("category and brand names", names.as_bytes()),
+        ("alias_ids", wire.alias_ids.as_bytes()),
+        ("alias_counts", &wire.alias_counts),
+        ("category, brand, colour and size names", names.as_bytes()),
         ("product_category", &wire.product_category),
         ("product_brand", &wire.product_brand),
+        ("product_color", &wire.product_color),
+        ("product_size", &wire.product_size),
         ("popularity", &wire.popularity),
         ("price_band", &wire.price_band),
         ("neighbours", &wire.neighbours),

@@ -14,6 +14,7 @@ pub mod import;
 pub mod inspect;
 pub mod random;
 pub mod report;
+pub mod resolve;
 pub mod rollback;
 pub mod spill;
 pub mod text_input;

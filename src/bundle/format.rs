@@ -28,7 +28,10 @@ use crate::postcard_reader::{Read, Reader};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"AISLEBDL";
 /// The bundle format this build reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+/// Version 2 added colour and size indices, id aliases, the count of trained sessions and the
+/// colour and size weights; a version-1 bundle is refused (the manifest names a new bundle
+/// whenever `aisle build` runs, so a page never meets an old one with a new core for long).
+pub const FORMAT_VERSION: u16 = 2;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 20;
 /// A bundle larger than this is refused before decoding (64 MiB).
@@ -43,6 +46,9 @@ pub struct BundleWire {
     /// When the bundle was built, ms since the Unix epoch (taken from the newest event, so the
     /// same input gives the same bytes).
     pub built_at_ms: u64,
+    /// Sessions the model learned from; 0 for a catalog-only bundle (built without events:
+    /// no popularity, neighbours from catalog similarity, default weights).
+    pub trained_sessions: u64,
     /// Product ids in bundle order, joined with `\n`; empty when `product_id_numbers` holds
     /// them.
     pub product_ids: String,
@@ -51,6 +57,13 @@ pub struct BundleWire {
     /// (from 0 for the first). Shops' numeric ids take half the bytes this way.
     #[serde(with = "serde_bytes")]
     pub product_id_numbers: Vec<u8>,
+    /// Every other id a product goes by (handle, product and variant ids, SKUs), joined with
+    /// `\n`, grouped by product in bundle order: the first `alias_counts[0]` belong to the
+    /// first product, and so on. No alias equals a product id or another alias.
+    pub alias_ids: String,
+    /// Per product, a varint: how many of `alias_ids` are its own.
+    #[serde(with = "serde_bytes")]
+    pub alias_counts: Vec<u8>,
     /// Category names; products refer to them by index.
     pub category_names: Vec<String>,
     /// Per product, its category index as u16, byte planes (all low bytes, then all high
@@ -63,6 +76,19 @@ pub struct BundleWire {
     /// (`0xFFFF`: no brand).
     #[serde(with = "serde_bytes")]
     pub product_brand: Vec<u8>,
+    /// Colour names; products refer to them by index.
+    pub color_names: Vec<String>,
+    /// Per product, the index of its first listed colour, u16 byte planes (`0xFFFF`: none);
+    /// empty when no product has a colour.
+    #[serde(with = "serde_bytes")]
+    pub product_color: Vec<u8>,
+    /// Size ranges (a product's sizes joined with `|`, e.g. `S|M|L` or `38|39|40`): products
+    /// with the same range share the size system a shopper shops in.
+    pub size_names: Vec<String>,
+    /// Per product, its size range index, u16 byte planes (`0xFFFF`: none); empty when no
+    /// product has a size.
+    #[serde(with = "serde_bytes")]
+    pub product_size: Vec<u8>,
     /// Per product, time-decayed popularity quantized to 0..=255 (log scale).
     #[serde(with = "serde_bytes")]
     pub popularity: Vec<u8>,
@@ -103,6 +129,10 @@ pub struct ScoringWeights {
     pub price: f32,
     /// Weight (usually negative) for products the shopper already viewed in this history.
     pub seen: f32,
+    /// Weight of the shopper's affinity for the product's colour.
+    pub color: f32,
+    /// Weight of the shopper's affinity for the product's size range.
+    pub size: f32,
     /// Half-life of an action's influence, counted in actions (the newest counts 1).
     pub recency_half_life: f32,
     /// Strength of each action kind, in the order view, click, add, remove, purchase, category.
@@ -118,6 +148,8 @@ impl Default for ScoringWeights {
             neighbour: 1.0,
             price: 0.2,
             seen: 0.0,
+            color: 0.3,
+            size: 0.2,
             recency_half_life: 5.0,
             action_strength: [1.0, 1.5, 3.0, -1.0, 0.5, 0.7],
         }
@@ -184,12 +216,19 @@ fn read_wire(r: &mut Reader) -> Read<BundleWire> {
     Ok(BundleWire {
         model_version: r.string()?,
         built_at_ms: r.u64()?,
+        trained_sessions: r.u64()?,
         product_ids: r.string()?,
         product_id_numbers: r.bytes()?,
+        alias_ids: r.string()?,
+        alias_counts: r.bytes()?,
         category_names: r.seq(Reader::string)?,
         product_category: r.bytes()?,
         brand_names: r.seq(Reader::string)?,
         product_brand: r.bytes()?,
+        color_names: r.seq(Reader::string)?,
+        product_color: r.bytes()?,
+        size_names: r.seq(Reader::string)?,
+        product_size: r.bytes()?,
         popularity: r.bytes()?,
         price_band: r.bytes()?,
         neighbours: r.bytes()?,
@@ -208,6 +247,8 @@ fn read_weights(r: &mut Reader) -> Read<ScoringWeights> {
         neighbour: r.f32()?,
         price: r.f32()?,
         seen: r.f32()?,
+        color: r.f32()?,
+        size: r.f32()?,
         recency_half_life: r.f32()?,
         action_strength: [r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?],
     })
@@ -246,7 +287,7 @@ pub fn take_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, BundleError> {
     for shift in (0..64).step_by(7) {
         let byte = *bytes
             .get(*pos)
-            .ok_or(BundleError::Malformed("neighbour list ends early"))?;
+            .ok_or(BundleError::Malformed("a packed number list ends early"))?;
         *pos += 1;
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {

@@ -1,5 +1,7 @@
 //! Finding a product's bundle index from its id: an open-addressing hash table of indices
-//! into the model's id list, with FNV-1a hashing and linear probing.
+//! into the model's id list (product ids, then aliases), with FNV-1a hashing and linear
+//! probing; and the Shopify channel ids that GA4 integrations write, read without storing
+//! them.
 //!
 //! `std::collections::HashMap<String, u32>` did the same job, but hashbrown, SipHash and the
 //! second copy of every id cost about 3 KB of wasm and more memory; this table holds only a
@@ -60,6 +62,25 @@ impl IdIndex {
     }
 }
 
+/// The product id and the variant id in a Shopify channel item id,
+/// `shopify_<country>_<product id>_<variant id>` (for example `shopify_US_8012345_44012345`),
+/// the form Shopify's Google channel writes into GA4's `items[].item_id`. Both ids are
+/// decimal numbers and the country is two ASCII letters; anything else is `None`. Parsing
+/// costs no bundle bytes, where storing a channel id per variant and country would.
+pub fn shopify_channel_ids(id: &str) -> Option<(&str, &str)> {
+    let rest = id.strip_prefix("shopify_")?;
+    let parts = crate::text::split_ascii(rest, b'_');
+    let [country, product, variant] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_alphabetic())
+        && digits(product)
+        && digits(variant))
+    .then_some((*product, *variant))
+}
+
 /// FNV-1a, 32 bits, over bytes.
 fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
@@ -90,6 +111,22 @@ mod tests {
     fn duplicates_are_reported() {
         assert_eq!(IdIndex::build(&ids(&["a", "b", "a"])).err(), Some(2));
         assert!(IdIndex::build(&ids(&["a", "b", "c"])).is_ok());
+    }
+
+    #[test]
+    fn shopify_channel_ids_give_product_and_variant() {
+        let check = |id: &str, expected: Option<(&str, &str)>| {
+            assert_eq!(shopify_channel_ids(id), expected, "{id}");
+        };
+        check("shopify_US_8012345_44012345", Some(("8012345", "44012345")));
+        check("shopify_de_1_2", Some(("1", "2")));
+        check("shopify_USA_1_2", None);
+        check("shopify_US_1", None);
+        check("shopify_US_1_2_3", None);
+        check("shopify_US_a1_2", None);
+        check("shopify_US__2", None);
+        check("Shopify_US_1_2", None);
+        check("tee-shirt", None);
     }
 
     #[test]

@@ -18,8 +18,10 @@ pub use format::{BundleWire, ScoringWeights, FORMAT_VERSION, MAGIC};
 use crate::abandon::AbandonModel;
 use id_index::IdIndex;
 
+/// A colour, size or brand index meaning "none".
+pub const NO_ATTRIBUTE: u16 = u16::MAX;
 /// Brand index meaning "no brand".
-pub const NO_BRAND: u16 = u16::MAX;
+pub const NO_BRAND: u16 = NO_ATTRIBUTE;
 
 /// Why a bundle was refused. Every malformed input ends here; decoding never panics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,12 +98,23 @@ pub struct Model {
     pub weights: ScoringWeights,
     /// The cart-abandon model, if the bundle has one.
     pub abandon: Option<AbandonModel>,
-    product_ids: Vec<String>,
+    /// Sessions the model learned from (0: a catalog-only bundle).
+    pub trained_sessions: u64,
+    /// Product ids in bundle order, then every alias.
+    names: Vec<String>,
+    /// Number of products (the first `product_count` names).
+    product_count: usize,
+    /// Per alias (the names after the products), its product.
+    alias_product: Vec<u32>,
     index_by_id: IdIndex,
     category_names: Vec<String>,
     product_category: Vec<u16>,
     brand_names: Vec<String>,
     product_brand: Vec<u16>,
+    color_count: usize,
+    product_color: Vec<u16>,
+    size_count: usize,
+    product_size: Vec<u16>,
     popularity: Vec<u8>,
     price_band: Vec<u8>,
     neighbour_start: Vec<u32>,
@@ -135,11 +148,19 @@ impl Model {
                 .collect()
         };
         let count = product_ids.len();
-        if count > u32::MAX as usize / 2 {
+        let (mut names, alias_product) =
+            unpack_aliases(product_ids, &wire.alias_ids, &wire.alias_counts)?;
+        if names.len() > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
         }
-        let index_by_id = IdIndex::build(&product_ids)
-            .map_err(|_| BundleError::Malformed("duplicate product id"))?;
+        let index_by_id = IdIndex::build(&names).map_err(|position| {
+            BundleError::Malformed(if position < count {
+                "duplicate product id"
+            } else {
+                "an alias repeats a product id or another alias"
+            })
+        })?;
+        names.shrink_to_fit();
         let product_category = unpack_u16(
             &wire.product_category,
             count,
@@ -162,6 +183,20 @@ impl Model {
         {
             return Err(BundleError::Malformed("brand index out of range"));
         }
+        let product_color = unpack_attribute(
+            &wire.product_color,
+            count,
+            wire.color_names.len(),
+            "colour array has the wrong length",
+            "colour index out of range",
+        )?;
+        let product_size = unpack_attribute(
+            &wire.product_size,
+            count,
+            wire.size_names.len(),
+            "size array has the wrong length",
+            "size index out of range",
+        )?;
         if wire.popularity.len() != count || wire.price_band.len() != count {
             return Err(BundleError::Malformed(
                 "popularity or price array has the wrong length",
@@ -185,12 +220,19 @@ impl Model {
             built_at_ms: wire.built_at_ms,
             weights: wire.weights,
             abandon,
-            product_ids,
+            trained_sessions: wire.trained_sessions,
+            names,
+            product_count: count,
+            alias_product,
             index_by_id,
             category_names: wire.category_names,
             product_category,
             brand_names: wire.brand_names,
             product_brand,
+            color_count: wire.color_names.len(),
+            product_color,
+            size_count: wire.size_names.len(),
+            product_size,
             popularity: wire.popularity,
             price_band: wire.price_band,
             neighbour_start,
@@ -202,22 +244,47 @@ impl Model {
 
     /// Number of products.
     pub fn len(&self) -> usize {
-        self.product_ids.len()
+        self.product_count
     }
 
     /// True for a bundle without products.
     pub fn is_empty(&self) -> bool {
-        self.product_ids.is_empty()
+        self.product_count == 0
     }
 
-    /// The bundle index of a product id.
+    /// True for a bundle built from the catalog alone (no sessions learned from).
+    pub fn is_catalog_only(&self) -> bool {
+        self.trained_sessions == 0
+    }
+
+    /// The bundle index of the product an id names: its own id, any of its aliases, or a
+    /// Shopify channel id `shopify_<country>_<product id>_<variant id>` (as GA4 integrations
+    /// write item ids) whose variant or product id is one of those.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.index_by_id.get(&self.product_ids, id)
+        self.index_of_name(id).or_else(|| {
+            let (product, variant) = id_index::shopify_channel_ids(id)?;
+            self.index_of_name(variant)
+                .or_else(|| self.index_of_name(product))
+        })
+    }
+
+    /// The bundle index of a product id or alias, exactly as written.
+    fn index_of_name(&self, id: &str) -> Option<u32> {
+        let position = self.index_by_id.get(&self.names, id)? as usize;
+        Some(match position.checked_sub(self.product_count) {
+            None => position as u32,
+            Some(alias) => self.alias_product[alias],
+        })
     }
 
     /// The id of the product at `index`.
     pub fn product_id(&self, index: u32) -> &str {
-        &self.product_ids[index as usize]
+        &self.names[index as usize]
+    }
+
+    /// Number of aliases.
+    pub fn alias_count(&self) -> usize {
+        self.alias_product.len()
     }
 
     /// Category index of a product.
@@ -251,6 +318,26 @@ impl Model {
     /// Number of brands.
     pub fn brand_count(&self) -> usize {
         self.brand_names.len()
+    }
+
+    /// Colour index of a product, [`NO_ATTRIBUTE`] when it has none.
+    pub fn color(&self, index: u32) -> u16 {
+        self.product_color[index as usize]
+    }
+
+    /// Number of colours.
+    pub fn color_count(&self) -> usize {
+        self.color_count
+    }
+
+    /// Size range index of a product, [`NO_ATTRIBUTE`] when it has none.
+    pub fn size(&self, index: u32) -> u16 {
+        self.product_size[index as usize]
+    }
+
+    /// Number of size ranges.
+    pub fn size_count(&self) -> usize {
+        self.size_count
     }
 
     /// Popularity of a product in 0..=1.
@@ -291,6 +378,8 @@ fn weights_are_finite(w: &ScoringWeights) -> bool {
         w.neighbour,
         w.price,
         w.seen,
+        w.color,
+        w.size,
         w.recency_half_life,
     ]
     .iter()
@@ -328,6 +417,84 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
         ids.push(crate::text::decimal(previous));
     }
     Ok(ids)
+}
+
+/// The names the id index covers (`product_ids`, then every alias) and, per alias, its
+/// product. Each product's aliases follow the ones before it, counted by `counts`.
+fn unpack_aliases(
+    product_ids: Vec<String>,
+    alias_ids: &str,
+    counts: &[u8],
+) -> Result<(Vec<String>, Vec<u32>), BundleError> {
+    let product_count = product_ids.len();
+    let mut names = product_ids;
+    let mut alias_product = Vec::new();
+    if alias_ids.is_empty() && counts.is_empty() {
+        return Ok((names, alias_product));
+    }
+    let aliases = crate::text::split_ascii(alias_ids, b'\n');
+    let mut pos = 0;
+    for product in 0..product_count {
+        let count = format::take_varint(counts, &mut pos)?;
+        if count > (aliases.len() - alias_product.len()) as u64 {
+            return Err(BundleError::Malformed("more aliases counted than given"));
+        }
+        for _ in 0..count {
+            alias_product.push(product as u32);
+        }
+    }
+    if pos != counts.len() || alias_product.len() != aliases.len() {
+        return Err(BundleError::Malformed(
+            "alias counts do not match the aliases",
+        ));
+    }
+    if aliases.iter().any(|alias| alias.is_empty()) {
+        return Err(BundleError::Malformed("an alias is empty"));
+    }
+    names.extend(aliases.into_iter().map(String::from));
+    Ok((names, alias_product))
+}
+
+/// Packs per-product alias lists (bundle order) into [`BundleWire::alias_ids`] and
+/// [`BundleWire::alias_counts`]; no aliases at all give two empty fields.
+pub fn pack_aliases<S: AsRef<str>>(lists: &[Vec<S>]) -> (String, Vec<u8>) {
+    if lists.iter().all(Vec::is_empty) {
+        return (String::new(), Vec::new());
+    }
+    let mut text = String::new();
+    let mut counts = Vec::new();
+    for list in lists {
+        format::put_varint(&mut counts, list.len() as u64);
+        for alias in list {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(alias.as_ref());
+        }
+    }
+    (text, counts)
+}
+
+/// A colour or size array: u16 byte planes, each index below `names` or [`NO_ATTRIBUTE`];
+/// an empty array means no product has one.
+fn unpack_attribute(
+    bytes: &[u8],
+    count: usize,
+    names: usize,
+    length_error: &'static str,
+    range_error: &'static str,
+) -> Result<Vec<u16>, BundleError> {
+    if bytes.is_empty() {
+        return Ok(vec![NO_ATTRIBUTE; count]);
+    }
+    let values = unpack_u16(bytes, count, length_error)?;
+    if values
+        .iter()
+        .any(|&v| v != NO_ATTRIBUTE && usize::from(v) >= names)
+    {
+        return Err(BundleError::Malformed(range_error));
+    }
+    Ok(values)
 }
 
 /// Packs u16 values as two byte planes: every low byte, then every high byte.
@@ -486,12 +653,19 @@ pub(crate) mod tests {
         BundleWire {
             model_version: "test-1".into(),
             built_at_ms: 1,
+            trained_sessions: 10,
             product_ids: "a\nb\nc".into(),
             product_id_numbers: Vec::new(),
+            alias_ids: String::new(),
+            alias_counts: Vec::new(),
             category_names: vec!["shoes".into(), "hats".into()],
             product_category: pack_u16(&[0, 0, 1]),
             brand_names: vec!["acme".into()],
             product_brand: pack_u16(&[0, NO_BRAND, 0]),
+            color_names: vec!["red".into()],
+            product_color: pack_u16(&[0, NO_ATTRIBUTE, 0]),
+            size_names: vec!["S|M|L".into(), "38|39".into()],
+            product_size: pack_u16(&[1, 1, 0]),
             popularity: vec![10, 20, 255],
             price_band: vec![1, 2, 0],
             neighbours,
@@ -512,6 +686,39 @@ pub(crate) mod tests {
         assert_eq!(model.neighbours(0).collect::<Vec<_>>(), [(1, 1.0)]);
         assert_eq!(model.neighbours(1).map(|(n, _)| n).collect::<Vec<_>>(), [0]);
         assert_eq!(model.brand(1), NO_BRAND);
+    }
+
+    #[test]
+    fn aliases_and_shopify_channel_ids_resolve_to_their_product() {
+        let mut wire = tiny_wire();
+        (wire.alias_ids, wire.alias_counts) = pack_aliases(&[
+            vec!["8001", "44001", "SKU-A-38"],
+            vec![],
+            vec!["8003", "44003", "44004"],
+        ]);
+        let model = Model::from_bytes(&format::encode(&wire)).unwrap();
+        assert_eq!(model.alias_count(), 6);
+        let check =
+            |id: &str, expected: Option<u32>| assert_eq!(model.index_of(id), expected, "{id}");
+        check("a", Some(0));
+        check("SKU-A-38", Some(0));
+        check("44004", Some(2));
+        check("shopify_US_8003_44004", Some(2));
+        check("shopify_US_8003_99999", Some(2));
+        check("shopify_US_1_44001", Some(0));
+        check("shopify_US_1_2", None);
+        check("8002", None);
+        assert_eq!(model.product_id(2), "c");
+        assert_eq!(model.color(0), 0);
+        assert_eq!(model.size(2), 0);
+        assert_eq!(
+            (
+                model.color_count(),
+                model.size_count(),
+                model.is_catalog_only()
+            ),
+            (1, 2, false)
+        );
     }
 
     #[test]
@@ -691,6 +898,56 @@ pub(crate) mod tests {
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("brand array has the wrong length"),
+        );
+        let mut wire = tiny_wire();
+        wire.product_color = pack_u16(&[0, 1, 0]);
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("colour index out of range"),
+        );
+        let mut wire = tiny_wire();
+        wire.product_size.pop();
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("size array has the wrong length"),
+        );
+        let aliased = |lists: &[Vec<&str>]| {
+            let mut wire = tiny_wire();
+            (wire.alias_ids, wire.alias_counts) = pack_aliases(lists);
+            wire
+        };
+        check_rejected(
+            &format::encode(&aliased(&[vec!["x"], vec!["b"], vec![]])),
+            BundleError::Malformed("an alias repeats a product id or another alias"),
+        );
+        check_rejected(
+            &format::encode(&aliased(&[vec!["x"], vec![], vec!["x"]])),
+            BundleError::Malformed("an alias repeats a product id or another alias"),
+        );
+        check_rejected(
+            &format::encode(&aliased(&[vec![""], vec![], vec![]])),
+            BundleError::Malformed("an alias is empty"),
+        );
+        let mut wire = aliased(&[vec!["x"], vec!["y"], vec![]]);
+        wire.alias_counts = vec![1, 5, 0];
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("more aliases counted than given"),
+        );
+        wire.alias_counts = vec![1, 0, 0];
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("alias counts do not match the aliases"),
+        );
+        wire.alias_counts = vec![1, 1, 0, 0];
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("alias counts do not match the aliases"),
+        );
+        wire.alias_counts = vec![1, 0x80];
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("a packed number list ends early"),
         );
     }
 }

@@ -44,13 +44,49 @@ impl AisleEngine {
         self.engine.send_debug_view();
     }
 
-    /// Reranks the page's grids and keeps watching for new ones; returns grids ranked.
-    /// `leaveVisible`: the grids on screen were already shown in the shop's order (the bundle
-    /// came after the anti-flicker timeout), so they stay as they are.
-    pub fn apply(&self, leave_visible: Option<bool>) -> u32 {
-        let ranked = self.engine.apply(leave_visible.unwrap_or(false));
+    /// Plans one grid the loader read: its products' ids in the shop's order, `fresh[i]` 0
+    /// for cards placed before, the grid's index in the page, `leaveVisible` when the shop's
+    /// order must stay (the hide was released before the bundle came), and in debug mode the
+    /// cards. Returns the order to show (empty: nothing moves), or undefined when not ranked.
+    #[wasm_bindgen(js_name = planGrid)]
+    pub fn plan_grid(
+        &self,
+        ids: Vec<String>,
+        fresh: &[u8],
+        index: u32,
+        leave_visible: bool,
+        cards: Option<js_sys::Array>,
+    ) -> Option<Vec<u32>> {
+        self.engine
+            .plan_grid(&ids, fresh, index, leave_visible, cards)
+    }
+
+    /// Ends a pass over the page's grids (`ranked` of them were planned): the first one that
+    /// ranked a grid dispatches `aisle:reordered`; the debug view gets its data.
+    #[wasm_bindgen(js_name = finishPass)]
+    pub fn finish_pass(&self, ranked: u32, leave_visible: bool) {
+        self.engine.finish_pass(ranked, leave_visible);
         self.engine.send_debug_view();
-        ranked
+    }
+
+    /// Records a misconfiguration the loader saw, once per page (`item_id_missing`...).
+    #[wasm_bindgen(js_name = reportOnce)]
+    pub fn report_once(&self, code: &str, message: &str) {
+        self.engine.report_once(code, message);
+    }
+
+    /// The loader's install reading of the page: grids and cards found, the ids they hold.
+    #[wasm_bindgen(js_name = noteInstall)]
+    pub fn note_install(&self, grids: u32, cards: u32, ids: Vec<String>) {
+        self.engine
+            .note_install(super::debug::InstallReading { grids, cards, ids });
+    }
+
+    /// Records a click on a grid's product card: its id and 0-based position among the
+    /// grid's products.
+    #[wasm_bindgen(js_name = recordClick)]
+    pub fn record_click(&self, id: &str, position: u32) {
+        self.engine.record_click(id, position);
     }
 
     /// Records an action: `view`, `click`, `add_to_cart`, `remove_from_cart`, `purchase`, `category_view`.

@@ -10,6 +10,7 @@ use crate::history::StoredHistory;
 use crate::manifest::{ArmConfig, ExperimentConfig, Manifest, NamespaceRange};
 
 /// A plain JS object under construction.
+#[derive(Default)]
 pub struct JsObject(Object);
 
 impl JsObject {

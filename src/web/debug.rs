@@ -8,42 +8,44 @@ use wasm_bindgen::JsValue;
 use crate::bundle::Model;
 
 use super::convert::JsObject;
-use super::dom::{self, Child, Selectors};
 
 /// How many distinct ids not in the bundle the install check names.
 const UNRECOGNISED_SHOWN: usize = 5;
 
-/// The install check (`status().install`), read from the page as it is now: how many grids
-/// and cards the selectors find, how many cards hold an id, how many of those ids the bundle
-/// knows (`recognised`, once a bundle is loaded), and the first few it does not, so a wrong
-/// selector or id attribute shows at once.
-pub fn install_check(selectors: &Selectors, model: Option<&Model>) -> JsObject {
-    let grids = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| dom::find_grids(&d, selectors).ok())
-        .unwrap_or_default();
-    let (mut cards, mut ids, mut recognised) = (0u32, 0u32, 0u32);
+/// What the loader read of the page for the install check (`www/loader/grids.js`
+/// `installReading`): grids and cards the selectors find, and the ids the cards hold.
+#[derive(Clone, Debug, Default)]
+pub struct InstallReading {
+    /// Elements matching `data-grid`.
+    pub grids: u32,
+    /// Cards matching `data-item` inside them.
+    pub cards: u32,
+    /// The product ids read from those cards, in page order.
+    pub ids: Vec<String>,
+}
+
+/// The install check (`status().install`): how many grids and cards the selectors find, how
+/// many cards hold an id, how many of those ids the bundle knows (`recognised`, once a bundle
+/// is loaded), and the first few it does not, so a wrong selector or id attribute shows at
+/// once.
+pub fn install_check(reading: &InstallReading, model: Option<&Model>) -> JsObject {
+    let mut recognised = 0u32;
     let mut unrecognised: Vec<String> = Vec::new();
-    for grid in &grids {
-        for child in dom::children(grid, selectors) {
-            cards += u32::from(child.card.is_some());
-            let Some(id) = child.product_id else { continue };
-            ids += 1;
-            match model.map(|m| m.index_of(&id).is_some()) {
-                Some(true) => recognised += 1,
-                Some(false)
-                    if unrecognised.len() < UNRECOGNISED_SHOWN && !unrecognised.contains(&id) =>
-                {
-                    unrecognised.push(id)
-                }
-                _ => {}
+    for id in &reading.ids {
+        match model.map(|m| m.index_of(id).is_some()) {
+            Some(true) => recognised += 1,
+            Some(false)
+                if unrecognised.len() < UNRECOGNISED_SHOWN && !unrecognised.contains(id) =>
+            {
+                unrecognised.push(id.clone())
             }
+            _ => {}
         }
     }
     JsObject::new()
-        .set("grids", grids.len() as u32)
-        .set("cards", cards)
-        .set("ids", ids)
+        .set("grids", reading.grids)
+        .set("cards", reading.cards)
+        .set("ids", reading.ids.len() as u32)
         .set_some("recognised", model.map(|_| recognised))
         .set("unrecognised", super::convert::string_array(&unrecognised))
 }
@@ -51,11 +53,12 @@ pub fn install_check(selectors: &Selectors, model: Option<&Model>) -> JsObject {
 /// Name of the DOM event that hands the debug view its data: the status plus `cards`.
 pub const EVENT: &str = "aisle:debug";
 
-/// Appends one `{card, score, rank, personalized}` per product card of a ranked grid to
-/// `out`: `rank` is the 1-based slot in the personalized order, `score` is absent when the
-/// bundle does not know the product.
+/// Appends one `{card, score, rank, personalized}` per product card of a ranked grid
+/// (`cards`, in the shop's order, as the loader found them) to `out`: `rank` is the 1-based
+/// slot in the personalized order, `score` is absent when the bundle does not know the
+/// product.
 pub fn card_entries(
-    products: &[&Child],
+    cards: &js_sys::Array,
     treatment: &[usize],
     scores: &[Option<f32>],
     personalized: bool,
@@ -65,10 +68,9 @@ pub fn card_entries(
     for (slot, &item) in treatment.iter().enumerate() {
         rank_of[item] = slot as u32 + 1;
     }
-    for (index, child) in products.iter().enumerate() {
-        let Some(card) = &child.card else { continue };
+    for (index, card) in cards.iter().enumerate().take(rank_of.len()) {
         let entry = JsObject::new()
-            .set("card", card.clone())
+            .set("card", card)
             .set_some("score", scores.get(index).copied().flatten())
             .set("rank", rank_of[index])
             .set("personalized", personalized);

@@ -1,5 +1,7 @@
-//! The page-side engine: holds the shopper's history, the bundle and the arm, reranks every
-//! grid the page shows (now and as grids appear or grow), and records what happened.
+//! The page-side engine: holds the shopper's history, the bundle and the arm, plans each grid
+//! the loader reads out of the page (`crate::plan`), and records what happened. The loader
+//! (`www/loader/grids.js`) finds the grids, reads their ids and moves the nodes: reading
+//! 5,000 cards through web-sys took 235-386 ms, the same read in JS 6-10 ms.
 //!
 //! Re-entrancy: events reach the page's listeners only after the engine's state is released,
 //! so a listener that calls back into aisle cannot trip a `RefCell` borrow.
@@ -8,20 +10,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord};
 
-use crate::assign;
+use crate::arm::{choose_arm, ArmChoice};
 use crate::bundle::{BundleError, Model};
 use crate::events::{EventBody, LineItem};
 use crate::history::{ActionKind, History, HistoryConfig, StoredHistory};
 use crate::manifest::{Manifest, MANIFEST_VERSION};
-use crate::rank::{order_by_scores, score, ShopperContext};
+use crate::plan::plan_grid;
+use crate::rank::ShopperContext;
 use crate::text::{concat, decimal};
 
 use super::convert::{self, JsObject};
 use super::debug;
-use super::dom::{self, Selectors};
 use super::emit;
 use super::onsite;
 use super::storage::Storage;
@@ -30,18 +30,13 @@ impl PageConfig {
     /// Reads the loader's config object; missing fields take their defaults.
     pub fn from_js(value: &JsValue) -> PageConfig {
         PageConfig {
-            grid: convert::string_field(value, "grid").unwrap_or_default(),
-            item: convert::string_field(value, "item").unwrap_or_default(),
-            item_id: convert::string_field(value, "itemId").unwrap_or_default(),
-            item_id_pattern: convert::field(value, "itemIdPattern")
-                .and_then(|p| p.dyn_into::<js_sys::RegExp>().ok()),
-            item_id_pattern_error: convert::string_field(value, "itemIdPatternError"),
             product: convert::string_field(value, "product").filter(|p| !p.is_empty()),
             category: convert::string_field(value, "category").filter(|c| !c.is_empty()),
             history_size: convert::number_field(value, "historySize").map(|n| n as usize),
             debug: convert::bool_field(value, "debug").unwrap_or(false),
             started_at: convert::number_field(value, "startedAt").unwrap_or(0.0),
             arm: convert::string_field(value, "arm").filter(|a| !a.is_empty()),
+            item_id_pattern_error: convert::string_field(value, "itemIdPatternError"),
             abandon_threshold: convert::number_field(value, "abandonThreshold")
                 .filter(|t| (0.0..=1.0).contains(t)),
         }
@@ -51,16 +46,6 @@ impl PageConfig {
 /// What the loader passes from the script tag's data attributes.
 #[derive(Clone, Debug, Default)]
 pub struct PageConfig {
-    /// CSS selector of product grids.
-    pub grid: String,
-    /// CSS selector of product cards.
-    pub item: String,
-    /// Attribute of a card (or of an element inside it) holding its product id.
-    pub item_id: String,
-    /// `data-item-id-pattern`, compiled by the loader: reads the id out of the attribute.
-    pub item_id_pattern: Option<js_sys::RegExp>,
-    /// Why `data-item-id-pattern` did not compile; no grid is ranked then.
-    pub item_id_pattern_error: Option<String>,
     /// On a product page: the product shown.
     pub product: Option<String>,
     /// On a category page: the category shown.
@@ -75,27 +60,13 @@ pub struct PageConfig {
     pub arm: Option<String>,
     /// Show `[data-aisle-abandon]` elements when the abandon risk reaches this (off when None).
     pub abandon_threshold: Option<f64>,
-}
-
-/// The arm this visitor sees.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArmChoice {
-    /// Experiment key, empty when no experiment runs.
-    pub experiment: String,
-    /// Arm key.
-    pub arm: String,
-    /// True when this arm shows the personalized order.
-    pub personalized: bool,
-    /// False for QA-forced visits: they log no exposures and carry no arms in events.
-    pub tracked: bool,
-    /// Experiment key to arm key, for every event's `arms`.
-    pub event_arms: Vec<(String, String)>,
+    /// Why `data-item-id-pattern` did not compile (the loader compiles it and ranks nothing).
+    pub item_id_pattern_error: Option<String>,
 }
 
 /// Everything the engine knows. Only touched through [`Engine`].
 pub struct State {
     config: PageConfig,
-    selectors: Selectors,
     storage: Storage,
     history: History,
     visitor: String,
@@ -103,27 +74,24 @@ pub struct State {
     context: Option<ShopperContext>,
     manifest: Option<Manifest>,
     arm: ArmChoice,
-    placed: js_sys::WeakSet,
     grids_ranked: u32,
     first_reorder_ms: Option<f64>,
     errors: Vec<String>,
     outbox: Vec<QueuedEvent>,
     next_event: u32,
     pending: Vec<(&'static str, JsValue)>,
-    leave_visible: bool,
     disabled: bool,
     storage_fallback_reported: bool,
-    /// `grid, item`: what an added node must match (or hold) to be worth a re-rank.
-    watched_selector: String,
     /// In debug mode: cards ranked since the debug view was last sent (see `debug`).
     debug_cards: Vec<JsValue>,
+    /// The install check's last reading of the page (see `debug::install_check`).
+    install: debug::InstallReading,
 }
 
 /// The engine behind `window.aisle`.
 #[derive(Clone)]
 pub struct Engine {
     state: Rc<RefCell<State>>,
-    observer: Rc<RefCell<Option<MutationObserver>>>,
 }
 
 const HISTORY_KEY: &str = "history";
@@ -158,49 +126,28 @@ impl Engine {
                 id
             }
         };
-        let selectors = Selectors {
-            grid: config.grid.clone(),
-            item: config.item.clone(),
-            id_attribute: if config.item_id.is_empty() {
-                "data-product-id".into()
-            } else {
-                config.item_id.clone()
-            },
-            id_pattern: config.item_id_pattern.clone(),
-        };
-        let watched_selector = concat(&[&selectors.grid, ", ", &selectors.item]);
         let state = State {
-            arm: ArmChoice {
-                experiment: String::new(),
-                arm: "personalized".into(),
-                personalized: true,
-                tracked: true,
-                event_arms: Default::default(),
-            },
+            arm: ArmChoice::default(),
             config,
-            selectors,
             storage,
             history,
             visitor,
             model: None,
             context: None,
             manifest: None,
-            placed: js_sys::WeakSet::new(),
             grids_ranked: 0,
             first_reorder_ms: None,
             errors: Vec::new(),
             outbox: Vec::new(),
             next_event: 0,
             pending: Vec::new(),
-            leave_visible: false,
             disabled: false,
             storage_fallback_reported: false,
-            watched_selector,
             debug_cards: Vec::new(),
+            install: Default::default(),
         };
         let engine = Engine {
             state: Rc::new(RefCell::new(state)),
-            observer: Rc::new(RefCell::new(None)),
         };
         engine.with_state(|s| {
             for reason in errors {
@@ -275,19 +222,49 @@ impl Engine {
         self.with_state(|s| s.report_error(code, message));
     }
 
-    /// Reranks every grid now and keeps watching the page for grids that appear or grow.
-    /// With `leave_visible` (the bundle came after the anti-flicker hide was released), grids
-    /// already on screen keep the shop's order, so nothing the shopper sees jumps; grids that
-    /// appear later are still ranked. Returns how many grids were ranked.
-    pub fn apply(&self, leave_visible: bool) -> u32 {
-        let ranked = self.with_state(|s| {
-            s.leave_visible = leave_visible;
-            let ranked = s.rank_all_grids();
-            s.leave_visible = false;
-            ranked
+    /// Records a misconfiguration the loader saw (a selector, an id attribute), once per page
+    /// however often the page is read again.
+    pub fn report_once(&self, code: &str, message: &str) {
+        self.with_state(|s| {
+            let line = concat(&[code, ": ", message]);
+            if !s.errors.contains(&line) {
+                s.report_error(code, message);
+            }
         });
-        self.observe();
-        ranked
+    }
+
+    /// Keeps the loader's latest install reading of the page, for `status().install`.
+    pub fn note_install(&self, reading: debug::InstallReading) {
+        self.with_state(|s| s.install = reading);
+    }
+
+    /// Plans one grid the loader read out of the page: `ids` are its products' ids in the
+    /// shop's order, `fresh[i]` is 0 for cards placed by an earlier pass, `index` is the
+    /// grid's place in the page. With `leave_visible` (the anti-flicker hide was released
+    /// before the bundle came) the page keeps the shop's order, and the exposure says so.
+    /// Returns the order to show (`order[slot]` = shop-order index), empty when nothing moves,
+    /// or None when the grid is not ranked (no bundle yet, disabled). `cards` (debug mode
+    /// only) are the product cards, for the debug view's badges.
+    pub fn plan_grid(
+        &self,
+        ids: &[String],
+        fresh: &[u8],
+        index: u32,
+        leave_visible: bool,
+        cards: Option<js_sys::Array>,
+    ) -> Option<Vec<u32>> {
+        self.with_state(|s| s.plan_grid(ids, fresh, index, leave_visible, cards))
+    }
+
+    /// Ends a pass over the page's grids: the first pass that ranked a grid tells the page
+    /// (`aisle:reordered`).
+    pub fn finish_pass(&self, ranked: u32, leave_visible: bool) {
+        self.with_state(|s| s.finish_pass(ranked, leave_visible));
+    }
+
+    /// Records a click on the product card in `position` (0-based among a grid's products).
+    pub fn record_click(&self, id: &str, position: u32) {
+        self.with_state(|s| s.record_click(id, position));
     }
 
     /// Records a shopper action reported by the theme. False for an unknown kind or empty id.
@@ -400,59 +377,6 @@ impl Engine {
         }
         result
     }
-
-    /// Watches the document for grids and cards added later (infinite scroll, filters, SPA
-    /// navigation). Our own moves are taken back out of the queue, so they never re-trigger.
-    fn observe(&self) {
-        if self.observer.borrow().is_some() {
-            return;
-        }
-        let engine = self.clone();
-        let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
-            move |records: js_sys::Array, observer: MutationObserver| {
-                let relevant = engine.with_state(|s| s.touches_a_grid(&records));
-                if relevant {
-                    engine.with_state(|s| s.rank_all_grids());
-                    let _ = observer.take_records();
-                    engine.send_debug_view();
-                }
-            },
-        );
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
-            return;
-        };
-        callback.forget();
-        let options = MutationObserverInit::new();
-        options.set_child_list(true);
-        options.set_subtree(true);
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = observer.observe_with_options(&root, &options);
-        }
-        *self.observer.borrow_mut() = Some(observer);
-        self.listen_for_clicks();
-    }
-
-    /// Records clicks on product cards inside grids.
-    fn listen_for_clicks(&self) {
-        let engine = self.clone();
-        let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-                return;
-            };
-            engine.with_state(|s| s.record_click(&target));
-        });
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let _ = document.add_event_listener_with_callback_and_bool(
-                "click",
-                on_click.as_ref().unchecked_ref(),
-                true,
-            );
-        }
-        on_click.forget();
-    }
 }
 
 impl State {
@@ -476,7 +400,7 @@ impl State {
             .set("errors", convert::string_array(&self.errors))
             .set(
                 "install",
-                debug::install_check(&self.selectors, self.model.as_ref()).into_js(),
+                debug::install_check(&self.install, self.model.as_ref()).into_js(),
             )
             .set("history", convert::history_to_js(&self.history.to_stored()))
     }
@@ -513,175 +437,75 @@ impl State {
         self.emit_event(body);
     }
 
-    fn record_click(&mut self, target: &Element) {
-        let Ok(Some(card)) = target.closest(&self.selectors.item) else {
+    fn record_click(&mut self, id: &str, position: u32) {
+        let product = crate::history::clean_id(id);
+        if product.is_empty() {
             return;
-        };
-        let Ok(Some(grid)) = card.closest(&self.selectors.grid) else {
-            return;
-        };
-        let children = dom::children(&grid, &self.selectors);
-        let products = children.iter().filter(|c| c.product_id.is_some());
-        let Some((position, child)) = products
-            .enumerate()
-            .find(|(_, c)| c.node.contains(Some(card.as_ref())))
-        else {
-            return;
-        };
-        let product = crate::history::clean_id(child.product_id.as_deref().unwrap_or_default());
+        }
         self.history
             .record(ActionKind::GridClick, &product, 1, None, now_ms());
         self.save_history();
-        self.emit_event(EventBody::GridClick {
-            product,
-            position: position as u32,
-        });
+        self.emit_event(EventBody::GridClick { product, position });
     }
 
-    fn touches_a_grid(&self, records: &js_sys::Array) -> bool {
-        let watched = &self.watched_selector;
-        records
-            .iter()
-            .filter_map(|r| r.dyn_into::<MutationRecord>().ok())
-            .any(|record| {
-                let added = record.added_nodes();
-                (0..added.length())
-                    .filter_map(|i| added.item(i))
-                    .filter_map(|n| n.dyn_into::<Element>().ok())
-                    .any(|el| {
-                        el.matches(&watched).unwrap_or(false)
-                            || el.query_selector(&watched).ok().flatten().is_some()
-                    })
-            })
-    }
-
-    /// Ranks the products of every grid that aisle has not placed yet. Cards already placed
-    /// keep their slots, so a grid that grows only orders its new cards, and nothing the
-    /// shopper already saw jumps.
-    fn rank_all_grids(&mut self) -> u32 {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return 0;
-        };
-        if self.disabled
-            || self.model.is_none()
-            || self.selectors.grid.is_empty()
-            || self.selectors.item.is_empty()
-            || self.config.item_id_pattern_error.is_some()
-        {
-            return 0;
-        }
-        if document.query_selector(&self.selectors.item).is_err() {
-            self.report_error_once("selector_invalid", "data-item is not a valid CSS selector");
-            return 0;
-        }
-        let grids = match dom::find_grids(&document, &self.selectors) {
-            Ok(grids) => grids,
-            Err(()) => {
-                self.report_error("selector_invalid", "data-grid is not a valid CSS selector");
-                return 0;
-            }
-        };
-        let mut ranked = 0;
-        for (index, grid) in grids.iter().enumerate() {
-            if self.rank_grid(grid, index) {
-                ranked += 1;
-            }
-        }
-        if ranked > 0 && self.first_reorder_ms.is_none() {
-            let elapsed = performance_now() - self.config.started_at;
-            self.first_reorder_ms = Some(elapsed);
-            let detail = JsObject::new()
-                .set("grids", ranked)
-                .set("ms", elapsed)
-                .set("arm", self.arm.arm.as_str())
-                .set("personalized", self.arm.personalized && !self.leave_visible)
-                .into_js();
-            self.pending.push(("aisle:reordered", detail));
-        }
-        ranked
-    }
-
-    fn rank_grid(&mut self, grid: &Element, index: usize) -> bool {
-        let children = dom::children(grid, &self.selectors);
-        if !self.ids_readable(&children, index) {
-            return false;
+    fn plan_grid(
+        &mut self,
+        ids: &[String],
+        fresh: &[u8],
+        index: u32,
+        leave_visible: bool,
+        cards: Option<js_sys::Array>,
+    ) -> Option<Vec<u32>> {
+        if self.disabled || !fresh.iter().any(|&f| f != 0) {
+            return None;
         }
         let (Some(model), Some(context)) = (&self.model, &self.context) else {
-            return false;
+            return None;
         };
-        let products: Vec<&dom::Child> =
-            children.iter().filter(|c| c.product_id.is_some()).collect();
-        let fresh: Vec<bool> = products
-            .iter()
-            .map(|c| !self.placed.has(c.node.as_ref()))
-            .collect();
-        if !fresh.iter().any(|&f| f) {
-            return false;
-        }
-        let scores: Vec<Option<f32>> = products
-            .iter()
-            .zip(&fresh)
-            .map(|(c, &is_fresh)| {
-                let id = c.product_id.as_deref().unwrap_or_default();
-                if is_fresh {
-                    model.index_of(id).map(|p| score(model, context, p))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let treatment = order_by_scores(&scores);
-        let ids: Vec<String> = products
-            .iter()
-            .map(|c| crate::history::clean_id(c.product_id.as_deref().unwrap_or_default()))
-            .collect();
-        let changed = treatment
-            .iter()
-            .enumerate()
-            .any(|(slot, &item)| slot != item);
-        let treatment_ids: Vec<String> = treatment.iter().map(|&i| ids[i].clone()).collect();
-        let personalized = self.arm.personalized && !self.leave_visible;
-        if personalized && changed {
-            dom::apply_order(grid, &children, &treatment);
-        }
-        for child in &products {
-            self.placed.add(child.node.as_ref());
-        }
-        if self.config.debug {
+        let fresh: Vec<bool> = fresh.iter().map(|&f| f != 0).collect();
+        let plan = plan_grid(model, context, ids, &fresh);
+        let personalized = self.arm.personalized && !leave_visible;
+        if let Some(cards) = cards.filter(|_| self.config.debug) {
             debug::card_entries(
-                &products,
-                &treatment,
-                &scores,
+                &cards,
+                &plan.order,
+                &plan.scores,
                 personalized,
                 &mut self.debug_cards,
             );
         }
+        let clean_ids: Vec<String> = ids.iter().map(|id| crate::history::clean_id(id)).collect();
+        let exposure = plan.exposure(
+            &self.arm,
+            personalized,
+            &model.model_version,
+            grid_key(index),
+            &clean_ids,
+        );
         self.grids_ranked += 1;
-        // Exposures belong to an experiment: none when no experiment runs or the arm was
-        // forced for QA.
-        if !self.arm.tracked || self.arm.experiment.is_empty() {
-            return true;
+        if let Some(exposure) = exposure {
+            self.emit_event(exposure);
         }
-        let shown = if personalized {
-            treatment_ids.clone()
+        Some(if personalized && plan.changed {
+            plan.order.iter().map(|&i| i as u32).collect()
         } else {
-            ids
-        };
-        let body = EventBody::Exposure {
-            experiment: self.arm.experiment.clone(),
-            arm: self.arm.arm.clone(),
-            bundle_version: model.model_version.clone(),
-            grid: grid_key(index),
-            shown,
-            treatment: if personalized {
-                None
-            } else {
-                Some(treatment_ids)
-            },
-            changed,
-        };
-        self.emit_event(body);
-        true
+            Vec::new()
+        })
+    }
+
+    fn finish_pass(&mut self, ranked: u32, leave_visible: bool) {
+        if ranked == 0 || self.first_reorder_ms.is_some() {
+            return;
+        }
+        let elapsed = performance_now() - self.config.started_at;
+        self.first_reorder_ms = Some(elapsed);
+        let detail = JsObject::new()
+            .set("grids", ranked)
+            .set("ms", elapsed)
+            .set("arm", self.arm.arm.as_str())
+            .set("personalized", self.arm.personalized && !leave_visible)
+            .into_js();
+        self.pending.push(("aisle:reordered", detail));
     }
 
     /// Scores the cart, tells the page (`aisle:abandon-risk`), records the event and runs the
@@ -738,75 +562,6 @@ impl State {
         }
     }
 
-    /// False (with an `aisle:error`, once) when the grid's cards cannot be read safely: a card
-    /// holds two different ids, or the grid has cards and none holds an id. The grid then
-    /// keeps the shop's order.
-    fn ids_readable(&mut self, children: &[dom::Child], grid_index: usize) -> bool {
-        let grid = concat(&[
-            "grid ",
-            &decimal(grid_index as u64 + 1),
-            " (data-grid \"",
-            &self.selectors.grid,
-            "\")",
-        ]);
-        if let Some((first, second)) = children.iter().find_map(|c| c.conflict.as_ref()) {
-            let message = concat(&[
-                "a card in ",
-                &grid,
-                " holds two product ids, \"",
-                first,
-                "\" and \"",
-                second,
-                "\" (data-item-id \"",
-                &self.selectors.id_attribute,
-                "\"",
-                &self.pattern_note(),
-                "); the grid keeps the shop's order",
-            ]);
-            self.report_error_once("item_id_conflict", &message);
-            return false;
-        }
-        let cards = children.iter().filter(|c| c.card.is_some()).count();
-        if cards > 0 && children.iter().all(|c| c.product_id.is_none()) {
-            let message = concat(&[
-                "none of the ",
-                &decimal(cards as u64),
-                " cards (data-item \"",
-                &self.selectors.item,
-                "\") in ",
-                &grid,
-                " holds a product id in attribute \"",
-                &self.selectors.id_attribute,
-                "\"",
-                &self.pattern_note(),
-                ", on the card or inside it",
-            ]);
-            self.report_error_once("item_id_missing", &message);
-            return false;
-        }
-        true
-    }
-
-    /// ` matching data-item-id-pattern /…/` when a pattern is set, for error messages.
-    fn pattern_note(&self) -> String {
-        match &self.selectors.id_pattern {
-            Some(pattern) => concat(&[
-                " matching data-item-id-pattern /",
-                &String::from(pattern.source()),
-                "/",
-            ]),
-            None => String::new(),
-        }
-    }
-
-    /// Reports a misconfiguration once per page, however often the observer re-scans.
-    fn report_error_once(&mut self, code: &str, message: &str) {
-        let line = concat(&[code, ": ", message]);
-        if !self.errors.contains(&line) {
-            self.report_error(code, message);
-        }
-    }
-
     fn report_error(&mut self, code: &str, message: &str) {
         self.errors.push(concat(&[code, ": ", message]));
         self.emit_event(EventBody::Error {
@@ -858,34 +613,6 @@ impl QueuedEvent {
     }
 }
 
-/// The visitor's arm from the manifest's experiments (GrowthBook-compatible hashing), with a
-/// QA override (`?aisle_arm=experiment:arm`) applied. QA-forced visits are not tracked.
-fn choose_arm(manifest: &Manifest, visitor: &str, qa_override: Option<&str>) -> ArmChoice {
-    let overrides = qa_override
-        .and_then(|value| assign::parse_override(value).ok())
-        .unwrap_or_default();
-    let decision = assign::decide(
-        &manifest.experiments,
-        visitor,
-        &overrides,
-        manifest.kill_switch,
-    );
-    let deciding = decision.assignments.iter().find(|a| a.in_experiment());
-    ArmChoice {
-        experiment: deciding.map(|a| a.experiment.clone()).unwrap_or_default(),
-        arm: deciding.and_then(|a| a.arm_key.clone()).unwrap_or_else(|| {
-            if decision.personalized {
-                "personalized".into()
-            } else {
-                "outside".into()
-            }
-        }),
-        personalized: decision.personalized,
-        tracked: deciding.map(|a| a.track).unwrap_or(true),
-        event_arms: decision.event_arm_list(),
-    }
-}
-
 fn parse_history(raw: &str, config: HistoryConfig) -> Result<History, String> {
     let bytes = from_base64(raw).ok_or_else(|| String::from("stored history is not base64"))?;
     let stored = StoredHistory::from_bytes(&bytes).map_err(|e| e.message())?;
@@ -918,11 +645,11 @@ fn bundle_error_code(error: &BundleError) -> &'static str {
     }
 }
 
-fn grid_key(index: usize) -> String {
+fn grid_key(index: u32) -> String {
     let path = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_default();
-    concat(&[&path, "#", &decimal(index as u64)])
+    concat(&[&path, "#", &decimal(u64::from(index))])
 }
 
 fn is_visitor_id(id: &str) -> bool {

@@ -1,13 +1,13 @@
-//! The browser edge: the only code that touches wasm-bindgen, web-sys and js-sys. It scans
-//! and reorders the page's grids, keeps the history in storage and exposes the JS API that
-//! the loader (`www/loader/aisle.js`) wraps.
+//! The browser edge: the only code that touches wasm-bindgen, web-sys and js-sys. It wires
+//! the core (`crate::plan`, `crate::arm`, `crate::abandon`) to the JS API that the loader
+//! (`www/loader/`) wraps, keeps the history in storage and tells the page what happened. The
+//! loader finds the grids, reads their ids and moves the nodes.
 
 pub mod api;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod convert;
 pub mod debug;
-pub mod dom;
 pub mod emit;
 pub mod engine;
 pub mod onsite;

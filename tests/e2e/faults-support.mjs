@@ -5,17 +5,20 @@ import { gridOrder, waitForAisleEvent, RECORD_EVENTS } from './harness.mjs';
 
 /** The longest the anti-flicker hide may last (the loader caps `data-hide` at 300 ms). */
 export const HIDE_CAP_MS = 300;
-/** Timer slack on a loaded machine: a 300 ms timer may fire this much later. */
-export const TIMER_SLACK_MS = 200;
 
 /**
  * An init script that records, in page time, when aisle's anti-flicker hide began and ended
- * (`window.__aisleHide`, from the loader's `aisle:hide` and `aisle:show` events) and the
- * grid's opacity when it was reordered, on top of harness.RECORD_EVENTS.
+ * (`window.__aisleHide`, from the loader's `aisle:hide` and `aisle:show` events), the hiding
+ * animations' durations, and the grid's opacity when it was reordered, on top of
+ * harness.RECORD_EVENTS.
  */
 export const WATCH = RECORD_EVENTS + `
-  window.__aisleHide = { added: null, removed: null, opacityAtReorder: null };
-  document.addEventListener('aisle:hide', () => { if (window.__aisleHide.added === null) window.__aisleHide.added = performance.now(); });
+  window.__aisleHide = { added: null, removed: null, opacityAtReorder: null, animationMs: null };
+  document.addEventListener('aisle:hide', () => {
+    if (window.__aisleHide.added !== null) return;
+    window.__aisleHide.added = performance.now();
+    window.__aisleHide.animationMs = document.getAnimations().filter((a) => a.animationName === 'aisle-hide').map((a) => a.effect.getTiming().duration);
+  });
   document.addEventListener('aisle:show', () => { window.__aisleHide.removed = performance.now(); });
   document.addEventListener('aisle:reordered', () => {
     const grid = document.querySelector('.product-grid');
@@ -61,10 +64,21 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function assertPageWon(page, { expectedOrder, order = gridOrder }) {
   if (expectedOrder) assert.deepEqual(await order(page), expectedOrder, 'the grid shows the expected order');
+  // The hide is released a frame after the grid moved (a release in the same task counts the
+  // move as a layout shift): wait for that release rather than race it.
+  await page.waitForFunction(() => !window.__aisleHide || window.__aisleHide.added === null || window.__aisleHide.removed !== null, null, { timeout: 5000 }).catch(() => {});
   const hide = await page.evaluate(() => window.__aisleHide);
   if (hide && hide.added !== null) {
     assert.notEqual(hide.removed, null, 'the hide was released');
-    assert.ok(hide.removed - hide.added <= HIDE_CAP_MS + TIMER_SLACK_MS, `the hide lasted ${Math.round(hide.removed - hide.added)} ms`);
+    // What the shopper sees: the hide is an animation that the compositor ends by itself at
+    // the cap. The release event alone proves little on a loaded machine: the page's own first
+    // layout of 5,000 cards can hold every task, aisle's `aisle:show` included, past the cap.
+    // (One animation per grid parsed so far; none when the grid selector matches nothing.)
+    assert.ok(hide.animationMs.every((ms) => ms <= HIDE_CAP_MS), `each grid's hide is an animation that ends by itself within the cap (${JSON.stringify(hide.animationMs)} ms)`);
+    // And nothing moves once the grid may be on screen: a personalized reorder happened while
+    // the hiding animation still ran.
+    const event = await page.evaluate(() => (window.__aisleSeen || {})['aisle:reordered']);
+    if (event && event.personalized) assert.equal(hide.opacityAtReorder, '0', 'the grid was hidden while it was reordered');
   }
   assert.equal(await page.$eval('.product-grid', (g) => getComputedStyle(g).opacity).catch(() => '1'), '1', 'the grid is visible');
   assert.deepEqual(page.problems, [], 'no uncaught error or console error');

@@ -336,6 +336,44 @@ for (const hide of [false, true]) {
   });
 }
 
+test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocking past the hide\'s cap: nothing moves once the cap passed, the hide ends by itself', async () => {
+  const ITEMS = 5000;
+  const step = Math.floor(ITEMS / shopOrder.length);
+  const ids = Array.from({ length: ITEMS }, (_, i) => (i % step === 0 && i / step < shopOrder.length ? shopOrder[i / step] : `unknown-${i}`));
+  // A theme script that holds the main thread for 400 ms as soon as the grid is hidden: the
+  // hide's timer cannot fire before the cap has passed.
+  const blockAfterHide = `
+    window.__hideAnimationMs = [];
+    document.addEventListener('aisle:hide', () => {
+      window.__hideAnimationMs = document.getAnimations().filter((a) => a.animationName === 'aisle-hide').map((a) => a.effect.getTiming().duration);
+      setTimeout(() => { const until = performance.now() + 400; while (performance.now() < until); }, 0);
+    });`;
+  const page = await open({
+    arrange: async (p) => {
+      await rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join('')));
+      const cdp = await p.context().newCDPSession(p);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    },
+    init: queueViews(viewed) + blockAfterHide,
+  });
+  const event = await reordered(page, 30000);
+  assert.ok(event, 'the grid was planned');
+  assert.equal(event.personalized, false, 'past the cap, the shop\'s order stays on screen');
+  assert.deepEqual(await gridOrder(page), ids, 'nothing moved');
+  assert.deepEqual(await page.evaluate(() => window.__hideAnimationMs), [300], 'the hide is one animation that ends by itself at the cap, busy main thread or not');
+  const hide = await page.evaluate(() => window.__aisleHide);
+  assert.notEqual(hide.removed, null, 'the hide was released');
+  assert.equal(await page.$eval('.product-grid', (g) => getComputedStyle(g).opacity), '1', 'the grid is visible');
+  assert.deepEqual(page.problems, [], 'no uncaught error or console error');
+  const exposure = await page.evaluate(() => window.__aisleLog.find(([n, d]) => n === 'aisle:event' && d.type === 'exposure'));
+  if (exposure) {
+    const { shown } = exposure[1];
+    assert.ok(shown.length > 0);
+    assert.deepEqual(shown, ids.slice(0, shown.length), 'the exposure logs the order shown (its leading slots): the shop\'s');
+  }
+  await page.context().close();
+});
+
 test('only unknown product ids: the shop\'s order stays, no error', async () => {
   const ids = shopOrder.map((_, i) => `sku-not-in-bundle-${i}`);
   const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join(''))), init: queueViews(viewed) });

@@ -12,6 +12,7 @@
 //! other columns); `propose` finds such places for the audit.
 pub mod aisle_csv;
 pub mod csv_input;
+pub mod fill;
 pub mod mapping;
 pub mod products_json;
 pub mod propose;
@@ -346,6 +347,11 @@ pub struct CatalogInputArgs {
     /// Keep products a shop does not show, left out by default (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub include: Vec<Exclusion>,
+    /// Fill the catalog's gaps (title, category, brand, price) from another catalog file,
+    /// such as the item table `aisle import ga4 --catalog-out` writes; never overrides the
+    /// export. Repeatable.
+    #[arg(long)]
+    pub fill: Vec<PathBuf>,
 }
 
 /// What the readers keep that shops normally hide.
@@ -376,6 +382,9 @@ pub fn load_catalog(path: &Path, input: &CatalogInputArgs) -> anyhow::Result<Cat
         let mapping = mapping::Mapping::read(map)?;
         mapping.check(&catalog, map)?;
         mapping.apply(&mut catalog);
+    }
+    for fill in &input.fill {
+        fill::fill_gaps(&mut catalog, fill)?;
     }
     Ok(catalog)
 }

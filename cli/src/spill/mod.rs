@@ -22,13 +22,13 @@ pub mod codec;
 pub mod sessions;
 pub mod visitors;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use aisle::history::ActionKind;
 use anyhow::Context;
 
 use crate::event_log::ShopperAction;
+use crate::resolve::{IdResolver, ResolutionCounter};
 
 /// A directory that is removed, with everything in it, when this is dropped (also when the
 /// build fails).
@@ -55,24 +55,29 @@ impl Drop for TempDir {
 
 /// Cuts one visitor's actions (in time order) into sessions by their session id and adds
 /// them to `sorter`, purchases as one interaction per line item, exactly as
-/// [`crate::event_log::sessions`] does for a log in memory. Returns how many product
-/// actions name a product that is not in `known_products`.
+/// [`crate::event_log::sessions`] does for a log in memory. Product ids are replaced by the
+/// catalog id they name (an alias, a Shopify channel id; see [`crate::resolve`]), each
+/// lookup counted in `counter`.
 pub fn add_sessions(
     visitor: &str,
     actions: &[ShopperAction],
-    known_products: &HashSet<&str>,
+    resolver: &IdResolver,
+    counter: &mut ResolutionCounter,
     sorter: &mut sessions::SessionSorter,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<()> {
     // Stable: each session's actions stay in time order.
     let mut order: Vec<usize> = (0..actions.len()).collect();
     order.sort_by_key(|&i| actions[i].session);
-    let mut unknown = 0;
     let mut interactions: Vec<(u64, ActionKind, &str)> = Vec::new();
     for group in order.chunk_by(|&a, &b| actions[a].session == actions[b].session) {
         interactions.clear();
         for &i in group {
             actions[i].interactions(|kind, id| {
-                unknown += usize::from(kind.is_about_product() && !known_products.contains(id));
+                let id = if kind.is_about_product() {
+                    counter.canonical(resolver, id)
+                } else {
+                    id
+                };
                 interactions.push((actions[i].ts, kind, id));
             });
         }
@@ -80,5 +85,5 @@ pub fn add_sessions(
             sorter.push(visitor, actions[group[0]].session, &interactions)?;
         }
     }
-    Ok(unknown)
+    Ok(())
 }

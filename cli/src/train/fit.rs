@@ -17,7 +17,7 @@ use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use aisle::bundle::{Model, ScoringWeights};
-use aisle::rank::{features, weight_array};
+use aisle::rank::{features, weight_array, FEATURE_COUNT};
 use anyhow::bail;
 use serde::Serialize;
 
@@ -42,8 +42,11 @@ const HALF_LIVES: [f32; 6] = [1.0, 2.0, 3.0, 5.0, 8.0, 13.0];
 const VALUES: [f32; 13] = [
     0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0,
 ];
-/// Weights searched, as indices into [`aisle::rank::Features::WEIGHTS`].
-const SEARCHED: [usize; 4] = [0, 2, 4, 5];
+/// Weights searched, as indices into [`aisle::rank::Features::WEIGHTS`]: popularity, brand,
+/// price, seen, colour and size.
+const SEARCHED: [usize; 6] = [0, 2, 4, 5, 6, 7];
+/// One product's features (or the weights), in the order of [`aisle::rank::Features::WEIGHTS`].
+type Vector = [f32; FEATURE_COUNT];
 
 /// What the fit did.
 #[derive(Clone, Debug, Serialize)]
@@ -68,9 +71,9 @@ pub struct FitReport {
 #[derive(Default)]
 struct Cases {
     /// Per case: the target's features and the range of its grid's groups.
-    cases: Vec<([f32; 6], Range<usize>)>,
+    cases: Vec<(Vector, Range<usize>)>,
     /// Per group: feature `k` is `columns[k][group]`.
-    columns: [Vec<f32>; 6],
+    columns: [Vec<f32>; FEATURE_COUNT],
     /// Per group: products with these features.
     count: Vec<u32>,
     /// Per group: of those, how many come before the target in the shop's order (they win
@@ -81,9 +84,9 @@ struct Cases {
 impl Cases {
     /// Adds a case: `grid` holds each grid product's features in the shop's order, `target`
     /// is the target's position in it.
-    fn push(&mut self, grid: &[[f32; 6]], target: usize) {
+    fn push(&mut self, grid: &[Vector], target: usize) {
         let first = self.count.len();
-        let mut index: HashMap<[u32; 6], usize, BuildHasherDefault<FeatureHasher>> =
+        let mut index: HashMap<[u32; FEATURE_COUNT], usize, BuildHasherDefault<FeatureHasher>> =
             HashMap::default();
         for (position, features) in grid.iter().enumerate() {
             if position == target {
@@ -108,21 +111,29 @@ impl Cases {
     }
 
     /// The 1-based rank of case `case`'s target under `weights`.
-    fn rank(&self, case: usize, weights: &[f32; 6]) -> u32 {
+    fn rank(&self, case: usize, weights: &Vector) -> u32 {
         let (target, range) = &self.cases[case];
         let mine = rank_key(score(target, weights));
-        let [c0, c1, c2, c3, c4, c5] = self.columns.each_ref().map(|column| &column[range.clone()]);
+        let [c0, c1, c2, c3, c4, c5, c6, c7] =
+            self.columns.each_ref().map(|column| &column[range.clone()]);
         let (count, before) = (
             &self.count[range.clone()],
             &self.before_target[range.clone()],
         );
-        let [w0, w1, w2, w3, w4, w5] = *weights;
+        let [w0, w1, w2, w3, w4, w5, w6, w7] = *weights;
         let mut rank = 1;
         for j in 0..count.len() {
             // The terms in the order `score` adds them: the same rounding, the same ties.
             // Written without branches so that the loop is vectorized.
             let theirs = rank_key(
-                -0.0 + c0[j] * w0 + c1[j] * w1 + c2[j] * w2 + c3[j] * w3 + c4[j] * w4 + c5[j] * w5,
+                -0.0 + c0[j] * w0
+                    + c1[j] * w1
+                    + c2[j] * w2
+                    + c3[j] * w3
+                    + c4[j] * w4
+                    + c5[j] * w5
+                    + c6[j] * w6
+                    + c7[j] * w7,
             );
             rank += u32::from(theirs > mine) * count[j] + u32::from(theirs == mine) * before[j];
         }
@@ -130,7 +141,7 @@ impl Cases {
     }
 
     /// The mean reciprocal rank of the targets under `weights`.
-    fn mrr(&self, weights: &[f32; 6]) -> f64 {
+    fn mrr(&self, weights: &Vector) -> f64 {
         let total: f64 = (0..self.len())
             .map(|case| 1.0 / self.rank(case, weights) as f64)
             .sum();
@@ -159,7 +170,7 @@ impl std::hash::Hasher for FeatureHasher {
 }
 
 /// The score of one feature vector: what `aisle::rank` computes, term by term.
-fn score(features: &[f32; 6], weights: &[f32; 6]) -> f32 {
+fn score(features: &Vector, weights: &Vector) -> f32 {
     features
         .iter()
         .zip(weights)
@@ -167,13 +178,15 @@ fn score(features: &[f32; 6], weights: &[f32; 6]) -> f32 {
         .sum::<f32>()
 }
 
-fn set(weights: &mut ScoringWeights, array: [f32; 6]) {
+fn set(weights: &mut ScoringWeights, array: Vector) {
     weights.popularity = array[0];
     weights.category = array[1];
     weights.brand = array[2];
     weights.neighbour = array[3];
     weights.price = array[4];
     weights.seen = array[5];
+    weights.color = array[6];
+    weights.size = array[7];
 }
 
 /// The validation split of the training sessions: the same cut as
@@ -320,7 +333,7 @@ pub fn fit(
             indicatif::ProgressStyle::with_template("fitting weights {bar:40} {pos}/{len} {eta}")
                 .expect("the template is valid"),
         );
-        let mut grid_features: Vec<[f32; 6]> = Vec::new();
+        let mut grid_features: Vec<Vector> = Vec::new();
         for half_life in HALF_LIVES {
             progress.inc(1);
             let mut weights = ScoringWeights {
@@ -342,8 +355,9 @@ pub fn fit(
                 let grid = shop.grid_of(target.product);
                 grid_features.clear();
                 grid_features.extend(grid.iter().map(|&p| {
-                    bundle.model_index[p as usize]
-                        .map_or([0.0; 6], |i| features(&model, &context, i).to_array())
+                    bundle.model_index[p as usize].map_or([0.0; FEATURE_COUNT], |i| {
+                        features(&model, &context, i).to_array()
+                    })
                 }));
                 cases.push(
                     &grid_features,
@@ -422,7 +436,7 @@ mod tests {
     /// Grouping a grid by feature vector gives the rank scoring every product gives.
     #[test]
     fn grouped_ranks_equal_ranks_over_the_whole_grid() {
-        let grid: Vec<[f32; 6]> = (0..40)
+        let grid: Vec<Vector> = (0..40)
             .map(|i| {
                 [
                     (i % 4) as f32 * 0.25,
@@ -431,6 +445,8 @@ mod tests {
                     if i % 7 == 0 { 0.5 } else { 0.0 },
                     (i % 3) as f32 * 0.1,
                     if i == 13 { f32::NAN } else { 0.0 },
+                    (i % 5) as f32 * 0.2,
+                    if i % 3 == 1 { 1.0 } else { 0.0 },
                 ]
             })
             .collect();
@@ -439,10 +455,10 @@ mod tests {
             cases.push(&grid, target);
         }
         let weight_sets = [
-            [1.0, 0.3, 0.2, 1.0, 0.1, 0.5],
-            [0.0; 6],
-            [5.0, 0.0, 0.0, 1.0, 0.0, 0.0],
-            [0.02, 1.0, 3.0, 1.0, 2.0, 0.0],
+            [1.0, 0.3, 0.2, 1.0, 0.1, 0.5, 0.3, 0.2],
+            [0.0; FEATURE_COUNT],
+            [5.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+            [0.02, 1.0, 3.0, 1.0, 2.0, 0.0, 1.5, 0.05],
         ];
         for weights in weight_sets {
             let scores: Vec<f32> = grid.iter().map(|f| score(f, &weights)).collect();

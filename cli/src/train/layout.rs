@@ -1,5 +1,5 @@
-//! The catalog as training sees it (products with category and brand indices), and the
-//! bundle order of products.
+//! The catalog as training sees it (products with category, brand, colour and size range
+//! indices), and the bundle order of products.
 //!
 //! Bundle order groups products by category, since most neighbours share a category, and
 //! within a category walks the neighbour graph, so that neighbour indices are close to
@@ -22,14 +22,55 @@ pub struct Catalog<'a> {
     pub brand_names: Vec<String>,
     /// Per product, its brand index.
     pub brand: Vec<Option<u16>>,
+    /// Colour names, sorted.
+    pub color_names: Vec<String>,
+    /// Per product, the index of its first listed colour.
+    pub color: Vec<Option<u16>>,
+    /// Size ranges (all of a product's sizes, `|`-joined), sorted.
+    pub size_names: Vec<String>,
+    /// Per product, its size range index.
+    pub size: Vec<Option<u16>>,
     /// Per product, its time-decayed popularity.
     pub popularity: Vec<f64>,
 }
 
 /// Most categories a bundle can hold.
 pub const MAX_CATEGORIES: usize = u16::MAX as usize;
-/// Most brands a bundle can hold (one index is "no brand").
+/// Most brands (and colours, and size ranges) a bundle can hold (one index is "none").
 pub const MAX_BRANDS: usize = u16::MAX as usize - 1;
+
+/// A product's colour as the bundle keeps it: the first listed colour.
+pub fn product_color(product: &Product) -> Option<&str> {
+    let first = product.color.as_deref()?.split('|').next()?.trim();
+    (!first.is_empty()).then_some(first)
+}
+
+/// A product's size range as the bundle keeps it: all its sizes, `|`-joined as listed.
+pub fn product_size(product: &Product) -> Option<&str> {
+    let sizes = product.size.as_deref()?.trim();
+    (!sizes.is_empty()).then_some(sizes)
+}
+
+/// Sorted distinct values and, per product, the index of its value. Past [`MAX_BRANDS`] the
+/// extra values share the last index (callers check the count first).
+fn dictionary<'p>(
+    values: impl Iterator<Item = Option<&'p str>> + Clone,
+) -> (Vec<String>, Vec<Option<u16>>) {
+    let names: Vec<String> = values
+        .clone()
+        .flatten()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let index: BTreeMap<&str, u16> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i.min(MAX_BRANDS - 1) as u16))
+        .collect();
+    let per_product = values.map(|v| v.map(|v| index[v])).collect();
+    (names, per_product)
+}
 
 impl<'a> Catalog<'a> {
     /// Indexes products. Callers check [`MAX_CATEGORIES`] and [`MAX_BRANDS`] first; past them
@@ -41,21 +82,13 @@ impl<'a> Catalog<'a> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let brand_names: Vec<String> = products
-            .iter()
-            .filter_map(|p| p.brand.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let (brand_names, brand) = dictionary(products.iter().map(|p| p.brand.as_deref()));
+        let (color_names, color) = dictionary(products.iter().map(product_color));
+        let (size_names, size) = dictionary(products.iter().map(product_size));
         let category_index: BTreeMap<&str, u16> = category_names
             .iter()
             .enumerate()
             .map(|(i, c)| (c.as_str(), i.min(MAX_CATEGORIES - 1) as u16))
-            .collect();
-        let brand_index: BTreeMap<&str, u16> = brand_names
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.as_str(), i.min(MAX_BRANDS - 1) as u16))
             .collect();
         Catalog {
             products,
@@ -68,12 +101,13 @@ impl<'a> Catalog<'a> {
                 .iter()
                 .map(|p| category_index[p.category.as_str()])
                 .collect(),
-            brand: products
-                .iter()
-                .map(|p| p.brand.as_deref().map(|b| brand_index[b]))
-                .collect(),
+            brand,
             category_names,
             brand_names,
+            color_names,
+            color,
+            size_names,
+            size,
             popularity: popularity.to_vec(),
         }
     }

@@ -1,17 +1,21 @@
 //! Training: catalog + sessions → the bundle's wire form.
 //!
 //! `layout` fixes the bundle order of products, `signals` computes per-product signals
-//! (popularity, category, brand, price band), `neighbours` learns product-to-product links
-//! from sessions, and `fit` chooses the scoring weights on a validation split. Everything here
+//! (popularity, category, brand, colour, size range, price band), `neighbours` learns
+//! product-to-product links from sessions, `similar` finds them in the catalog when there are
+//! no sessions (a catalog-only bundle), and `fit` chooses the scoring weights on a
+//! validation split. Everything here
 //! is deterministic: the same input gives the same bytes (no hash-map iteration order, no
 //! clock, no randomness).
 pub mod fit;
 pub mod layout;
 pub mod neighbours;
 pub mod signals;
+pub mod similar;
 
 use aisle::bundle::{
-    pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire, ScoringWeights, NO_BRAND,
+    pack_aliases, pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire,
+    ScoringWeights, NO_ATTRIBUTE,
 };
 
 use crate::catalog::Product;
@@ -47,7 +51,9 @@ impl Default for TrainConfig {
 
 /// Builds the bundle's wire form. `now_ms` is the time the model is built "at": the newest
 /// training event, so decay does not depend on the clock.
-/// Reads the sessions twice (popularity, then neighbours).
+/// Reads the sessions twice (popularity, then neighbours). When no session touches a catalog
+/// product (no events: day one), the bundle is catalog-only: no popularity, and neighbours
+/// from catalog similarity ([`similar`]) instead of sessions.
 pub fn train(
     products: &[Product],
     sessions: &dyn SessionSource,
@@ -56,10 +62,17 @@ pub fn train(
 ) -> anyhow::Result<BundleWire> {
     let popularity =
         signals::popularity(products, sessions, now_ms, config.popularity_half_life_days)?;
-    let indexed = layout::Catalog::new(products, &popularity);
-    let lists = neighbours::learn(&indexed, sessions, now_ms, &config.neighbours)?;
+    let indexed = layout::Catalog::new(products, &popularity.per_product);
+    let price_band = signals::price_bands(&indexed);
+    let lists = if popularity.sessions == 0 {
+        similar::learn(&indexed, &price_band, config.neighbours.per_product)
+    } else {
+        neighbours::learn(&indexed, sessions, now_ms, &config.neighbours)?
+    };
     let layout = layout::Layout::new(&indexed, &lists);
-    Ok(wire(&indexed, &layout, &lists, now_ms, config))
+    let mut wire = wire(&indexed, &layout, &lists, &price_band, now_ms, config);
+    wire.trained_sessions = popularity.sessions;
+    Ok(wire)
 }
 
 /// Puts the learned pieces into the wire form, in the bundle order of `layout`.
@@ -67,6 +80,7 @@ fn wire(
     catalog: &layout::Catalog,
     layout: &layout::Layout,
     lists: &[Vec<(u32, f32)>],
+    price_band: &[u8],
     now_ms: u64,
     config: &TrainConfig,
 ) -> BundleWire {
@@ -79,12 +93,26 @@ fn wire(
         .iter()
         .map(|&p| catalog.category[p as usize])
         .collect();
-    let product_brand: Vec<u16> = order
-        .iter()
-        .map(|&p| catalog.brand[p as usize].unwrap_or(NO_BRAND))
-        .collect();
+    let in_order = |values: &[Option<u16>]| -> Vec<u8> {
+        pack_u16(
+            &order
+                .iter()
+                .map(|&p| values[p as usize].unwrap_or(NO_ATTRIBUTE))
+                .collect::<Vec<_>>(),
+        )
+    };
+    // Colour and size arrays are left empty when no product has one (see `BundleWire`).
+    let optional_in_order = |values: &[Option<u16>]| -> Vec<u8> {
+        if values.iter().all(Option::is_none) {
+            Vec::new()
+        } else {
+            in_order(values)
+        }
+    };
+    let (aliases, _) = crate::resolve::bundle_aliases(catalog.products);
+    let alias_lists: Vec<Vec<&str>> = order.iter().map(|&p| aliases[p as usize].clone()).collect();
+    let (alias_ids, alias_counts) = pack_aliases(&alias_lists);
     let popularity = signals::quantize_popularity(&catalog.popularity);
-    let price_band = signals::price_bands(catalog);
     let neighbour_lists: Vec<Vec<(u32, u8)>> = order
         .iter()
         .map(|&p| {
@@ -105,16 +133,23 @@ fn wire(
     BundleWire {
         model_version: config.model_version.clone(),
         built_at_ms: now_ms,
+        trained_sessions: 0,
         product_ids: if id_numbers.is_some() {
             String::new()
         } else {
             product_ids.join("\n")
         },
         product_id_numbers: id_numbers.unwrap_or_default(),
+        alias_ids,
+        alias_counts,
         category_names: catalog.category_names.clone(),
         product_category: pack_u16(&product_category),
         brand_names: catalog.brand_names.clone(),
-        product_brand: pack_u16(&product_brand),
+        product_brand: in_order(&catalog.brand),
+        color_names: catalog.color_names.clone(),
+        product_color: optional_in_order(&catalog.color),
+        size_names: catalog.size_names.clone(),
+        product_size: optional_in_order(&catalog.size),
         popularity: order.iter().map(|&p| popularity[p as usize]).collect(),
         price_band: order.iter().map(|&p| price_band[p as usize]).collect(),
         neighbours,

@@ -18,6 +18,15 @@ pub fn popularity_strength(kind: ActionKind) -> f64 {
     }
 }
 
+/// Popularity, and how many sessions it was learned from.
+pub struct Popularity {
+    /// Per product (catalog order): the sum of its actions' strengths, each halved every
+    /// `half_life_days` before `now_ms`.
+    pub per_product: Vec<f64>,
+    /// Sessions with at least one action on a catalog product.
+    pub sessions: u64,
+}
+
 /// Per product (catalog order): the sum of its actions' strengths, each halved every
 /// `half_life_days` before `now_ms`. Actions on unknown products are ignored.
 pub fn popularity(
@@ -25,7 +34,7 @@ pub fn popularity(
     sessions: &dyn SessionSource,
     now_ms: u64,
     half_life_days: f64,
-) -> anyhow::Result<Vec<f64>> {
+) -> anyhow::Result<Popularity> {
     let index: std::collections::HashMap<&str, usize> = products
         .iter()
         .enumerate()
@@ -33,7 +42,9 @@ pub fn popularity(
         .collect();
     let half_life_ms = (half_life_days.max(1e-3) * 86_400_000.0).max(1.0);
     let mut popularity = vec![0.0; products.len()];
+    let mut learned_from = 0;
     sessions.for_each(&mut |session| {
+        let mut touched = false;
         for action in &session.interactions {
             let Some(&product) = index.get(action.id.as_str()) else {
                 continue;
@@ -41,12 +52,17 @@ pub fn popularity(
             if action.kind == ActionKind::CategoryView {
                 continue;
             }
+            touched = true;
             let age = now_ms.saturating_sub(action.ts) as f64;
             popularity[product] +=
                 popularity_strength(action.kind) * 0.5f64.powf(age / half_life_ms);
         }
+        learned_from += u64::from(touched);
     })?;
-    Ok(popularity)
+    Ok(Popularity {
+        per_product: popularity,
+        sessions: learned_from,
+    })
 }
 
 /// Distinct popularity values a bundle uses: fewer distinct bytes compress better, and the

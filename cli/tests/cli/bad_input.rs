@@ -44,22 +44,23 @@ fn the_tiny_fixture_builds_without_warnings() {
 }
 
 #[test]
-fn empty_files_are_errors() {
+fn an_empty_catalog_is_an_error_and_an_empty_log_builds_from_the_catalog_alone() {
     check(
         build("", &tiny_events()),
         1,
         &["catalog.csv: the catalog is empty"],
     );
-    check(
-        build(&tiny_catalog(), ""),
-        1,
-        &["events.ndjson: the event log is empty"],
-    );
-    check(
-        build(&tiny_catalog(), "\n \n"),
-        1,
-        &["the event log is empty"],
-    );
+    // Day one: a shop without events yet gets a catalog-only bundle, and is told so.
+    for empty in ["", "\n \n"] {
+        check(
+            build(&tiny_catalog(), empty),
+            0,
+            &[
+                "events.ndjson holds no events; building from the catalog alone",
+                "catalog-only bundle: built without events",
+            ],
+        );
+    }
 }
 
 #[test]

@@ -223,3 +223,48 @@ fn a_file_that_is_not_a_ga4_export_is_an_error() {
         run.stderr
     );
 }
+
+#[test]
+fn ga4_items_fill_catalog_gaps_and_name_the_items_no_product_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (events, gaps) = (temp_path(&dir, "e.ndjson"), temp_path(&dir, "gaps.csv"));
+    let import = aisle(&[
+        "import",
+        "ga4",
+        "--input",
+        &fixture("ga4"),
+        "--events-out",
+        &events,
+        "--catalog-out",
+        &gaps,
+    ]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    // The same shop's export: SKUs resolve; the product ids and channel ids need the shop's
+    // products.json, which this fixture does not have, so they are named, not guessed.
+    let audit = aisle(&[
+        "audit",
+        "--catalog",
+        &fixture("shopify-export.csv"),
+        "--fill",
+        &gaps,
+    ]);
+    let out = format!("{}{}", audit.stdout, audit.stderr);
+    assert!(out.contains("5 row(s) filled"), "{out}");
+    assert!(
+        out.contains("3 row(s) name no product of the catalog and were not used: 8012345678903, shopify_US_8012345678901_44012345678901, shopify_US_8012345678902_44012345678902"),
+        "{out}"
+    );
+    // A fill file that does not exist is an error naming it.
+    let missing = temp_path(&dir, "missing.csv");
+    let bad = aisle(&[
+        "build",
+        "--catalog",
+        &fixture("shopify-export.csv"),
+        "--fill",
+        &missing,
+        "--out",
+        &temp_path(&dir, "site"),
+    ]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("missing.csv"), "{}", bad.stderr);
+}

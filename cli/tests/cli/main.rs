@@ -8,6 +8,7 @@ mod build;
 mod catalog;
 mod collect;
 mod collector;
+mod dayone;
 mod ga4;
 mod import;
 mod nightly;

@@ -1,0 +1,143 @@
+/*! aisle loader: on-device storefront personalization. MIT OR Apache-2.0. */
+// The script tag merchants include (bundled by scripts/assemble-loader.mjs into one classic
+// script, pkg/aisle.js). It reads its data attributes, replays calls queued on `window.aisle`
+// before it loaded, loads the wasm core and the model bundle, orders the grids, and never
+// throws into the page: every failure keeps the shop's order, releases any hiding at once and
+// is reported as an `aisle:error` event on `document`.
+import { glue, wasmIntegrity, debugIntegrity } from 'aisle:generated';
+import { w, d, emit, now, storageGet, storageSet, afterNextFrame } from './page.js';
+import { core, guard, fail } from './core.js';
+import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresented } from './hide.js';
+import { fetchOk, compileWasm, addScript } from './net.js';
+import { rankGrids, watchGrids } from './grids.js';
+import { startDelivery, scheduleFlush } from './delivery.js';
+import { api, engineReady, engineFailed } from './api.js';
+import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
+
+var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
+
+function start() {
+  var existing = w.aisle;
+  if (existing && existing.__aisle) return; // Included twice: the first copy serves.
+  var started = now();
+  var script = d.currentScript;
+  var data = (script && script.dataset) || {};
+  var params = new URLSearchParams(w.location.search);
+  var queued = Array.isArray(existing) ? existing.slice() : [];
+
+  startDelivery(data);
+  w.aisle = api;
+  for (var i = 0; i < queued.length; i++) api.push(queued[i]);
+
+  if (!script || !script.src) { fail('no_script', 'aisle.js could not find its own script tag'); return; }
+  if (params.get('aisle') === 'off' || data.disabled === 'true') { emit('aisle:disabled', { reason: 'url' }); return; }
+  if (core.killed) return;
+
+  var hideAttr = data.hide;
+  hide(data.grid, hideAttr === undefined ? 0 : Math.min(HIDE_CAP_MS, hideAttr === '' ? HIDE_CAP_MS : Number(hideAttr)));
+
+  var timeoutMs = Number(data.timeout) > 0 ? Number(data.timeout) : TIMEOUT_MS;
+  // `data-item-id-pattern`: when it does not compile, the engine reports why and no grid is
+  // ranked.
+  var itemIdPattern, itemIdPatternError;
+  if (data.itemIdPattern) {
+    try { itemIdPattern = new RegExp(data.itemIdPattern); } catch (e) {
+      itemIdPatternError = 'data-item-id-pattern is not a valid regular expression: ' + String(e && e.message || e);
+    }
+  }
+  var config = core.config = {
+    grid: data.grid || '',
+    item: data.item || '',
+    itemId: data.itemId || ID_ATTRIBUTE,
+    itemIdPattern: itemIdPattern,
+    itemIdPatternError: itemIdPatternError,
+    product: data.product || undefined,
+    category: data.category || undefined,
+    historySize: Number(data.historySize) > 0 ? Number(data.historySize) : undefined,
+    debug: params.get('aisle_debug') === '1',
+    startedAt: started,
+    arm: params.get('aisle_arm') || undefined,
+    abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
+  };
+  var here = script.src;
+  var manifestUrl;
+  try {
+    manifestUrl = new URL(data.manifest || MANIFEST, w.location.href).href;
+  } catch (e) { fail('manifest_url', 'data-manifest is not a URL'); return; }
+
+  var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {
+    return r.json().catch(function () { throw { code: 'manifest_invalid', message: 'manifest is not JSON' }; });
+  });
+  manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
+
+  // The bundle download starts as soon as the manifest names it, while the wasm starts up;
+  // the engine still checks the manifest (and the kill switch) before the bytes are used.
+  var bundleFetches = {};
+  function fetchBundle(url) {
+    if (!bundleFetches[url]) {
+      bundleFetches[url] = fetchOk(url, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); });
+      bundleFetches[url].catch(function () { /* reported when used */ });
+    }
+    return bundleFetches[url];
+  }
+  manifestPromise.then(function (manifest) {
+    if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
+      try { fetchBundle(new URL(manifest.bundle, manifestUrl).href); } catch (e) { /* checked again below */ }
+    }
+  }, function () { /* reported below */ });
+  // A returning shopper's bundle is most likely the one the last page used: read it from the
+  // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
+  var lastBundle = storageGet(LAST_BUNDLE_KEY);
+  if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
+
+  // The wasm is fetched and compiled off the main thread; the glue is already here.
+  var wasmModule = compileWasm(here, wasmIntegrity);
+  wasmModule.catch(function () { /* reported through corePromise */ });
+  // The debug view's drawing code is a script of its own, added only when the URL asks for it;
+  // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
+  var debugView = config.debug ? addScript(new URL(DEBUG_FILE, here).href, debugIntegrity) : undefined;
+  var corePromise = glue
+    ? Promise.all([glue({ module_or_path: wasmModule }), debugView]).then(function () { return glue; })
+    : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
+
+  corePromise.then(function (bindings) {
+    core.engine = guard(function () { return new bindings.AisleEngine(config); }, null);
+    if (!core.engine) return;
+    engineReady();
+    emit('aisle:ready', { ms: now() - started });
+    scheduleFlush(1000);
+    return manifestPromise.then(function (manifest) {
+      var bundle = guard(function () { return core.engine.useManifest(manifest); }, undefined);
+      if (!bundle) { releaseHide(); return; }
+      var bundleUrl = new URL(bundle, manifestUrl).href;
+      return fetchBundle(bundleUrl).then(function (buffer) {
+        if (!core.engine || !guard(function () { return core.engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
+        if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
+        whenHiddenFramePresented(function () {
+          // Past the hide's cap (its timer may be held back by a busy main thread), the grids
+          // count as shown in the shop's order and stay so.
+          if (!core.killed) guard(function () { rankGrids(overdue()); watchGrids(); });
+          // Show the grid a frame after it moved: released in the same task, Chromium counts
+          // the move as a layout shift even though the grid was hidden. But the cap wins over
+          // the shift: late in the hide, or with thousands of cards (whose next frame is
+          // long), the grid is shown at once.
+          if (isHiding() && hideLeftMs() > 100 && cardCount(config.item) <= 1000) afterNextFrame(releaseHide);
+          else releaseHide();
+        });
+        scheduleFlush(1000);
+      });
+    });
+  }, function (error) {
+    core.dead = true;
+    engineFailed();
+    fail('wasm_blocked', 'the aisle core could not start: ' + String(error && error.message || error));
+  }).catch(function (error) {
+    fail(error && error.code || 'load_failed', error && error.message || String(error));
+  });
+}
+
+function cardCount(item) {
+  try { return d.querySelectorAll(item).length; } catch (e) { return Infinity; }
+}
+
+start();
