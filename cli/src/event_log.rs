@@ -184,15 +184,20 @@ pub fn read_events_from(reader: impl BufRead, path: &Path) -> anyhow::Result<Eve
     let mut events = Vec::new();
     let mut ids = BTreeSet::new();
     let mut duplicates = 0;
-    for (number, line) in reader.lines().enumerate() {
-        let number = number as u64 + 1;
-        let line = line.with_context(|| {
+    let mut lines = crate::text_input::Lines::new(reader);
+    loop {
+        let number = lines.number() + 1;
+        let cannot_read = || {
             format!(
                 "{}: line {number}: cannot read (not UTF-8?)",
                 path.display()
             )
-        })?;
-        let Some(event) = checker.parse(number, &line) else {
+        };
+        let Some(line) = lines.next_line().with_context(cannot_read)? else {
+            break;
+        };
+        let line = std::str::from_utf8(line).with_context(cannot_read)?;
+        let Some(event) = checker.parse(number, line) else {
             continue;
         };
         checker.check_time(event.ts);

@@ -17,4 +17,5 @@ pub mod report;
 pub mod resolve;
 pub mod rollback;
 pub mod spill;
+pub mod text_input;
 pub mod train;

@@ -43,10 +43,7 @@ pub fn delimiter_name(delimiter: u8) -> &'static str {
 
 /// A CSV reader over bytes already freed of their BOM and CRLF line ends.
 pub fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes)
+    crate::text_input::csv_builder(delimiter).from_reader(bytes)
 }
 
 /// Header names to positions.

@@ -413,7 +413,7 @@ pub fn read_catalog_bytes_with(
     options: &ReadOptions,
 ) -> anyhow::Result<Catalog> {
     let file = path.display();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = crate::text_input::without_bom(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         bail!(
             "{file}: the catalog is empty (expected a header line with {})",
@@ -435,7 +435,7 @@ pub fn read_catalog_bytes_with(
         decoded = encoding.decode_without_bom_handling(bytes).0.into_owned();
         (decoded.as_bytes(), Some(encoding))
     };
-    let bytes = without_carriage_returns(bytes);
+    let bytes = crate::text_input::crlf_as_lf(bytes);
     let delimiter = csv_input::sniff_delimiter(&bytes);
     let mut reader = csv_input::reader(&bytes, delimiter);
     let header = csv_input::header(&mut reader)
@@ -483,43 +483,6 @@ pub fn drop_ambiguous_aliases(catalog: &mut Catalog) {
         product.aliases.retain(|a| !ambiguous.contains_key(a));
     }
     catalog.issues.ambiguous_aliases.extend(ambiguous);
-}
-
-/// The bytes with every `\r` before a `\n` removed. The csv crate reports line numbers one
-/// short after CRLF line ends; with LF only, the lines in messages are right.
-pub fn without_carriage_returns(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for (i, &b) in bytes.iter().enumerate() {
-        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
-            out.push(b);
-        }
-    }
-    out
-}
-
-/// A reader that drops `\r` bytes, for streaming CSV files with CRLF line ends (see
-/// [`without_carriage_returns`]). Data files never need a bare `\r` inside a field.
-pub struct DropCarriageReturns<R>(pub R);
-
-impl<R: std::io::Read> std::io::Read for DropCarriageReturns<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            let n = self.0.read(buf)?;
-            if n == 0 {
-                return Ok(0);
-            }
-            let mut kept = 0;
-            for i in 0..n {
-                if buf[i] != b'\r' {
-                    buf[kept] = buf[i];
-                    kept += 1;
-                }
-            }
-            if kept > 0 {
-                return Ok(kept);
-            }
-        }
-    }
 }
 
 /// Adds a value to a `|`-separated list unless it is already there.

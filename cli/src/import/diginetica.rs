@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::write_import;
-use crate::catalog::{first_lines, DropCarriageReturns, Product};
+use crate::catalog::{first_lines, Product};
 use crate::dates::parse_date;
 
 /// Arguments of `aisle import diginetica`.
@@ -49,24 +49,7 @@ struct Table {
 
 fn read_table(path: &Path, columns: &[&str]) -> anyhow::Result<Table> {
     let file = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .from_reader(DropCarriageReturns(std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
-        )));
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{file}: line 1: cannot read the header"))?
-        .iter()
-        .map(String::from)
-        .collect();
-    if header.iter().all(|h| h.trim().is_empty()) {
-        bail!(
-            "{file}: the file is empty (expected the header {})",
-            columns.join(";")
-        );
-    }
+    let (mut reader, header) = crate::text_input::open_csv(path, b';', columns)?;
     if header.len() != columns.len() || header.iter().zip(columns).any(|(h, c)| h.trim() != *c) {
         bail!(
             "{file}: line 1: expected the columns {}, found {}",

@@ -374,16 +374,14 @@ fn import_file(
     items: &mut CatalogGaps,
     summary: &mut Ga4Summary,
 ) -> anyhow::Result<()> {
-    let mut reader = open(path, progress)?;
-    let mut line = Vec::with_capacity(8192);
+    let mut lines = crate::text_input::Lines::new(open(path, progress)?);
     let mut place = RowPlace {
         file: path.to_path_buf(),
         line: 0,
     };
     let mut previous_ts = 0u64;
     loop {
-        line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|error| {
+        let line = lines.next_line().map_err(|error| {
             let cut = error.kind() == std::io::ErrorKind::UnexpectedEof;
             anyhow::anyhow!(
                 "{}: cannot read after line {}: {error}{}",
@@ -396,17 +394,10 @@ fn import_file(
                 }
             )
         })?;
-        if read == 0 {
+        let Some(bytes) = line else {
             return Ok(());
-        }
+        };
         place.line += 1;
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        let mut bytes = &line[..];
-        if place.line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

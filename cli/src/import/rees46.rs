@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::write_import;
-use crate::catalog::{first_lines, parse_price, DropCarriageReturns, Product};
+use crate::catalog::{first_lines, parse_price, Product};
 use crate::dates::parse_date_time;
 
 /// Arguments of `aisle import rees46`.
@@ -124,23 +124,7 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<Row>> {
 
 fn read_input(path: &Path) -> anyhow::Result<Input> {
     let file = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(DropCarriageReturns(std::io::BufReader::new(
-            std::fs::File::open(path).with_context(|| format!("cannot read {file}"))?,
-        )));
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{file}: line 1: cannot read the header"))?
-        .iter()
-        .map(String::from)
-        .collect();
-    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        bail!(
-            "{file}: the file is empty (expected the header {})",
-            COLUMNS.join(",")
-        );
-    }
+    let (mut reader, header) = crate::text_input::open_csv(path, b',', &COLUMNS)?;
     let position = |name: &str| header.iter().position(|h| h.trim() == name);
     let missing: Vec<&str> = COLUMNS
         .iter()

@@ -18,7 +18,8 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{parse_price, DropCarriageReturns};
+use crate::catalog::parse_price;
+use crate::text_input::TolerantText;
 
 /// Arguments of `aisle import shopify-orders`.
 #[derive(Args)]
@@ -326,18 +327,17 @@ fn detect_delimiter(path: &Path) -> anyhow::Result<char> {
     Ok(if count(';') > count(',') { ';' } else { ',' })
 }
 
-/// A CSV reader of the export. Carriage returns are dropped first: with CRLF line ends the
-/// csv crate's line numbers run one short, and messages must name the right line.
+/// A CSV reader of the export (BOM and CRLF as `text_input` reads them), held to rows of the
+/// header's width.
 fn csv_reader(
     path: &Path,
     delimiter: char,
-) -> anyhow::Result<csv::Reader<DropCarriageReturns<std::fs::File>>> {
+) -> anyhow::Result<csv::Reader<TolerantText<std::fs::File>>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(delimiter as u8)
+    Ok(crate::text_input::csv_builder(delimiter as u8)
         .flexible(false)
-        .from_reader(DropCarriageReturns(file)))
+        .from_reader(TolerantText::new(file)))
 }
 
 /// The first pass: decides how slash and dot dates read. Returns the order and, when the file

@@ -66,21 +66,15 @@ pub fn for_each_line(
     path: &Path,
     mut each: impl FnMut(u64, Result<&str, ()>),
 ) -> anyhow::Result<()> {
-    let mut reader = open(path)?;
-    let mut buffer = Vec::with_capacity(1024);
-    let mut number = 0;
+    let mut lines = crate::text_input::Lines::new(open(path)?);
     loop {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .with_context(|| format!("reading {} after line {number}", path.display()))?;
-        if read == 0 {
+        let number = lines.number();
+        let Some(line) = lines
+            .next_line()
+            .with_context(|| format!("reading {} after line {number}", path.display()))?
+        else {
             return Ok(());
-        }
-        number += 1;
-        while matches!(buffer.last(), Some(b'\n' | b'\r')) {
-            buffer.pop();
-        }
-        each(number, std::str::from_utf8(&buffer).map_err(|_| ()));
+        };
+        each(number + 1, std::str::from_utf8(line).map_err(|_| ()));
     }
 }

@@ -1,8 +1,12 @@
 //! `report.html`: one self-contained file (inline CSS and SVG, no script, nothing fetched)
 //! that a marketer can open, mail or archive: warnings first, then per experiment the
 //! sample-ratio check, the figures per arm with intervals, per-arm bars and cumulative lift.
+//! Built with `maud`, which escapes every interpolated string (experiment and arm names,
+//! warnings, malformed lines) for text and attributes alike.
 use std::fmt::Write;
 use std::path::PathBuf;
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::analysis::{Quality, Scope};
 use super::results::{ExperimentResult, LiftPoint, Row};
@@ -13,13 +17,6 @@ table{border-collapse:collapse;margin:.6rem 0;font-variant-numeric:tabular-nums}
 th:first-child,td:first-child{text-align:left}.ci{color:#667;font-size:.85em}.warn{background:#fff4e0;border-left:4px solid #e08a00;padding:.5rem 1rem;margin:.5rem 0}
 .ok{background:#eaf7ee;border-left:4px solid #2a9d54;padding:.5rem 1rem}.sig{font-weight:600}svg{display:block;margin:.8rem 0}
 .note{color:#556;font-size:.9em}code{background:#f2f3f7;padding:0 .2rem}";
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn is_rate(metric: &str) -> bool {
     metric.ends_with("_rate")
@@ -42,10 +39,10 @@ fn format_percent(value: f64) -> String {
     format!("{:+.1}%", value * 100.0)
 }
 
-/// "p = 0.0123", or "p &lt; 0.0001" (HTML).
+/// "p = 0.0123", or "p < 0.0001".
 fn format_p(p: f64) -> String {
     if p < 0.0001 {
-        "p &lt; 0.0001".into()
+        "p < 0.0001".into()
     } else {
         format!("p = {p:.4}")
     }
@@ -70,221 +67,220 @@ const METRIC_LABELS: [(&str, &str); 9] = [
 
 /// Renders the whole report.
 pub fn render(results: &[ExperimentResult], quality: &Quality, files: &[PathBuf]) -> String {
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>aisle A/B report</title><style>{STYLE}</style></head><body>\n<h1>aisle A/B report</h1>\n"
-    );
-    let _ = writeln!(
-        html,
-        "<p class=\"note\">{} event line(s) from {} file(s). Intervals are 95%. Lift is relative to the control arm; p-values are two-sided \
-         (two-proportion z-test for rates, Welch's t-test for revenue). Figures in <code>report.csv</code>.</p>",
-        quality.lines,
-        files.len()
-    );
-    if results.is_empty() {
-        html.push_str("<div class=\"warn\">No experiment in the data.</div>\n");
-    }
-    for result in results {
-        render_experiment(&mut html, result);
-    }
-    render_quality(&mut html, quality);
-    html.push_str("</body></html>\n");
-    html
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { "aisle A/B report" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "aisle A/B report" }
+                p class="note" {
+                    (quality.lines) " event line(s) from " (files.len()) " file(s). Intervals are 95%. \
+                    Lift is relative to the control arm; p-values are two-sided (two-proportion \
+                    z-test for rates, Welch's t-test for revenue). Figures in "
+                    code { "report.csv" } "."
+                }
+                @if results.is_empty() {
+                    div class="warn" { "No experiment in the data." }
+                }
+                @for result in results {
+                    (experiment(result))
+                }
+                (quality_section(quality))
+            }
+        }
+    };
+    page.into_string()
 }
 
-fn render_experiment(html: &mut String, result: &ExperimentResult) {
-    let _ = writeln!(
-        html,
-        "<h2>Experiment <code>{}</code></h2>",
-        escape(&result.key)
-    );
-    if let Some((first, last)) = result.day_span {
-        let _ = writeln!(
-            html,
-            "<p>Exposures from {} to {} ({} day(s)). Control arm: <code>{}</code>.</p>",
-            crate::dates::format_day(first),
-            crate::dates::format_day(last),
-            last - first + 1,
-            escape(&result.control)
-        );
-    }
-    for warning in &result.warnings {
-        let _ = writeln!(html, "<div class=\"warn\">⚠ {}</div>", escape(warning));
-    }
-    if let Some(check) = &result.sample_ratio {
-        let split: Vec<String> = check
-            .observed
-            .iter()
-            .zip(&check.expected_shares)
-            .map(|((arm, count), share)| {
-                format!("{} {count} (expected share {share})", escape(arm))
-            })
-            .collect();
-        let class = if check.mismatch { "warn" } else { "ok" };
-        let _ = writeln!(
-            html,
-            "<div class=\"{class}\">Sample-ratio check: {}; chi-square {:.3}, {}{}</div>",
-            split.join(", "),
-            check.chi_square,
-            format_p(check.p_value),
-            if check.mismatch {
-                " — mismatch"
-            } else {
-                " — no mismatch"
+fn experiment(result: &ExperimentResult) -> Markup {
+    html! {
+        h2 { "Experiment " code { (result.key) } }
+        @if let Some((first, last)) = result.day_span {
+            p {
+                "Exposures from " (crate::dates::format_day(first)) " to "
+                (crate::dates::format_day(last)) " (" (last - first + 1) " day(s)). Control arm: "
+                code { (result.control) } "."
             }
-        );
+        }
+        @for warning in &result.warnings {
+            div class="warn" { "⚠ " (warning) }
+        }
+        @if let Some(check) = &result.sample_ratio {
+            @let split: Vec<String> = check
+                .observed
+                .iter()
+                .zip(&check.expected_shares)
+                .map(|((arm, count), share)| format!("{arm} {count} (expected share {share})"))
+                .collect();
+            div class=(if check.mismatch { "warn" } else { "ok" }) {
+                "Sample-ratio check: " (split.join(", ")) "; chi-square "
+                (format!("{:.3}", check.chi_square)) ", " (format_p(check.p_value))
+                (if check.mismatch { " — mismatch" } else { " — no mismatch" })
+            }
+        }
+        @for scope in [Scope::All, Scope::Changed] {
+            (scope_section(result, scope))
+        }
     }
-    for scope in [Scope::All, Scope::Changed] {
-        let title = match scope {
-            Scope::All => "All exposed visitors",
-            Scope::Changed => "Visitors whose grid personalization changed (from that exposure on)",
-        };
-        let _ = writeln!(html, "<h3>{title}</h3>");
-        render_table(html, result, scope);
-        let rows: Vec<&Row> = result.rows.iter().filter(|r| r.scope == scope).collect();
-        for (metric, label) in [
+}
+
+fn scope_section(result: &ExperimentResult, scope: Scope) -> Markup {
+    let title = match scope {
+        Scope::All => "All exposed visitors",
+        Scope::Changed => "Visitors whose grid personalization changed (from that exposure on)",
+    };
+    let rows: Vec<&Row> = result.rows.iter().filter(|r| r.scope == scope).collect();
+    let bars = |metric: &str| -> Vec<Bar> {
+        rows.iter()
+            .filter(|r| r.metric == metric)
+            .map(|r| (r.arm.clone(), r.value, r.ci))
+            .collect()
+    };
+    html! {
+        h3 { (title) }
+        (table(result, scope))
+        @for (metric, label) in [
             ("conversion_rate", "Conversion rate by arm"),
             ("revenue_per_visitor", "Revenue per visitor by arm"),
         ] {
-            let bars: Vec<Bar> = rows
-                .iter()
-                .filter(|r| r.metric == metric)
-                .map(|r| (r.arm.clone(), r.value, r.ci))
-                .collect();
-            html.push_str(&bar_chart(label, metric, &bars));
+            (bar_chart(label, metric, &bars(metric)))
         }
-        for ((series_scope, arm), points) in &result.series {
-            if *series_scope != scope || points.is_empty() {
-                continue;
+        @for ((series_scope, arm), points) in &result.series {
+            @if *series_scope == scope && !points.is_empty() {
+                @let conversion: Vec<(u64, LiftValue)> =
+                    points.iter().map(|p: &LiftPoint| (p.day, p.conversion_lift)).collect();
+                @let revenue: Vec<(u64, LiftValue)> =
+                    points.iter().map(|p| (p.day, p.revenue_lift)).collect();
+                (lift_chart(
+                    &format!("Cumulative conversion-rate lift of {arm} vs {}", result.control),
+                    &conversion,
+                ))
+                (lift_chart(
+                    &format!("Cumulative revenue-per-visitor lift of {arm} vs {}", result.control),
+                    &revenue,
+                ))
             }
-            let conversion: Vec<(u64, LiftValue)> = points
-                .iter()
-                .map(|p: &LiftPoint| (p.day, p.conversion_lift))
-                .collect();
-            let revenue: Vec<(u64, LiftValue)> =
-                points.iter().map(|p| (p.day, p.revenue_lift)).collect();
-            let name = escape(arm);
-            html.push_str(&lift_chart(
-                &format!(
-                    "Cumulative conversion-rate lift of {name} vs {}",
-                    escape(&result.control)
-                ),
-                &conversion,
-            ));
-            html.push_str(&lift_chart(
-                &format!(
-                    "Cumulative revenue-per-visitor lift of {name} vs {}",
-                    escape(&result.control)
-                ),
-                &revenue,
-            ));
         }
     }
 }
 
-fn render_table(html: &mut String, result: &ExperimentResult, scope: Scope) {
-    html.push_str("<table><tr><th>Metric</th>");
-    for arm in &result.arms {
-        let _ = write!(html, "<th>{}</th>", escape(arm));
-    }
-    html.push_str("</tr>\n");
-    for (metric, label) in METRIC_LABELS {
-        let _ = write!(html, "<tr><td>{label}</td>");
-        for arm in &result.arms {
-            let Some(row) = result
-                .rows
-                .iter()
-                .find(|r| r.scope == scope && r.metric == metric && r.arm == *arm)
-            else {
-                html.push_str("<td></td>");
-                continue;
-            };
-            let mut cell = format_value(metric, row.value);
-            if let Some((low, high)) = row.ci {
-                let _ = write!(
-                    cell,
-                    "<br><span class=\"ci\">[{}, {}]</span>",
-                    format_value(metric, low),
-                    format_value(metric, high)
-                );
+fn table(result: &ExperimentResult, scope: Scope) -> Markup {
+    html! {
+        table {
+            tr {
+                th { "Metric" }
+                @for arm in &result.arms { th { (arm) } }
             }
-            if let Some(lift) = row.lift {
-                let significant = row.p_value.is_some_and(|p| p < 0.05);
-                let _ = write!(
-                    cell,
-                    "<br><span class=\"{}\">lift {}</span>",
-                    if significant { "sig" } else { "" },
-                    format_percent(lift)
-                );
-                if let Some((low, high)) = row.lift_ci {
-                    let _ = write!(
-                        cell,
-                        " <span class=\"ci\">[{}, {}]</span>",
-                        format_percent(low),
-                        format_percent(high)
-                    );
+            @for (metric, label) in METRIC_LABELS {
+                tr {
+                    td { (label) }
+                    @for arm in &result.arms {
+                        td {
+                            @if let Some(row) = result
+                                .rows
+                                .iter()
+                                .find(|r| r.scope == scope && r.metric == metric && r.arm == *arm)
+                            {
+                                (cell(metric, row))
+                            }
+                        }
+                    }
                 }
             }
-            if let Some(p) = row.p_value {
-                let _ = write!(cell, "<br><span class=\"ci\">{}</span>", format_p(p));
-            }
-            let _ = write!(html, "<td>{cell}</td>");
         }
-        html.push_str("</tr>\n");
     }
-    html.push_str("</table>\n");
 }
 
-fn render_quality(html: &mut String, quality: &Quality) {
-    html.push_str("<h2>Input quality</h2>\n<p class=\"note\">Nothing below was silently merged or dropped: each count says what happened to it.</p><table>\n");
-    let notes = [
-        ("lines", "read"),
-        ("malformed_lines", "not a valid schema v1 event: left out"),
-        (
-            "duplicate_events",
-            "same event id seen again for the visitor: counted once",
-        ),
-        (
-            "duplicate_orders",
-            "same order id seen again for the visitor: counted once",
-        ),
-        (
-            "clock_skew_events",
-            "device clock >10 min ahead of or >7 days behind receipt: kept, days by receipt",
-        ),
-        (
-            "events_without_receipt_time",
-            "not written by aisle collect: clock not checked",
-        ),
-        (
-            "unknown_experiment_events",
-            "exposures or arms entries of experiments not in the manifest: left out",
-        ),
-        (
-            "unknown_arm_events",
-            "exposures or arms entries of arms not in the manifest: left out",
-        ),
-        (
-            "other_experiment_events",
-            "exposures or arms entries of experiments not asked for: ignored",
-        ),
-    ];
-    for (name, value) in super::output_csv::quality_counts(quality) {
-        let note = notes
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, note)| note);
-        let _ = writeln!(html, "<tr><td><code>{name}</code></td><td>{value}</td><td style=\"text-align:left\">{note}</td></tr>");
-    }
-    html.push_str("</table>\n");
-    if !quality.malformed_examples.is_empty() {
-        html.push_str("<p>First malformed lines:</p><ul>\n");
-        for example in &quality.malformed_examples {
-            let _ = writeln!(html, "<li><code>{}</code></li>", escape(example));
+/// One table cell: the value, its interval, the lift with its interval, the p-value.
+fn cell(metric: &str, row: &Row) -> Markup {
+    html! {
+        (format_value(metric, row.value))
+        @if let Some((low, high)) = row.ci {
+            br;
+            span class="ci" { "[" (format_value(metric, low)) ", " (format_value(metric, high)) "]" }
         }
-        html.push_str("</ul>\n");
+        @if let Some(lift) = row.lift {
+            br;
+            span class=(if row.p_value.is_some_and(|p| p < 0.05) { "sig" } else { "" }) {
+                "lift " (format_percent(lift))
+            }
+            @if let Some((low, high)) = row.lift_ci {
+                " "
+                span class="ci" { "[" (format_percent(low)) ", " (format_percent(high)) "]" }
+            }
+        }
+        @if let Some(p) = row.p_value {
+            br;
+            span class="ci" { (format_p(p)) }
+        }
+    }
+}
+
+const QUALITY_NOTES: [(&str, &str); 9] = [
+    ("lines", "read"),
+    ("malformed_lines", "not a valid schema v1 event: left out"),
+    (
+        "duplicate_events",
+        "same event id seen again for the visitor: counted once",
+    ),
+    (
+        "duplicate_orders",
+        "same order id seen again for the visitor: counted once",
+    ),
+    (
+        "clock_skew_events",
+        "device clock >10 min ahead of or >7 days behind receipt: kept, days by receipt",
+    ),
+    (
+        "events_without_receipt_time",
+        "not written by aisle collect: clock not checked",
+    ),
+    (
+        "unknown_experiment_events",
+        "exposures or arms entries of experiments not in the manifest: left out",
+    ),
+    (
+        "unknown_arm_events",
+        "exposures or arms entries of arms not in the manifest: left out",
+    ),
+    (
+        "other_experiment_events",
+        "exposures or arms entries of experiments not asked for: ignored",
+    ),
+];
+
+fn quality_section(quality: &Quality) -> Markup {
+    html! {
+        h2 { "Input quality" }
+        p class="note" {
+            "Nothing below was silently merged or dropped: each count says what happened to it."
+        }
+        table {
+            @for (name, value) in super::output_csv::quality_counts(quality) {
+                @let note = QUALITY_NOTES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or("", |(_, note)| note);
+                tr {
+                    td { code { (name) } }
+                    td { (value) }
+                    td style="text-align:left" { (note) }
+                }
+            }
+        }
+        @if !quality.malformed_examples.is_empty() {
+            p { "First malformed lines:" }
+            ul {
+                @for example in &quality.malformed_examples {
+                    li { code { (example) } }
+                }
+            }
+        }
     }
 }
 
@@ -296,7 +292,7 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 32.0;
 
 /// Horizontal-free bar chart of one metric per arm, with interval whiskers.
-fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> String {
+fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> Markup {
     let max = bars
         .iter()
         .map(|(_, v, ci)| ci.map_or(*v, |c| c.1.max(*v)))
@@ -305,54 +301,38 @@ fn bar_chart(title: &str, metric: &str, bars: &[Bar]) -> String {
     let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
     let y = |v: f64| TOP + plot_height * (1.0 - v / max);
-    let mut svg = svg_open(title);
-    let _ = write!(
-        svg,
-        "<line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#99a\"/>",
-        y(0.0),
-        WIDTH - RIGHT,
-        y(0.0)
-    );
-    let _ = write!(
-        svg,
-        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
-        LEFT - 6.0,
-        y(max) + 4.0,
-        format_value(metric, max)
-    );
-    for (i, (arm, value, ci)) in bars.iter().enumerate() {
-        let x = LEFT + slot * i as f64 + slot * 0.25;
-        let width = slot * 0.5;
-        let colour = if i == 0 { "#8a94a6" } else { "#2f6fdf" };
-        let _ = write!(svg, "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>", y(*value), y(0.0) - y(*value));
-        if let Some((low, high)) = ci {
-            let cx = x + width / 2.0;
-            let _ = write!(
-                svg,
-                "<path d=\"M{cx:.1} {:.1}V{:.1}M{:.1} {:.1}h12M{:.1} {:.1}h12\" stroke=\"#1d2330\" fill=\"none\"/>",
-                y(*low),
-                y(*high),
-                cx - 6.0,
-                y(*low),
-                cx - 6.0,
-                y(*high)
-            );
-        }
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{} · {}</text>",
-            x + width / 2.0,
-            HEIGHT - 10.0,
-            escape(arm),
-            format_value(metric, *value)
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
+    let one_decimal = |v: f64| format!("{v:.1}");
+    svg(
+        title,
+        html! {
+            line x1=(LEFT) y1=(y(0.0)) x2=(WIDTH - RIGHT) y2=(y(0.0)) stroke="#99a" {}
+            text x=(LEFT - 6.0) y=(y(max) + 4.0) font-size="11" text-anchor="end" {
+                (format_value(metric, max))
+            }
+            @for (i, (arm, value, ci)) in bars.iter().enumerate() {
+                @let x = LEFT + slot * i as f64 + slot * 0.25;
+                @let width = slot * 0.5;
+                @let centre = x + width / 2.0;
+                rect x=(one_decimal(x)) y=(one_decimal(y(*value))) width=(one_decimal(width))
+                    height=(one_decimal(y(0.0) - y(*value)))
+                    fill=(if i == 0 { "#8a94a6" } else { "#2f6fdf" }) {}
+                @if let Some((low, high)) = ci {
+                    path d=(format!(
+                        "M{centre:.1} {:.1}V{:.1}M{:.1} {:.1}h12M{:.1} {:.1}h12",
+                        y(*low), y(*high), centre - 6.0, y(*low), centre - 6.0, y(*high)
+                    )) stroke="#1d2330" fill="none" {}
+                }
+                text x=(one_decimal(centre)) y=(one_decimal(HEIGHT - 10.0)) font-size="12"
+                    text-anchor="middle" {
+                    (arm) " · " (format_value(metric, *value))
+                }
+            }
+        },
+    )
 }
 
 /// Cumulative relative lift by day, with its 95% band and a zero line.
-fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
+fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> Markup {
     let values: Vec<f64> = points
         .iter()
         .filter_map(|(_, v)| *v)
@@ -360,10 +340,11 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
         .flatten()
         .filter(|v| v.is_finite())
         .collect();
-    let mut svg = svg_open(title);
     if values.is_empty() {
-        svg.push_str("<text x=\"64\" y=\"110\" font-size=\"13\">not enough data for a lift yet</text></svg>\n");
-        return svg;
+        return svg(
+            title,
+            html! { text x="64" y="110" font-size="13" { "not enough data for a lift yet" } },
+        );
     }
     // Clip wild early intervals so the chart stays readable.
     let low = values.iter().copied().fold(0.0f64, f64::min).max(-1.0);
@@ -379,26 +360,19 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
         .iter()
         .filter_map(|(d, v)| v.and_then(|(_, ci)| ci).map(|(l, h)| (*d, l, h)))
         .collect();
-    if !band.is_empty() {
-        let mut path = String::new();
-        for (i, (d, _, h)) in band.iter().enumerate() {
-            let _ = write!(
-                path,
-                "{}{:.1} {:.1}",
-                if i == 0 { "M" } else { "L" },
-                x(*d),
-                y(*h)
-            );
-        }
-        for (d, l, _) in band.iter().rev() {
-            let _ = write!(path, "L{:.1} {:.1}", x(*d), y(*l));
-        }
+    let mut band_path = String::new();
+    for (i, (d, _, h)) in band.iter().enumerate() {
         let _ = write!(
-            svg,
-            "<path d=\"{path}Z\" fill=\"#2f6fdf\" fill-opacity=\"0.18\" stroke=\"none\"/>"
+            band_path,
+            "{}{:.1} {:.1}",
+            if i == 0 { "M" } else { "L" },
+            x(*d),
+            y(*h)
         );
     }
-    let _ = write!(svg, "<line x1=\"{LEFT}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\" stroke=\"#99a\" stroke-dasharray=\"4 3\"/>", y(0.0), WIDTH - RIGHT);
+    for (d, l, _) in band.iter().rev() {
+        let _ = write!(band_path, "L{:.1} {:.1}", x(*d), y(*l));
+    }
     let mut line = String::new();
     for (d, v) in points {
         if let Some((lift, _)) = v {
@@ -411,44 +385,43 @@ fn lift_chart(title: &str, points: &[(u64, LiftValue)]) -> String {
             );
         }
     }
-    let _ = write!(
-        svg,
-        "<path d=\"{line}\" fill=\"none\" stroke=\"#2f6fdf\" stroke-width=\"2\"/>"
-    );
-    for v in [low, 0.0, high] {
-        // Skip an end label that would overlap the zero label.
-        if v != 0.0 && (y(v) - y(0.0)).abs() < 14.0 {
-            continue;
-        }
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
-            LEFT - 6.0,
-            y(v) + 4.0,
-            format_percent(v)
-        );
-    }
-    let (first_day, last_day) = (points[0].0, points[points.len() - 1].0);
-    let _ = write!(
-        svg,
-        "<text x=\"{LEFT}\" y=\"{}\" font-size=\"11\">{}</text>",
-        HEIGHT - 10.0,
-        crate::dates::format_day(first_day)
-    );
-    let _ = write!(
-        svg,
-        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
-        WIDTH - RIGHT,
-        HEIGHT - 10.0,
-        crate::dates::format_day(last_day)
-    );
-    svg.push_str("</svg>\n");
-    svg
+    // Skip an end label that would overlap the zero label.
+    let labels = [low, 0.0, high]
+        .into_iter()
+        .filter(|v| *v == 0.0 || (y(*v) - y(0.0)).abs() >= 14.0);
+    let zero = format!("{:.1}", y(0.0));
+    svg(
+        title,
+        html! {
+            @if !band.is_empty() {
+                path d=(format!("{band_path}Z")) fill="#2f6fdf" fill-opacity="0.18" stroke="none" {}
+            }
+            line x1=(LEFT) y1=(zero) x2=(WIDTH - RIGHT) y2=(zero) stroke="#99a"
+                stroke-dasharray="4 3" {}
+            path d=(line) fill="none" stroke="#2f6fdf" stroke-width="2" {}
+            @for v in labels {
+                text x=(LEFT - 6.0) y=(format!("{:.1}", y(v) + 4.0)) font-size="11"
+                    text-anchor="end" {
+                    (format_percent(v))
+                }
+            }
+            text x=(LEFT) y=(HEIGHT - 10.0) font-size="11" {
+                (crate::dates::format_day(points[0].0))
+            }
+            text x=(WIDTH - RIGHT) y=(HEIGHT - 10.0) font-size="11" text-anchor="end" {
+                (crate::dates::format_day(points[points.len() - 1].0))
+            }
+        },
+    )
 }
 
-fn svg_open(title: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{title}\">\
-         <text x=\"{LEFT}\" y=\"16\" font-size=\"13\" font-weight=\"600\">{title}</text>"
-    )
+/// An inline SVG chart with its title as text and as the accessible label.
+fn svg(title: &str, content: Markup) -> Markup {
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" width=(WIDTH) height=(HEIGHT)
+            viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) {
+            text x=(LEFT) y="16" font-size="13" font-weight="600" { (title) }
+            (content)
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! dropped and their actions in time order, with one file in memory at a time.
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -86,7 +86,7 @@ pub fn spill(
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     hasher.update(len.to_le_bytes());
-    let mut reader = BufReader::with_capacity(
+    let reader = BufReader::with_capacity(
         1 << 20,
         HashingReader {
             inner: file.take(len),
@@ -95,22 +95,17 @@ pub fn spill(
         },
     );
     let mut checker = LineChecker::default();
-    let mut line = Vec::with_capacity(4096);
     let mut record = Vec::with_capacity(4096);
-    let mut number = 0u64;
+    let mut lines = crate::text_input::Lines::new(reader);
     loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("{}: cannot read after line {number}", path.display()))?;
-        if read == 0 {
+        let number = lines.number() + 1;
+        let Some(line) = lines.next_line().with_context(|| {
+            format!("{}: cannot read after line {}", path.display(), number - 1)
+        })?
+        else {
             break;
-        }
-        number += 1;
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        let Ok(text) = std::str::from_utf8(&line) else {
+        };
+        let Ok(text) = std::str::from_utf8(line) else {
             bail!(
                 "{}: line {number}: cannot read (not UTF-8?)",
                 path.display()
@@ -135,7 +130,7 @@ pub fn spill(
             .write_all(&record)
             .context("cannot write a temporary visitor file")?;
     }
-    let bytes = reader.into_inner().bytes;
+    let bytes = lines.into_inner().into_inner().bytes;
     if bytes != len {
         bail!(
             "{}: the file shrank while it was read ({len} bytes at first, {bytes} read)",

@@ -406,6 +406,8 @@ fn check_pinned(got_path: &Path, pinned_name: &str) {
     }
 }
 
+/// report.csv and report.html of the hand-counted fixture and of the generated stream equal the
+/// committed ones.
 #[test]
 fn figures_match_the_pinned_reports() {
     let manifest = format!("{FIXTURES}/manifest.json");
@@ -417,6 +419,11 @@ fn figures_match_the_pinned_reports() {
         &["--manifest", &manifest, "--min-visitors", "1"],
     );
     check_pinned(&out.path().join("report.csv"), "small.report.csv");
+    check_pinned_html(
+        &out.path().join("report.html"),
+        "small.report.html",
+        Path::new(FIXTURES),
+    );
 
     let (lines, _) = generate(&GeneratorConfig::default());
     let input = tempfile::tempdir().unwrap();
@@ -425,4 +432,105 @@ fn figures_match_the_pinned_reports() {
     let out = tempfile::tempdir().unwrap();
     run_report(&[&events], out.path(), &["--manifest", &manifest]);
     check_pinned(&out.path().join("report.csv"), "generated.report.csv");
+    check_pinned_html(
+        &out.path().join("report.html"),
+        "generated.report.html",
+        input.path(),
+    );
+}
+
+/// A report.html as the parser sees it, in document order: each element as its name and
+/// sorted attributes, each text node with its white space folded (white-space-only nodes
+/// left out, since only the layout of the source may differ).
+fn html_outline(html: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let mut outline = Vec::new();
+    for node in document.tree.root().descendants() {
+        match node.value() {
+            scraper::Node::Element(element) => {
+                let mut attributes: Vec<String> = element
+                    .attrs()
+                    .map(|(name, value)| format!("{name}={value:?}"))
+                    .collect();
+                attributes.sort();
+                outline.push(format!("<{} {}>", element.name(), attributes.join(" ")));
+            }
+            scraper::Node::Text(text) => {
+                let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !folded.is_empty() {
+                    outline.push(format!("text {folded:?}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    outline
+}
+
+/// Every element, attribute (all SVG geometry included) and text node of report.html equals
+/// the committed one, which the hand-written `write!` renderer made before the move to maud.
+/// The input folder, named in malformed-line examples, is written `INPUT` in the pinned file.
+fn check_pinned_html(got_path: &Path, pinned_name: &str, input_dir: &Path) {
+    let got = std::fs::read_to_string(got_path)
+        .unwrap()
+        .replace(&format!("{}/", input_dir.display()), "INPUT/");
+    let got = html_outline(&got);
+    let pinned =
+        html_outline(&std::fs::read_to_string(Path::new(FIXTURES).join(pinned_name)).unwrap());
+    for (index, (got_node, pinned_node)) in got.iter().zip(&pinned).enumerate() {
+        assert_eq!(got_node, pinned_node, "{pinned_name}: node {index}");
+    }
+    assert_eq!(got.len(), pinned.len(), "nodes of {pinned_name}");
+    assert!(got.iter().filter(|n| n.starts_with("<svg ")).count() >= 4);
+    assert!(got.iter().filter(|n| n.starts_with("<td ")).count() >= 20);
+}
+
+#[test]
+fn hostile_names_are_escaped_in_html() {
+    let experiment = r#"<script>alert('x')</script>&"q""#;
+    let arm = r#"<img src=x onerror=alert(1)>"&"#;
+    let json_string = |text: &str| serde_json::to_string(text).unwrap();
+    let fixture = std::fs::read_to_string(Path::new(FIXTURES).join("small.ndjson")).unwrap();
+    let mut hostile = fixture
+        .replace("\"aisle-rerank\"", &json_string(experiment))
+        .replace("\"personalized\"", &json_string(arm));
+    hostile.push_str("not json <script>alert(2)</script> & \"quoted\"\n");
+    let input = tempfile::tempdir().unwrap();
+    // The malformed-line examples name the file: a hostile file name reaches the HTML too.
+    let file_name = r#"<b onmouseover=alert(2)>&"q".ndjson"#;
+    let events = input.path().join(file_name);
+    std::fs::write(&events, hostile).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_report(&[&events], out.path(), &["--min-visitors", "1"]);
+
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let document = scraper::Html::parse_document(&html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    assert_eq!(document.select(&select("script, img, b")).count(), 0);
+    let headings: Vec<String> = document
+        .select(&select("h2 code"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert!(headings.contains(&experiment.to_string()), "{headings:?}");
+    let arm_headers: Vec<String> = document
+        .select(&select("th"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert!(arm_headers.contains(&arm.to_string()), "{arm_headers:?}");
+    let labels: Vec<&str> = document
+        .select(&select("svg[aria-label]"))
+        .filter_map(|e| e.value().attr("aria-label"))
+        .collect();
+    assert!(
+        labels.iter().any(|label| label.contains(arm)),
+        "the lift chart's label keeps the arm name as text: {labels:?}"
+    );
+    let malformed: Vec<String> = document
+        .select(&select("li code"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert!(
+        malformed.iter().any(|line| line.contains(file_name)),
+        "{malformed:?}"
+    );
 }
