@@ -15,9 +15,12 @@ source .cache/toolchain.env
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "format and lint (cargo fmt --check, clippy -D warnings)"
+step "format and lint (cargo fmt --check, clippy -D warnings, native and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The browser edge (src/web) compiles only for wasm32: lint it there too.
+# shellcheck disable=SC2086
+cargo clippy --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --all-targets --quiet -- -D warnings
 
 step "JS type check of www/ and scripts/ (tsc --checkJs, tsconfig.json)"
 npx --no-install tsc -p tsconfig.json

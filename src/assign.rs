@@ -436,7 +436,7 @@ mod tests {
 
     #[test]
     fn too_many_overrides_are_cut() {
-        let value = vec!["a:x"; MAX_OVERRIDES + 5].join(",");
+        let value = ["a:x"; MAX_OVERRIDES + 5].join(",");
         assert_eq!(parse_override(&value).unwrap().len(), MAX_OVERRIDES);
     }
 
