@@ -84,7 +84,6 @@ pub fn build_and_publish(
     let staging = TempDir::create(out.join(format!(".aisle-staging-{}", std::process::id())))?;
     let inputs = BuildInputs {
         catalog,
-        catalog_path: &args.catalog,
         events_path: events.as_ref().map(|e| e.path()),
     };
     let output = crate::build::build(

@@ -222,6 +222,9 @@ pub fn replay_visitor(
 /// Feeds one action into the history the way the browser records it.
 fn record(history: &mut History, body: &ActionBody, ts: u64) {
     match body {
+        // The browser does not see checkout (the loader is not on the shop's checkout
+        // pages), so its history, and so the features it scores, never hold one.
+        ActionBody::BeginCheckout { .. } => {}
         ActionBody::ProductView { product } => {
             history.record(ActionKind::ProductView, product, 1, None, ts)
         }
@@ -263,6 +266,9 @@ fn is_moment(rule: MomentRule, body: &ActionBody, history: &History) -> bool {
         ActionBody::AddToCart { .. } | ActionBody::RemoveFromCart { .. }
     );
     let purchase = matches!(body, ActionBody::Purchase { .. });
+    if matches!(body, ActionBody::BeginCheckout { .. }) {
+        return false; // the browser cannot score there (see `record`)
+    }
     match rule {
         MomentRule::CartChanges => cart_change && !history.cart().is_empty(),
         MomentRule::CartActivity => !purchase && !history.cart().is_empty(),

@@ -90,11 +90,25 @@ pub struct Dropped {
 impl Dropped {
     const KEPT: usize = 3;
 
-    fn push(&mut self, place: &RowPlace) {
+    pub fn push(&mut self, place: &RowPlace) {
         self.count += 1;
         if self.first.len() < Self::KEPT {
             self.first.push(place.clone());
         }
+    }
+
+    /// "dropped N for why (first: file line L; …): detail".
+    pub fn line(&self, why: &str) -> String {
+        let places: Vec<String> = self.first.iter().map(|p| p.to_string()).collect();
+        format!(
+            "dropped {} for {why} (first: {}){}",
+            self.count,
+            places.join("; "),
+            self.detail
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        )
     }
 }
 
@@ -111,9 +125,6 @@ pub struct Ga4Summary {
     pub events: u64,
     /// Rows of the mapped GA4 event names, by name.
     pub mapped_rows: BTreeMap<String, u64>,
-    /// `begin_checkout` rows: read and counted, but aisle's event schema has no checkout
-    /// event (the cart it shows is already known from `add_to_cart`).
-    pub begin_checkout_rows: u64,
     /// Rows of other event names (`page_view`, `session_start`, …): not shopper actions the
     /// model learns from.
     pub other_rows: u64,
@@ -152,9 +163,6 @@ impl Ga4Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         )];
-        if self.begin_checkout_rows > 0 {
-            out.push(format!("{} begin_checkout rows read but not written: aisle's event schema has no checkout event", self.begin_checkout_rows));
-        }
         if self.other_rows > 0 {
             out.push(format!(
                 "{} rows of other event names (page_view, session_start, …) are not shopper actions aisle learns from",
@@ -168,17 +176,7 @@ impl Ga4Summary {
             ));
         }
         for (why, dropped) in &self.dropped {
-            let places: Vec<String> = dropped.first.iter().map(|p| p.to_string()).collect();
-            out.push(format!(
-                "dropped {} for {why} (first: {}){}",
-                dropped.count,
-                places.join("; "),
-                dropped
-                    .detail
-                    .as_ref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default()
-            ));
+            out.push(dropped.line(why));
         }
         if self.out_of_order > 0 {
             out.push(format!(
@@ -356,7 +354,7 @@ impl Writer {
 }
 
 /// Opens an export file, decompressing `.gz`; every compressed byte read advances `progress`.
-fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
+pub fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let counted = progress.wrap_read(BufReader::with_capacity(1 << 16, file));
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
@@ -437,11 +435,8 @@ fn map_row(
 ) -> anyhow::Result<()> {
     let name = row.event_name.as_deref().unwrap_or("");
     let kind = match name {
-        "view_item" | "select_item" | "add_to_cart" | "remove_from_cart" | "purchase" => name,
-        "begin_checkout" => {
-            summary.begin_checkout_rows += 1;
-            return Ok(());
-        }
+        "view_item" | "select_item" | "add_to_cart" | "remove_from_cart" | "begin_checkout"
+        | "purchase" => name,
         _ => {
             summary.other_rows += 1;
             return Ok(());
@@ -503,14 +498,15 @@ fn map_row(
                 .filter(|t| is_set(t)),
             revenue: ecommerce.and_then(|e| e.purchase_revenue),
             currency: row.param("currency"),
-            items: usable
-                .iter()
-                .map(|(_, item, id)| LineItem {
-                    product: id.clone(),
-                    quantity: item.quantity(),
-                    price: item.price,
-                })
-                .collect(),
+            items: line_items(&usable),
+        };
+        return writer.write(&event(0, body));
+    }
+    if kind == "begin_checkout" {
+        let body = EventBody::BeginCheckout {
+            value: row.param("value").and_then(|v| v.parse::<f64>().ok()),
+            currency: row.param("currency"),
+            items: line_items(&usable),
         };
         return writer.write(&event(0, body));
     }
@@ -544,6 +540,18 @@ fn map_row(
         writer.write(&event(index, body))?;
     }
     Ok(())
+}
+
+/// The usable items of a row as the line items of one cart or order event.
+fn line_items(usable: &[(usize, &Item, String)]) -> Vec<LineItem> {
+    usable
+        .iter()
+        .map(|(_, item, id)| LineItem {
+            product: id.clone(),
+            quantity: item.quantity(),
+            price: item.price,
+        })
+        .collect()
 }
 
 /// GA4 writes `(not set)` where a value is missing.

@@ -3,6 +3,7 @@
 //! `audit` and `evaluate` commands run on them as on events aisle collected itself.
 pub mod diginetica;
 pub mod ga4;
+pub mod ga4_sessions;
 pub mod rees46;
 pub mod shopify_orders;
 

@@ -6,11 +6,15 @@ mod audit;
 mod bad_input;
 mod build;
 mod catalog;
+mod checkout;
 mod collect;
 mod collector;
 mod dayone;
+mod evaluate_alias;
 mod ga4;
+mod ga4_sessions;
 mod import;
+mod model_version;
 mod nightly;
 mod report;
 mod shopify_orders;
@@ -61,4 +65,16 @@ pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = temp_path(dir, name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The bundle the manifest in `site` names, decoded, with its model version (a hash of the
+/// input bytes) blanked: for comparing what two builds learned from inputs of different forms.
+pub fn bundle_without_version(site: &str) -> aisle::bundle::format::BundleWire {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{site}/manifest.json")).unwrap())
+            .unwrap();
+    let bytes = std::fs::read(format!("{site}/{}", manifest["bundle"].as_str().unwrap())).unwrap();
+    let mut wire = aisle::bundle::format::decode(&bytes).unwrap();
+    wire.model_version.clear();
+    wire
 }
