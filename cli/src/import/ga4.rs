@@ -1,6 +1,6 @@
 //! `aisle import ga4`: a GA4 BigQuery export, as BigQuery writes it to newline-delimited JSON
-//! (gzipped or not, in one or many `events_YYYYMMDD` shards), into aisle events and a
-//! catalog-gap CSV.
+//! (gzipped or not, in one or many `events_YYYYMMDD` shards) or to Parquet
+//! (`ga4_parquet.rs`), into aisle events and a catalog-gap CSV.
 //!
 //! One export row is one GA4 event: `event_timestamp` (microseconds, a string in JSON exports),
 //! `event_name`, `user_pseudo_id`, the repeated `event_params` (`key` and a `value` holding one
@@ -26,13 +26,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::ga4_parquet::is_parquet;
 use crate::catalog::Product;
 
 /// Arguments of `aisle import ga4`.
 #[derive(Args)]
 pub struct Ga4Args {
-    /// Export files (`.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), directories of
-    /// them, or quoted glob patterns such as `'export/events_2024*.json.gz'`.
+    /// Export files (`.json`, `.ndjson`, `.jsonl`, each optionally `.gz`, or `.parquet`),
+    /// directories of them, or quoted glob patterns such as `'export/events_2024*.json.gz'`.
     #[arg(long, required = true, num_args = 1..)]
     pub input: Vec<String>,
     /// Where to write the events NDJSON (aisle event schema v1).
@@ -74,7 +75,13 @@ pub struct RowPlace {
 
 impl fmt::Display for RowPlace {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} line {}", self.file.display(), self.line)
+        // A Parquet file has rows, not lines; `line` counts them.
+        let unit = if is_parquet(&self.file) {
+            "row"
+        } else {
+            "line"
+        };
+        write!(f, "{} {unit} {}", self.file.display(), self.line)
     }
 }
 
@@ -226,7 +233,7 @@ pub fn list_files(inputs: &[String]) -> anyhow::Result<Vec<PathBuf>> {
             }
         };
         if found.is_empty() {
-            bail!("{input}: no GA4 export files (.json, .ndjson or .jsonl, optionally .gz) found");
+            bail!("{input}: no GA4 export files (.json, .ndjson or .jsonl, optionally .gz, or .parquet) found");
         }
         found.sort();
         files.extend(found);
@@ -235,6 +242,9 @@ pub fn list_files(inputs: &[String]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn is_export_file(path: &Path) -> bool {
+    if is_parquet(path) {
+        return true;
+    }
     let name = file_name(path);
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     [".json", ".ndjson", ".jsonl"]
@@ -372,6 +382,9 @@ fn import_file(
     items: &mut CatalogGaps,
     summary: &mut Ga4Summary,
 ) -> anyhow::Result<()> {
+    if is_parquet(path) {
+        return import_parquet_file(path, progress, writer, items, summary);
+    }
     let mut lines = crate::text_input::Lines::new(open(path, progress)?);
     let mut place = RowPlace {
         file: path.to_path_buf(),
@@ -399,30 +412,77 @@ fn import_file(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        summary.rows += 1;
-        let row: Row = match serde_json::from_slice(bytes) {
-            Ok(row) => row,
-            Err(error) => {
-                let dropped = summary.dropped.entry(reason::NOT_A_ROW).or_default();
-                if dropped.detail.is_none() {
-                    dropped.detail = Some(error.to_string());
-                }
-                dropped.push(&place);
-                continue;
-            }
-        };
-        if let Some(ts) = row
-            .event_timestamp
-            .as_ref()
-            .and_then(|t| t.0.parse::<u64>().ok())
-        {
-            if ts < previous_ts {
-                summary.out_of_order += 1;
-            }
-            previous_ts = ts;
-        }
-        map_row(&row, &place, writer, items, summary)?;
+        add_row(
+            serde_json::from_slice(bytes),
+            &place,
+            &mut previous_ts,
+            writer,
+            items,
+            summary,
+        )?;
     }
+}
+
+/// A Parquet export file: its rows as the JSON objects the NDJSON export holds.
+fn import_parquet_file(
+    path: &Path,
+    progress: &ProgressBar,
+    writer: &mut Writer,
+    items: &mut CatalogGaps,
+    summary: &mut Ga4Summary,
+) -> anyhow::Result<()> {
+    let mut place = RowPlace {
+        file: path.to_path_buf(),
+        line: 0,
+    };
+    let mut previous_ts = 0u64;
+    super::ga4_parquet::for_each_row(path, |number, value| {
+        place.line = number;
+        add_row(
+            serde_json::from_value(value),
+            &place,
+            &mut previous_ts,
+            writer,
+            items,
+            summary,
+        )
+    })?;
+    progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
+    Ok(())
+}
+
+/// Maps one parsed row (or counts why it is not one), noting rows earlier than the one before.
+fn add_row(
+    row: Result<Row, serde_json::Error>,
+    place: &RowPlace,
+    previous_ts: &mut u64,
+    writer: &mut Writer,
+    items: &mut CatalogGaps,
+    summary: &mut Ga4Summary,
+) -> anyhow::Result<()> {
+    summary.rows += 1;
+    let row = match row {
+        Ok(row) => row,
+        Err(error) => {
+            let dropped = summary.dropped.entry(reason::NOT_A_ROW).or_default();
+            if dropped.detail.is_none() {
+                dropped.detail = Some(error.to_string());
+            }
+            dropped.push(place);
+            return Ok(());
+        }
+    };
+    if let Some(ts) = row
+        .event_timestamp
+        .as_ref()
+        .and_then(|t| t.0.parse::<u64>().ok())
+    {
+        if ts < *previous_ts {
+            summary.out_of_order += 1;
+        }
+        *previous_ts = ts;
+    }
+    map_row(&row, place, writer, items, summary)
 }
 
 /// Writes the aisle events of one export row, or counts why it has none.

@@ -2,6 +2,7 @@
 //! add to cart (Shopify's "Buy it now") teaches the build what an add would.
 use aisle::events::{EventBody, LineItem};
 
+use crate::ga4::read_events;
 use crate::{aisle, bundle_without_version, fixture, temp_file, temp_path};
 
 #[test]
@@ -22,12 +23,8 @@ fn ga4_begin_checkout_becomes_a_checkout_event_with_the_cart() {
         "{}",
         run.stderr
     );
-    let checkouts: Vec<aisle::events::Event> = std::fs::read_to_string(&events)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|e: &aisle::events::Event| e.body.type_name() == "begin_checkout")
-        .collect();
+    let mut checkouts = read_events(&events);
+    checkouts.retain(|e| e.body.type_name() == "begin_checkout");
     assert_eq!(checkouts.len(), 1);
     assert_eq!(
         (checkouts[0].session.as_str(), checkouts[0].ts),

@@ -5,7 +5,8 @@ use aisle::events::{Event, EventBody};
 
 use crate::{aisle, fixture, temp_path};
 
-fn read_events(path: &str) -> Vec<Event> {
+/// An events NDJSON file, parsed.
+pub fn read_events(path: &str) -> Vec<Event> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()

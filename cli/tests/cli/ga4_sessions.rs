@@ -3,6 +3,7 @@
 //! written in BigQuery's CSV and JSON export shapes (`sql/test.sh` checks it is current).
 use aisle::events::EventBody;
 
+use crate::ga4::read_events;
 use crate::{aisle, bundle_without_version, fixture, temp_file, temp_path};
 
 const HEADER: &str =
@@ -79,12 +80,7 @@ fn json_rows_of_one_order_become_one_purchase() {
     )
     .unwrap();
     assert_eq!((summary.rows, summary.events), (3, 2));
-    let events: Vec<aisle::events::Event> =
-        std::fs::read_to_string(format!("{dir_out}/events.ndjson"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+    let events = read_events(&format!("{dir_out}/events.ndjson"));
     let EventBody::Purchase {
         order_id,
         revenue,

@@ -12,6 +12,7 @@ mod collector;
 mod dayone;
 mod evaluate_alias;
 mod ga4;
+mod ga4_parquet;
 mod ga4_sessions;
 mod import;
 mod model_version;
