@@ -60,11 +60,12 @@ pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, reader)))
 }
 
-/// Calls `each(line_number, line)` for every line of `path` (1-based, without the newline,
-/// `Err` for a line that is not UTF-8).
+/// Calls `each(line_number, line)` for every line of `path` (1-based, without the line end
+/// and, on line 1, a byte-order mark; `Err` for a line that is not UTF-8), stopping at the
+/// first error `each` returns.
 pub fn for_each_line(
     path: &Path,
-    mut each: impl FnMut(u64, Result<&str, ()>),
+    mut each: impl FnMut(u64, Result<&str, ()>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut lines = crate::text_input::Lines::new(open(path)?);
     loop {
@@ -75,6 +76,6 @@ pub fn for_each_line(
         else {
             return Ok(());
         };
-        each(number + 1, std::str::from_utf8(line).map_err(|_| ()));
+        each(number + 1, std::str::from_utf8(line).map_err(|_| ()))?;
     }
 }
