@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::csv_input::{self, Columns, Rows};
-use super::sources::{split_tags, AttributeSources};
+use super::sources::{split_tags, AttributeSources, ExtraColumns};
 use super::{
     add_value, lower_price, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product, ReadOptions,
 };
@@ -86,11 +86,7 @@ pub fn read(
     options: &ReadOptions,
 ) -> anyhow::Result<Catalog> {
     let columns = Columns::new(header, canonical);
-    let attribute_columns: Vec<(usize, &String)> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| is_attribute_column(h))
-        .collect();
+    let attribute_columns = ExtraColumns::new(header, is_attribute_column);
     let mut issues = CatalogIssues::default();
     let mut products: Vec<Product> = Vec::new();
     let mut sources: Vec<AttributeSources> = Vec::new();
@@ -137,15 +133,7 @@ pub fn read(
         };
         let (product, source) = (&mut products[index], &mut sources[index]);
         read_variant_row(&columns, &record, line, state, product, source, &mut issues);
-        for (position, column) in &attribute_columns {
-            if let Some(value) = record
-                .get(*position)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                source.add_column(column, value);
-            }
-        }
+        attribute_columns.add_to(&record, source, |value| value);
     }
     Ok(Catalog {
         products,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::csv_input::{self, normalize_id, Columns, Rows};
-use super::sources::AttributeSources;
+use super::sources::{AttributeSources, ExtraColumns};
 use super::{
     add_value, lower_price, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product, ReadOptions,
 };
@@ -144,11 +144,7 @@ pub fn read(
         })
         .take_while(|(name, _)| columns.has(name))
         .collect();
-    let extra_columns: Vec<(usize, &String)> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| is_attribute_column(h))
-        .collect();
+    let extra_columns = ExtraColumns::new(header, is_attribute_column);
     let mut issues = CatalogIssues::default();
     let mut rows = Vec::new();
     let mut records = Rows::new(reader, &columns, path);
@@ -202,15 +198,7 @@ pub fn read(
                 add_value(field, &value);
             }
         }
-        for (position, column) in &extra_columns {
-            if let Some(value) = record
-                .get(*position)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                source.add_column(column, unescape(value));
-            }
-        }
+        extra_columns.add_to(&record, &mut source, unescape);
         rows.push(Row {
             line,
             id,

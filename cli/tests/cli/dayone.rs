@@ -162,15 +162,7 @@ fn an_empty_event_log_builds_a_catalog_only_bundle_too() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_file(&dir, "events.ndjson", "\n\n");
     let out = temp_path(&dir, "out");
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        &shopify_export(),
-        "--events",
-        &events,
-        "--out",
-        &out,
-    ]);
+    let run = crate::build(&shopify_export(), Some(&events), &out, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
@@ -439,16 +431,7 @@ fn a_catalog_only_rebuild_replaces_only_a_catalog_only_bundle() {
         run.stderr
     );
     let events = temp_file(&dir, "events.ndjson", &alias_events());
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        &shopify_export(),
-        "--events",
-        &events,
-        "--out",
-        &out,
-        "--force",
-    ]);
+    let run = crate::build(&shopify_export(), Some(&events), &out, &["--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let run = aisle(&["build", "--catalog", &changed, "--out", &out]);
     assert_eq!(run.code, 4, "{}", run.stderr);

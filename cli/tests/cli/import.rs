@@ -1,21 +1,10 @@
 //! `aisle import`.
-use crate::{aisle, fixture, temp_path};
+use crate::{aisle, fixture, rees46_fixture, temp_path};
 
 #[test]
 fn rees46_imports_products_and_events() {
     let dir = tempfile::tempdir().unwrap();
-    let (catalog, events) = (temp_path(&dir, "c.csv"), temp_path(&dir, "e.ndjson"));
-    let run = aisle(&[
-        "import",
-        "rees46",
-        "--input",
-        &fixture("rees46-head.csv"),
-        "--catalog-out",
-        &catalog,
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (catalog, events) = rees46_fixture(&dir);
     let events = std::fs::read_to_string(events).unwrap();
     assert_eq!(events.lines().count(), 300);
     let catalog = std::fs::read_to_string(catalog).unwrap();
