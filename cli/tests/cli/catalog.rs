@@ -2,7 +2,7 @@
 //! with French option names and categories in tags, its storefront `products.json`, the same
 //! export saved by a European spreadsheet (semicolons, CRLF, BOM, decimal commas), and a
 //! WooCommerce product export.
-use crate::{aisle, contains_all, fixture, temp_file, temp_path};
+use crate::{aisle, check, contains_all, fixture, temp_file, temp_path};
 
 const SHOPIFY: &str = "shopify-products-fr.csv";
 const PRODUCTS_JSON: &str = "shopify-products.json";
@@ -106,7 +106,7 @@ fn the_audit_proposes_where_category_size_colour_and_material_live() {
 fn an_accepted_proposal_is_a_mapping_file_that_audit_and_build_read() {
     let dir = tempfile::tempdir().unwrap();
     let run = aisle(&["audit", "--catalog", &fixture(SHOPIFY), "--propose-map"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     contains_all(
         &run.stdout,
         &[
@@ -157,7 +157,7 @@ fn an_accepted_proposal_is_a_mapping_file_that_audit_and_build_read() {
         "--out",
         &out,
     ]);
-    assert_eq!(build.code, 0, "{}", build.stderr);
+    check(&build, 0, &[]);
     contains_all(
         &build.stderr,
         &[

@@ -125,7 +125,7 @@ fn every_dropped_ga4_row_is_counted_by_reason_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_path(&dir, "e.ndjson");
     let run = import_ga4(&fixture("ga4"), &events, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     for expected in [
         "dropped 1 for no user_pseudo_id (consent mode without analytics storage?) (first: ",
         "events_20240105.json line 16",
@@ -150,15 +150,10 @@ fn ga4_glob_patterns_pick_the_shards() {
     let events = temp_path(&dir, "e.ndjson");
     let pattern = format!("{}/events_2024010*.json*", fixture("ga4"));
     let run = import_ga4(&pattern, &events, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     assert_eq!(read_events(&events).len(), 17);
     let none = import_ga4(&format!("{}/events_1999*", fixture("ga4")), &events, &[]);
-    assert_eq!(none.code, 1);
-    assert!(
-        none.stderr.contains("no GA4 export files"),
-        "{}",
-        none.stderr
-    );
+    check(&none, 1, &["no GA4 export files"]);
 }
 
 #[test]
@@ -171,17 +166,13 @@ fn a_truncated_ga4_gzip_names_the_file_and_the_last_line_read() {
         .write_all(&whole[..whole.len() * 2 / 3])
         .unwrap();
     let run = import_ga4(&cut, &temp_path(&dir, "e.ndjson"), &[]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("events_20240106.json.gz: cannot read after line"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("the gzip data ends early"),
-        "{}",
-        run.stderr
+    check(
+        &run,
+        1,
+        &[
+            "events_20240106.json.gz: cannot read after line",
+            "the gzip data ends early",
+        ],
     );
 }
 
@@ -193,12 +184,7 @@ fn a_file_that_is_not_a_ga4_export_is_an_error() {
         &temp_path(&dir, "e.ndjson"),
         &[],
     );
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no line is a GA4 export row"),
-        "{}",
-        run.stderr
-    );
+    check(&run, 1, &["no line is a GA4 export row"]);
 }
 
 #[test]
