@@ -30,9 +30,9 @@ use crate::dates::DAY_MS;
 use crate::evaluate::methods::{Bundle, Method};
 use crate::evaluate::metrics::{bootstrap, Estimate};
 use crate::evaluate::protocol::{index_by_id, score_target, targets, Shop};
-use crate::report::input::for_each_line;
 use crate::rollback::{publish, read_bundle, read_manifest, Published};
 use crate::spill::TempDir;
+use crate::text_input::for_each_line;
 use crate::train::TrainConfig;
 
 /// `aisle build`'s exit code when the manifest was left unchanged (the new bundle ranked

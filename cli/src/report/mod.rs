@@ -202,7 +202,7 @@ fn analyze(
     };
     let mut partitions = Partitions::create(temp, partition_count)?;
     for file in files {
-        input::for_each_line(file, |number, line| {
+        crate::text_input::for_each_line(file, |number, line| {
             quality.lines += 1;
             match line
                 .map_err(|()| "not UTF-8".to_string())
