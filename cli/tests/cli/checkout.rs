@@ -3,7 +3,7 @@
 use aisle::events::{EventBody, LineItem};
 
 use crate::ga4::read_events;
-use crate::{aisle, bundle_without_version, fixture, temp_file, temp_path};
+use crate::{aisle, built_wire, fixture, temp_file, temp_path};
 
 #[test]
 fn ga4_begin_checkout_becomes_a_checkout_event_with_the_cart() {
@@ -93,7 +93,7 @@ fn built(dir: &tempfile::TempDir, name: &str, log: &str) -> aisle::bundle::forma
         "{}",
         build.stderr
     );
-    bundle_without_version(&out)
+    built_wire(&out)
 }
 
 #[test]

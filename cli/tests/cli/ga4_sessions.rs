@@ -4,7 +4,7 @@
 use aisle::events::EventBody;
 
 use crate::ga4::read_events;
-use crate::{aisle, bundle_without_version, fixture, temp_file, temp_path};
+use crate::{aisle, built_wire, fixture, temp_file, temp_path};
 
 const HEADER: &str =
     "visitor,session,ts,type,product,quantity,price,list_index,order_id,revenue,value,currency\n";
@@ -155,7 +155,7 @@ fn the_exported_query_result_builds_the_bundle_the_streaming_importer_builds() {
         ];
         let run = aisle(&[&args[..], input].concat());
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-        (bundle_without_version(&out), run.stderr)
+        (built_wire(&out), run.stderr)
     };
     let (streamed, _) = build("streamed", &["--events", &events]);
     assert!(streamed.trained_sessions > 0);

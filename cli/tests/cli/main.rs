@@ -1,7 +1,6 @@
 //! Integration tests of the `aisle` binary, one test binary (linked once) with one module per
 //! subcommand or topic, and the helpers they share.
 mod abandon;
-mod abandon_hint;
 mod audit;
 mod bad_input;
 mod build;
@@ -37,6 +36,24 @@ pub fn aisle_command(args: &[&str]) -> Command {
     command
 }
 
+/// Asserts a run's exit code, that nothing panicked, and that its stderr holds every
+/// fragment, showing stderr when not.
+pub fn check(run: &Run, code: i32, fragments: &[&str]) {
+    assert_eq!(run.code, code, "stderr: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    contains_all(&run.stderr, fragments);
+}
+
+/// Asserts that `text` holds every fragment, showing it when not.
+pub fn contains_all(text: &str, fragments: &[&str]) {
+    for fragment in fragments {
+        assert!(
+            text.contains(fragment),
+            "{text}\nshould contain {fragment:?}"
+        );
+    }
+}
+
 /// Runs `aisle` with arguments.
 pub fn aisle(args: &[&str]) -> Run {
     let output = aisle_command(args).output().expect("the aisle binary runs");
@@ -68,14 +85,45 @@ pub fn temp_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     path
 }
 
-/// The bundle the manifest in `site` names, decoded, with its model version (a hash of the
-/// input bytes) blanked: for comparing what two builds learned from inputs of different forms.
-pub fn bundle_without_version(site: &str) -> aisle::bundle::format::BundleWire {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{site}/manifest.json")).unwrap())
+/// Runs `aisle build --catalog <catalog> [--events <events>] --out <out>` and any further
+/// arguments.
+pub fn build(catalog: &str, events: Option<impl AsRef<str>>, out: &str, more: &[&str]) -> Run {
+    let mut args = vec!["build", "--catalog", catalog];
+    if let Some(events) = &events {
+        args.extend(["--events", events.as_ref()]);
+    }
+    args.extend(["--out", out]);
+    args.extend(more);
+    aisle(&args)
+}
+
+/// The bundle the manifest in `out` names, decoded, with its model version cleared (it names
+/// the input bytes, which differ when the same events come in another order or form).
+pub fn built_wire(out: &str) -> aisle::bundle::BundleWire {
+    let manifest: aisle::manifest::Manifest =
+        serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap())
             .unwrap();
-    let bytes = std::fs::read(format!("{site}/{}", manifest["bundle"].as_str().unwrap())).unwrap();
-    let mut wire = aisle::bundle::format::decode(&bytes).unwrap();
+    let mut wire = aisle::bundle::format::decode(
+        &std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap(),
+    )
+    .unwrap();
     wire.model_version.clear();
     wire
+}
+
+/// Imports the rees46 fixture into `dir`, returning (catalog, events).
+pub fn rees46_fixture(dir: &tempfile::TempDir) -> (String, String) {
+    let (catalog, events) = (temp_path(dir, "c.csv"), temp_path(dir, "e.ndjson"));
+    let run = aisle(&[
+        "import",
+        "rees46",
+        "--input",
+        &fixture("rees46-head.csv"),
+        "--catalog-out",
+        &catalog,
+        "--events-out",
+        &events,
+    ]);
+    check(&run, 0, &[]);
+    (catalog, events)
 }
