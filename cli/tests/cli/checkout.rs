@@ -2,27 +2,15 @@
 //! add to cart (Shopify's "Buy it now") teaches the build what an add would.
 use aisle::events::{EventBody, LineItem};
 
-use crate::ga4::read_events;
-use crate::{aisle, built_wire, fixture, temp_file, temp_path};
+use crate::ga4::{import_ga4, read_events};
+use crate::{build, built_wire, check, fixture, temp_file, temp_path};
 
 #[test]
 fn ga4_begin_checkout_becomes_a_checkout_event_with_the_cart() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_path(&dir, "e.ndjson");
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &fixture("ga4/events_20240105.json"),
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("begin_checkout: 1 rows"),
-        "{}",
-        run.stderr
-    );
+    let run = import_ga4(&fixture("ga4/events_20240105.json"), &events, &[]);
+    check(&run, 0, &["begin_checkout: 1 rows"]);
     let mut checkouts = read_events(&events);
     checkouts.retain(|e| e.body.type_name() == "begin_checkout");
     assert_eq!(checkouts.len(), 1);
@@ -75,24 +63,11 @@ fn buy_it_now_log(add: bool) -> String {
     lines.join("\n") + "\n"
 }
 
-fn built(dir: &tempfile::TempDir, name: &str, log: &str) -> aisle::bundle::format::BundleWire {
+fn built(dir: &tempfile::TempDir, name: &str, log: &str) -> aisle::bundle::BundleWire {
     let events = temp_file(dir, &format!("{name}.ndjson"), log);
     let out = temp_path(dir, name);
-    let build = aisle(&[
-        "build",
-        "--catalog",
-        &fixture("shopify-export.csv"),
-        "--events",
-        &events,
-        "--out",
-        &out,
-    ]);
-    assert_eq!(build.code, 0, "{}", build.stderr);
-    assert!(
-        build.stderr.contains("learned from 12 sessions"),
-        "{}",
-        build.stderr
-    );
+    let run = build(&fixture("shopify-export.csv"), Some(&events), &out, &[]);
+    check(&run, 0, &["learned from 12 sessions"]);
     built_wire(&out)
 }
 

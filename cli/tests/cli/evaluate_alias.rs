@@ -1,6 +1,6 @@
 //! `aisle evaluate` resolves the ids of the events as `aisle build` does: views keyed by SKU,
 //! variant id, product id or Shopify channel id count against the product they name.
-use crate::{aisle, fixture, temp_file, temp_path};
+use crate::{aisle, check, fixture, proposed_map, temp_file, temp_path};
 
 /// The fixture shop's products (handle, product id, first variant id, its SKU), from
 /// `shopify-products.json`; the gift card is left out of the catalog.
@@ -87,7 +87,7 @@ fn evaluate(
         "--json",
         &json,
     ]);
-    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    check(&run, 0, &[]);
     let report = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     (report, run.stderr)
 }
@@ -95,14 +95,7 @@ fn evaluate(
 #[test]
 fn evaluate_counts_events_keyed_by_any_alias_against_the_product() {
     let dir = tempfile::tempdir().unwrap();
-    let proposal = aisle(&[
-        "audit",
-        "--catalog",
-        &fixture("shopify-products-fr.csv"),
-        "--propose-map",
-    ]);
-    assert_eq!(proposal.code, 0, "{}", proposal.stderr);
-    let map = temp_file(&dir, "catalog-map.toml", &proposal.stdout);
+    let map = proposed_map(&dir);
     let by_handle = temp_file(
         &dir,
         "handles.ndjson",

@@ -15,7 +15,7 @@ pub fn read_events(path: &str) -> Vec<Event> {
 }
 
 /// Runs `aisle import ga4 --input <input> --events-out <events>` and any further arguments.
-fn import_ga4(input: &str, events: &str, more: &[&str]) -> Run {
+pub fn import_ga4(input: &str, events: &str, more: &[&str]) -> Run {
     aisle(
         &[
             &["import", "ga4", "--input", input, "--events-out", events],

@@ -1,18 +1,20 @@
 //! `aisle import ga4` of the Parquet export: `fixtures/ga4-parquet/` is the NDJSON fixture's two
 //! daily tables written by DuckDB in BigQuery's Parquet export schema
 //! (`sql/ga4_parquet_fixture.py`); it must import exactly as the NDJSON does.
-use crate::{aisle, fixture, temp_file, temp_path};
+use crate::ga4::import_ga4;
+use crate::{check, fixture, temp_file, temp_path};
 
 fn import(dir: &tempfile::TempDir, name: &str, inputs: &[String]) -> (String, String, String) {
     let (events, gaps) = (
         temp_path(dir, &format!("{name}.ndjson")),
         temp_path(dir, &format!("{name}.csv")),
     );
-    let mut args = vec!["import", "ga4", "--input"];
-    args.extend(inputs.iter().map(String::as_str));
-    args.extend(["--events-out", &events, "--catalog-out", &gaps]);
-    let run = aisle(&args);
-    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    let mut more = vec!["--catalog-out", &gaps];
+    for input in &inputs[1..] {
+        more.extend(["--input", input]);
+    }
+    let run = import_ga4(&inputs[0], &events, &more);
+    check(&run, 0, &[]);
     (
         std::fs::read_to_string(events).unwrap(),
         std::fs::read_to_string(gaps).unwrap(),
@@ -60,19 +62,6 @@ fn a_file_named_parquet_that_is_not_is_an_error_naming_it() {
         "events_20240107.parquet",
         "{\"event_name\":\"view_item\"}\n",
     );
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &fake,
-        "--events-out",
-        &temp_path(&dir, "e.ndjson"),
-    ]);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("events_20240107.parquet: not a Parquet file"),
-        "{}",
-        run.stderr
-    );
+    let run = import_ga4(&fake, &temp_path(&dir, "e.ndjson"), &[]);
+    check(&run, 1, &["events_20240107.parquet: not a Parquet file"]);
 }

@@ -3,8 +3,19 @@
 //! written in BigQuery's CSV and JSON export shapes (`sql/test.sh` checks it is current).
 use aisle::events::EventBody;
 
+use crate::ga4::import_ga4;
 use crate::ga4::read_events;
-use crate::{aisle, built_wire, fixture, temp_file, temp_path};
+use crate::{build, built_wire, check, fixture, temp_file, temp_path, Run};
+
+/// `aisle build` of the shop's export with the session table `table`, into `out`.
+fn from_table(table: &str, out: &str) -> Run {
+    build(
+        &fixture("shopify-export.csv"),
+        None::<&str>,
+        out,
+        &["--ga4-sessions", table],
+    )
+}
 
 const HEADER: &str =
     "visitor,session,ts,type,product,quantity,price,list_index,order_id,revenue,value,currency\n";
@@ -27,33 +38,21 @@ fn the_session_table_builds_and_its_bad_rows_are_counted_with_their_line() {
         "sessions.csv",
         &(HEADER.to_string() + &rows.join("\n") + "\n"),
     );
-    let out = temp_path(&dir, "site");
-    let build = aisle(&[
-        "build",
-        "--catalog",
-        &fixture("shopify-export.csv"),
-        "--ga4-sessions",
-        &table,
-        "--out",
-        &out,
-    ]);
-    assert_eq!(build.code, 0, "{}", build.stderr);
-    for expected in [
-        "read 8 session-table rows from 1 file(s) into 4 events",
-        "dropped 1 for no visitor (first: ",
-        "sessions.csv line 6)",
-        "dropped 1 for no usable ts (milliseconds) (first: ",
-        "sessions.csv line 7)",
-        "dropped 1 for a type the query does not write (first: ",
-        "sessions.csv line 8)",
-        "learned from 2 sessions",
-    ] {
-        assert!(
-            build.stderr.contains(expected),
-            "missing {expected:?} in\n{}",
-            build.stderr
-        );
-    }
+    let run = from_table(&table, &temp_path(&dir, "site"));
+    check(
+        &run,
+        0,
+        &[
+            "read 8 session-table rows from 1 file(s) into 4 events",
+            "dropped 1 for no visitor (first: ",
+            "sessions.csv line 6)",
+            "dropped 1 for no usable ts (milliseconds) (first: ",
+            "sessions.csv line 7)",
+            "dropped 1 for a type the query does not write (first: ",
+            "sessions.csv line 8)",
+            "learned from 2 sessions",
+        ],
+    );
 }
 
 #[test]
@@ -112,59 +111,35 @@ fn a_table_without_a_required_column_is_an_error_naming_it() {
         "sessions.csv",
         "visitor,session,ts,product\nv1,1,5,TEE-BLK-S\n",
     );
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        &fixture("shopify-export.csv"),
-        "--ga4-sessions",
-        &table,
-        "--out",
-        &temp_path(&dir, "site"),
-    ]);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("sessions.csv: line 1: no column \"type\""),
-        "{}",
-        run.stderr
-    );
+    let run = from_table(&table, &temp_path(&dir, "site"));
+    check(&run, 1, &["sessions.csv: line 1: no column \"type\""]);
 }
 
 #[test]
 fn the_exported_query_result_builds_the_bundle_the_streaming_importer_builds() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_path(&dir, "imported.ndjson");
-    let import = aisle(&[
-        "import",
-        "ga4",
-        "--input",
+    // `--input` takes the two daily files (the fixture directory's intraday table is the
+    // same day, which the query does not read either).
+    let import = import_ga4(
         &fixture("ga4/events_20240105.json"),
-        &fixture("ga4/events_20240106.json.gz"),
-        "--events-out",
         &events,
-    ]);
-    assert_eq!(import.code, 0, "{}", import.stderr);
-    let build = |name: &str, input: &[&str]| {
-        let out = temp_path(&dir, name);
-        let args = [
-            "build",
-            "--catalog",
-            &fixture("shopify-export.csv"),
-            "--out",
-            &out,
-        ];
-        let run = aisle(&[&args[..], input].concat());
-        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-        (built_wire(&out), run.stderr)
-    };
-    let (streamed, _) = build("streamed", &["--events", &events]);
+        &["--input", &fixture("ga4/events_20240106.json.gz")],
+    );
+    check(&import, 0, &[]);
+    let out = temp_path(&dir, "streamed");
+    check(
+        &build(&fixture("shopify-export.csv"), Some(&events), &out, &[]),
+        0,
+        &[],
+    );
+    let streamed = built_wire(&out);
     assert!(streamed.trained_sessions > 0);
     for table in ["sessions.csv", "sessions.json"] {
-        let (from_table, stderr) = build(
-            table,
-            &["--ga4-sessions", &fixture(&format!("ga4-sessions/{table}"))],
-        );
-        assert!(!stderr.contains("dropped"), "{stderr}");
-        assert_eq!(from_table, streamed, "{table}");
+        let out = temp_path(&dir, table);
+        let run = from_table(&fixture(&format!("ga4-sessions/{table}")), &out);
+        check(&run, 0, &[]);
+        assert!(!run.stderr.contains("dropped"), "{}", run.stderr);
+        assert_eq!(built_wire(&out), streamed, "{table}");
     }
 }

@@ -127,3 +127,17 @@ pub fn rees46_fixture(dir: &tempfile::TempDir) -> (String, String) {
     check(&run, 0, &[]);
     (catalog, events)
 }
+
+/// The mapping file `aisle audit --propose-map` proposes for the French Shopify fixture
+/// (`shopify-products-fr.csv`: category, colour and material in tags, size in "Grandeur"),
+/// written into `dir`.
+pub fn proposed_map(dir: &tempfile::TempDir) -> String {
+    let run = aisle(&[
+        "audit",
+        "--catalog",
+        &fixture("shopify-products-fr.csv"),
+        "--propose-map",
+    ]);
+    check(&run, 0, &[]);
+    temp_file(dir, "catalog-map.toml", &run.stdout)
+}

@@ -2,7 +2,7 @@
 //! version, any different input a different one.
 use std::collections::BTreeMap;
 
-use crate::{aisle, fixture, temp_file, temp_path};
+use crate::{build, check, fixture, proposed_map, temp_file, temp_path};
 
 const SHOPIFY: &str = "shopify-products-fr.csv";
 
@@ -35,22 +35,18 @@ fn collected(dir: &tempfile::TempDir) -> String {
 
 fn version(dir: &tempfile::TempDir, name: &str, extra: &[&str]) -> String {
     let out = temp_path(dir, name);
-    let args = ["build", "--catalog", &fixture(SHOPIFY), "--out", &out];
-    let run = aisle(&[&args[..], extra].concat());
-    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-    let manifest: serde_json::Value =
+    check(&build(&fixture(SHOPIFY), None::<&str>, &out, extra), 0, &[]);
+    let manifest: aisle::manifest::Manifest =
         serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap())
             .unwrap();
-    manifest["model_version"].as_str().unwrap().to_string()
+    manifest.model_version
 }
 
 #[test]
 fn the_same_inputs_give_the_same_version_and_any_other_input_another() {
     let dir = tempfile::tempdir().unwrap();
     let events = collected(&dir);
-    let proposal = aisle(&["audit", "--catalog", &fixture(SHOPIFY), "--propose-map"]);
-    assert_eq!(proposal.code, 0, "{}", proposal.stderr);
-    let map = temp_file(&dir, "catalog-map.toml", &proposal.stdout);
+    let map = proposed_map(&dir);
     let fill = temp_file(
         &dir,
         "gaps.csv",
