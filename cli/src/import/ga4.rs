@@ -312,10 +312,7 @@ pub fn import(
     );
     let out = File::create(events_out)
         .with_context(|| format!("cannot create {}", events_out.display()))?;
-    let mut writer = Writer {
-        out: BufWriter::with_capacity(1 << 20, out),
-        events: 0,
-    };
+    let mut writer = Writer::new(out);
     let mut items = CatalogGaps::default();
     for file in &kept {
         import_file(file, &progress, &mut writer, &mut items, &mut summary)?;
@@ -348,14 +345,21 @@ pub fn import(
     Ok(summary)
 }
 
-/// The events file being written.
-struct Writer {
-    out: BufWriter<File>,
-    events: u64,
+/// An events NDJSON file being written, counting its events.
+pub struct Writer {
+    pub out: BufWriter<File>,
+    pub events: u64,
 }
 
 impl Writer {
-    fn write(&mut self, event: &Event) -> anyhow::Result<()> {
+    pub fn new(file: File) -> Writer {
+        Writer {
+            out: BufWriter::with_capacity(1 << 20, file),
+            events: 0,
+        }
+    }
+
+    pub fn write(&mut self, event: &Event) -> anyhow::Result<()> {
         serde_json::to_writer(&mut self.out, event)?;
         self.out.write_all(b"\n")?;
         self.events += 1;

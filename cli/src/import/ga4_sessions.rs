@@ -11,14 +11,14 @@
 //! ones are.
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use anyhow::{bail, Context};
 use indicatif::ProgressBar;
 
-use super::ga4::{open, Dropped, RowPlace};
+use super::ga4::{open, Dropped, RowPlace, Writer};
 use crate::text_input::{csv_reader, Lines};
 
 /// The query's columns, in its `SELECT` order. The first [`REQUIRED`] must be in a CSV's
@@ -97,9 +97,8 @@ impl SessionTableSummary {
 pub fn convert(files: &[PathBuf], out: &Path) -> anyhow::Result<SessionTableSummary> {
     let file = File::create(out).with_context(|| format!("cannot write {}", out.display()))?;
     let mut writer = EventWriter {
-        out: BufWriter::new(file),
+        out: Writer::new(file),
         pending: None,
-        events: 0,
     };
     let mut summary = SessionTableSummary::default();
     for path in files {
@@ -112,9 +111,10 @@ pub fn convert(files: &[PathBuf], out: &Path) -> anyhow::Result<SessionTableSumm
     writer.flush()?;
     writer
         .out
+        .out
         .flush()
         .with_context(|| format!("cannot write {}", out.display()))?;
-    summary.events = writer.events;
+    summary.events = writer.out.events;
     Ok(summary)
 }
 
@@ -345,23 +345,19 @@ fn event(visitor: &str, session: &str, ts: u64, place: &RowPlace, body: EventBod
 
 /// Writes events, holding back the purchase or checkout whose items are still being read.
 struct EventWriter {
-    out: BufWriter<File>,
+    out: Writer,
     /// Grouping key and event of the order or checkout being read.
     pending: Option<(String, Event)>,
-    events: u64,
 }
 
 impl EventWriter {
     fn write(&mut self, event: &Event) -> anyhow::Result<()> {
-        serde_json::to_writer(&mut self.out, event)?;
-        self.out.write_all(b"\n")?;
-        self.events += 1;
-        Ok(())
+        self.out.write(event)
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
         if let Some((_, event)) = self.pending.take() {
-            self.write(&event)?;
+            self.out.write(&event)?;
         }
         Ok(())
     }
