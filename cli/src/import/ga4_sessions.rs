@@ -118,10 +118,15 @@ pub fn convert(files: &[PathBuf], out: &Path) -> anyhow::Result<SessionTableSumm
     Ok(summary)
 }
 
-/// Converts the tables into `dir/ga4-sessions.ndjson`, prints what it read, and gives the
-/// file's path.
+/// Converts the tables into one events file in `dir`, named after the first table (so that
+/// the event log's warnings point at it: `sessions.csv.events.ndjson`), prints what it read,
+/// and gives the file's path.
 pub fn events_from_tables(files: &[PathBuf], dir: &Path) -> anyhow::Result<PathBuf> {
-    let path = dir.join("ga4-sessions.ndjson");
+    let first = files
+        .first()
+        .and_then(|f| f.file_name())
+        .map_or("ga4-sessions".into(), |n| n.to_string_lossy());
+    let path = dir.join(format!("{first}.events.ndjson"));
     let summary = convert(files, &path)?;
     for line in summary.lines(files.len()) {
         eprintln!("aisle: ga4 sessions: {line}");

@@ -1,5 +1,9 @@
 //! `aisle evaluate` resolves the ids of the events as `aisle build` does: views keyed by SKU,
-//! variant id, product id or Shopify channel id count against the product they name.
+//! variant id, product id or Shopify channel id count against the product they name, whether
+//! they come as events or as the session table of `sql/ga4_sessions.sql`.
+use aisle::events::EventBody;
+
+use crate::ga4::read_events;
 use crate::{aisle, check, fixture, proposed_map, temp_file, temp_path};
 
 /// The fixture shop's products (handle, product id, first variant id, its SKU), from
@@ -65,10 +69,11 @@ fn log(keyed: impl Fn(usize, usize) -> String) -> String {
     lines
 }
 
+/// Evaluates with `input` (`--events <file>` or `--ga4-sessions <file>`).
 fn evaluate(
     dir: &tempfile::TempDir,
     name: &str,
-    events: &str,
+    input: [&str; 2],
     map: &str,
 ) -> (serde_json::Value, String) {
     let json = temp_path(dir, &format!("{name}.json"));
@@ -80,8 +85,8 @@ fn evaluate(
         map,
         "--ids",
         &fixture("shopify-products.json"),
-        "--events",
-        events,
+        input[0],
+        input[1],
         "--resamples",
         "50",
         "--json",
@@ -114,8 +119,8 @@ fn evaluate_counts_events_keyed_by_any_alias_against_the_product() {
             }
         }),
     );
-    let (expected, _) = evaluate(&dir, "handles", &by_handle, &map);
-    let (got, stderr) = evaluate(&dir, "aliases", &by_alias, &map);
+    let (expected, _) = evaluate(&dir, "handles", ["--events", &by_handle], &map);
+    let (got, stderr) = evaluate(&dir, "aliases", ["--events", &by_alias], &map);
     assert!(
         stderr.contains("320 of 320 product ids in the events (100.0%) name a catalog product (0 by product id, 240 by alias, 80 by Shopify channel id)"),
         "{stderr}"
@@ -124,7 +129,25 @@ fn evaluate_counts_events_keyed_by_any_alias_against_the_product() {
         expected["targets"]["targets"].as_u64().unwrap() > 0,
         "{expected}"
     );
+    // The same views as the session table of sql/ga4_sessions.sql (CSV export, aliases).
+    let table: String = std::iter::once("visitor,session,ts,type,product\n".to_string())
+        .chain(read_events(&by_alias).iter().map(|e| {
+            let EventBody::ProductView { product } = &e.body else {
+                unreachable!()
+            };
+            format!(
+                "{},{},{},product_view,{product}\n",
+                e.visitor, e.session, e.ts
+            )
+        }))
+        .collect();
+    let table = temp_file(&dir, "sessions.csv", &table);
+    let (from_table, _) = evaluate(&dir, "table", ["--ga4-sessions", &table], &map);
     for field in ["train_sessions", "test_sessions", "targets", "results"] {
         assert_eq!(got[field], expected[field], "{field}");
+        assert_eq!(
+            from_table[field], expected[field],
+            "{field} from the session table"
+        );
     }
 }
