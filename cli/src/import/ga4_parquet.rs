@@ -35,7 +35,18 @@ pub fn for_each_row(
         .with_context(|| format!("{}: cannot read its rows", path.display()))?;
     for (index, row) in rows.enumerate() {
         let number = index as u64 + 1;
-        let row = row.with_context(|| format!("{}: cannot read row {number}", path.display()))?;
+        let row = row.map_err(|error| {
+            // The codecs left out of the build (zstd, lz4, brotli) say only "Disabled feature".
+            let hint = if error.to_string().contains("Disabled feature") {
+                " (a compression this build does not read: export with --compression=SNAPPY)"
+            } else {
+                ""
+            };
+            anyhow::anyhow!(
+                "{}: cannot read row {number}: {error}{hint}",
+                path.display()
+            )
+        })?;
         each(number, row.to_json_value())?;
     }
     Ok(())
