@@ -13,6 +13,7 @@ mod evaluate_alias;
 mod ga4;
 mod ga4_parquet;
 mod ga4_sessions;
+mod gate_alias;
 mod import;
 mod model_version;
 mod nightly;
