@@ -3,6 +3,10 @@
 //!
 //! One event is one JSON object: common fields plus a `type` and its own fields.
 //! `{"v":1,"id":"…","ts":1700000000000,"visitor":"…","session":"…","type":"product_view","product":"123"}`
+//!
+//! Versioning: a new `type` (or a new optional field) is added without changing `v`, so every
+//! log written before it still reads; a reader older than the type counts such a line as
+//! malformed and goes on. `v` changes only when an existing field changes meaning.
 #![forbid(unsafe_code)]
 
 use alloc::collections::BTreeMap;
@@ -91,6 +95,19 @@ pub enum EventBody {
         #[serde(default)]
         quantity: u32,
     },
+    /// The shopper started checkout with these products in the cart (GA4's
+    /// `begin_checkout`; added to schema v1 without a version change, see the module docs).
+    BeginCheckout {
+        /// Cart total, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<f64>,
+        /// ISO 4217 currency of `value`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        currency: Option<String>,
+        /// Products in the cart.
+        #[serde(default)]
+        items: Vec<LineItem>,
+    },
     /// An order was placed.
     Purchase {
         /// The shop's order id.
@@ -151,6 +168,7 @@ impl EventBody {
             EventBody::GridClick { .. } => "grid_click",
             EventBody::AddToCart { .. } => "add_to_cart",
             EventBody::RemoveFromCart { .. } => "remove_from_cart",
+            EventBody::BeginCheckout { .. } => "begin_checkout",
             EventBody::Purchase { .. } => "purchase",
             EventBody::Exposure { .. } => "exposure",
             EventBody::AbandonScore { .. } => "abandon_score",
@@ -201,6 +219,32 @@ mod tests {
                     quantity: 1,
                     price: None,
                 }],
+            },
+        );
+    }
+
+    #[test]
+    fn begin_checkout_parses_beside_older_lines() {
+        check(
+            &format!(
+                r#"{{{HEAD},"type":"begin_checkout","value":19.0,"currency":"EUR","items":[{{"product":"p1","quantity":2,"price":9.5}}]}}"#
+            ),
+            EventBody::BeginCheckout {
+                value: Some(19.0),
+                currency: Some("EUR".into()),
+                items: vec![LineItem {
+                    product: "p1".into(),
+                    quantity: 2,
+                    price: Some(9.5),
+                }],
+            },
+        );
+        // A line written before the type existed still reads with the same `v`.
+        check(
+            &format!(r#"{{{HEAD},"type":"remove_from_cart","product":"p1"}}"#),
+            EventBody::RemoveFromCart {
+                product: "p1".into(),
+                quantity: 0,
             },
         );
     }

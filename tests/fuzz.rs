@@ -415,6 +415,7 @@ fn event_seeds() -> Vec<Vec<u8>> {
         r#""type":"grid_click","product":"p1","position":3"#,
         r#""type":"add_to_cart","product":"p1","quantity":2,"price":19.99"#,
         r#""type":"remove_from_cart","product":"p1","quantity":0"#,
+        r#""type":"begin_checkout","value":59.9,"currency":"EUR","items":[{"product":"p1","quantity":1,"price":59.9}]"#,
         r#""type":"purchase","order_id":"o1","revenue":59.9,"currency":"EUR","items":[{"product":"p1","quantity":1,"price":59.9}]"#,
         r#""type":"exposure","experiment":"aisle-rerank","arm":"holdout","bundle_version":"m1","grid":"/c/a#0","shown":["p1","p2"],"treatment":["p2","p1"],"changed":true"#,
         r#""type":"abandon_score","score":0.73,"reasons":["cart_value"],"nudge_delay_ms":3600000"#,

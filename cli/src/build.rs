@@ -39,6 +39,11 @@ pub struct BuildArgs {
     /// the shopper's session only.
     #[arg(long, num_args = 1..)]
     pub events: Vec<PathBuf>,
+    /// The session table of `sql/ga4_sessions.sql`, run in BigQuery and exported as CSV or
+    /// newline-delimited JSON (gzipped or not): read as events beside `--events` (the query's
+    /// date range is its window; `--since` does not cut it).
+    #[arg(long, num_args = 1..)]
+    pub ga4_sessions: Vec<PathBuf>,
     /// Only collected day files of this window: `28d` (the newest day and the 27 before it) or
     /// a first day `2024-01-31`. Files without a day in their name are read whole.
     #[arg(long, value_parser = crate::event_log::parse_since)]
@@ -103,7 +108,22 @@ pub struct BuildOutput {
 }
 
 /// Runs `aisle build`; the exit code says whether the manifest moved (see `crate::gate`).
-pub fn run(args: BuildArgs) -> anyhow::Result<i32> {
+pub fn run(mut args: BuildArgs) -> anyhow::Result<i32> {
+    // The session table becomes one more events file, kept until the build is done.
+    let _table = if args.ga4_sessions.is_empty() {
+        None
+    } else {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create {}", args.out.display()))?;
+        let temp = TempDir::create(
+            args.out
+                .join(format!(".aisle-ga4-sessions-{}", std::process::id())),
+        )?;
+        let events =
+            crate::import::ga4_sessions::events_from_tables(&args.ga4_sessions, temp.path())?;
+        args.events.push(events);
+        Some(temp)
+    };
     let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     let config = TrainConfig {
@@ -143,11 +163,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What a bundle is built from.
 pub struct BuildInputs<'a> {
-    /// The catalog, read.
+    /// The catalog as read, with `--ids`, `--map`, `--fill` and `--include` applied.
     pub catalog: &'a Catalog,
-    /// Its file (its bytes name the model version).
-    pub catalog_path: &'a Path,
-    /// The event log (NDJSON), read in passes; `None` builds from the catalog alone.
+    /// The event log (NDJSON) of the window, read in passes; `None` builds from the catalog
+    /// alone.
     pub events_path: Option<&'a Path>,
 }
 
@@ -202,13 +221,7 @@ fn spill_events(
         .warnings(path),
     );
     let resolution = counter.finish();
-    eprintln!("aisle: {}", resolution.summary("product ids in the events"));
-    if resolution.resolved < resolution.ids {
-        eprintln!(
-            "aisle: warning: {} product action(s) name products missing from the catalog; they are not learned from (aisle audit --events lists them)",
-            resolution.ids - resolution.resolved
-        );
-    }
+    report_resolution(&resolution);
     Ok(SpilledEvents {
         visitors,
         sessions,
@@ -217,13 +230,25 @@ fn spill_events(
     })
 }
 
+/// Says on stderr how the events' product ids resolved, and warns about those that name no
+/// catalog product.
+pub fn report_resolution(resolution: &Resolution) {
+    eprintln!("aisle: {}", resolution.summary("product ids in the events"));
+    if resolution.resolved < resolution.ids {
+        eprintln!(
+            "aisle: warning: {} product action(s) name products missing from the catalog; they are not learned from (aisle audit --events lists them)",
+            resolution.ids - resolution.resolved
+        );
+    }
+}
+
 /// Checks the catalog can make a bundle, trains, and writes bundle and manifest into `out`.
 /// The event log is streamed through a temporary directory in `out` (see `crate::spill`), so
 /// memory holds the catalog and the model, not the log. `config.model_version` is replaced
-/// by one naming the inputs: `aisle-1-` and 12 hex digits of the SHA-256 of each file's
-/// length (8 bytes, little-endian) and bytes, catalog first. Without events the bundle is
-/// catalog-only and built "at" time 0 (no event gives a time; the clock would make builds
-/// differ).
+/// by one naming everything that shapes the bundle ([`model_version_hasher`], then the event
+/// log's length and bytes), so two different builds never share a version and the same
+/// inputs always give the same one. Without events the bundle is catalog-only and built "at"
+/// time 0 (no event gives a time; the clock would make builds differ).
 pub fn build(
     inputs: &BuildInputs,
     config: &TrainConfig,
@@ -236,12 +261,7 @@ pub fn build(
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let temp = TempDir::create(out.join(format!(".aisle-build-{}", std::process::id())))?;
 
-    let mut hasher = Sha256::new();
-    let catalog_bytes = std::fs::read(inputs.catalog_path)
-        .with_context(|| format!("cannot read {}", inputs.catalog_path.display()))?;
-    hasher.update((catalog_bytes.len() as u64).to_le_bytes());
-    hasher.update(&catalog_bytes);
-    drop(catalog_bytes);
+    let mut hasher = model_version_hasher(catalog, config, abandon)?;
     let resolver = IdResolver::new(&catalog.products);
     warn_all(resolver.alias_issues.warnings());
     let events = match inputs.events_path {
@@ -334,6 +354,30 @@ pub fn build(
         catalog_only: wire.trained_sessions == 0,
         event_ids: events.map(|e| e.resolution),
     })
+}
+
+/// A hasher holding what shapes a bundle besides the events: the products as read (so the
+/// catalog file and every `--ids`, `--map`, `--fill` and `--include` that changed them) and
+/// the training options, each as its length (8 bytes, little-endian) and bytes. The build
+/// adds the event log of the window (`--since` changes which events it holds).
+fn model_version_hasher(
+    catalog: &Catalog,
+    config: &TrainConfig,
+    abandon: &crate::abandon::AbandonTrainingConfig,
+) -> anyhow::Result<Sha256> {
+    let options = format!(
+        "{:?}\n{abandon:?}",
+        TrainConfig {
+            model_version: String::new(),
+            ..config.clone()
+        }
+    );
+    let mut hasher = Sha256::new();
+    for part in [serde_json::to_vec(&catalog.products)?, options.into_bytes()] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(&part);
+    }
+    Ok(hasher)
 }
 
 /// Trains the cart-abandon model on the log's cart sessions (see docs/abandon.md), replaying

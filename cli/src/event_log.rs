@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use aisle::events::{Event, EventBody, EVENT_SCHEMA_VERSION};
+use aisle::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use aisle::history::ActionKind;
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -437,11 +437,22 @@ pub enum ActionBody<'a> {
         product: &'a str,
         quantity: u32,
     },
+    /// A checkout start: each cart line's product and quantity.
+    BeginCheckout {
+        items: Vec<(&'a str, u32)>,
+    },
     /// An order: each line item's product and quantity.
     Purchase {
         items: Vec<(&'a str, u32)>,
     },
 }
+
+/// The products one session put in the cart so far, so that a checkout start adds only the
+/// products no `add_to_cart` of the session recorded: Shopify's "Buy it now" and other
+/// express checkout buttons go to checkout without an add to cart, and the checkout is then
+/// the only sign that the shopper wanted the product.
+#[derive(Debug, Default)]
+pub struct SessionCart<'a>(std::collections::HashSet<&'a str>);
 
 impl<'a> ShopperAction<'a> {
     /// The action an event records, or `None` for events that are not shopper actions
@@ -464,11 +475,11 @@ impl<'a> ShopperAction<'a> {
                 product,
                 quantity: *quantity,
             },
+            EventBody::BeginCheckout { items, .. } => ActionBody::BeginCheckout {
+                items: line_items(items),
+            },
             EventBody::Purchase { items, .. } => ActionBody::Purchase {
-                items: items
-                    .iter()
-                    .map(|i| (i.product.as_str(), i.quantity))
-                    .collect(),
+                items: line_items(items),
             },
             EventBody::Exposure { .. }
             | EventBody::AbandonScore { .. }
@@ -482,12 +493,27 @@ impl<'a> ShopperAction<'a> {
     }
 
     /// Calls `each` with the interactions the model learns from: one per action, one per
-    /// line item of a purchase.
-    pub fn interactions(&self, mut each: impl FnMut(ActionKind, &'a str)) {
+    /// line item of a purchase, and an add to cart for each product of a checkout start
+    /// that `cart` (this session's adds so far) does not hold yet.
+    pub fn interactions(
+        &self,
+        cart: &mut SessionCart<'a>,
+        mut each: impl FnMut(ActionKind, &'a str),
+    ) {
         match &self.body {
             ActionBody::ProductView { product } => each(ActionKind::ProductView, product),
             ActionBody::GridClick { product } => each(ActionKind::GridClick, product),
-            ActionBody::AddToCart { product, .. } => each(ActionKind::AddToCart, product),
+            ActionBody::AddToCart { product, .. } => {
+                cart.0.insert(product);
+                each(ActionKind::AddToCart, product)
+            }
+            ActionBody::BeginCheckout { items } => {
+                for &(product, _) in items {
+                    if cart.0.insert(product) {
+                        each(ActionKind::AddToCart, product);
+                    }
+                }
+            }
             ActionBody::RemoveFromCart { product, .. } => each(ActionKind::RemoveFromCart, product),
             ActionBody::CategoryView { category } => each(ActionKind::CategoryView, category),
             ActionBody::Purchase { items } => {
@@ -497,6 +523,13 @@ impl<'a> ShopperAction<'a> {
             }
         }
     }
+}
+
+fn line_items(items: &[LineItem]) -> Vec<(&str, u32)> {
+    items
+        .iter()
+        .map(|i| (i.product.as_str(), i.quantity))
+        .collect()
 }
 
 /// One thing a shopper did in a session, reduced to what the model learns from.
@@ -588,15 +621,15 @@ impl<F: Fn(&Session) -> bool> SessionSource for FilteredSessions<'_, F> {
 /// Events that are not shopper actions (exposures, scores, errors) are left out. Sessions are
 /// in [`session_order`], so the result is deterministic.
 pub fn sessions(events: &[Event]) -> Vec<Session> {
-    let mut grouped: BTreeMap<(&str, &str), Vec<Interaction>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(&str, &str), (Vec<Interaction>, SessionCart)> = BTreeMap::new();
     for event in events {
         let Some(action) = ShopperAction::from_event(event) else {
             continue;
         };
-        let list = grouped
+        let (list, cart) = grouped
             .entry((event.visitor.as_str(), event.session.as_str()))
             .or_default();
-        action.interactions(|kind, id| {
+        action.interactions(cart, |kind, id| {
             list.push(Interaction {
                 ts: event.ts,
                 kind,
@@ -606,8 +639,8 @@ pub fn sessions(events: &[Event]) -> Vec<Session> {
     }
     let mut sessions: Vec<Session> = grouped
         .into_iter()
-        .filter(|(_, interactions)| !interactions.is_empty())
-        .map(|((visitor, session), interactions)| Session {
+        .filter(|(_, (interactions, _))| !interactions.is_empty())
+        .map(|((visitor, session), (interactions, _))| Session {
             visitor: visitor.into(),
             session: session.into(),
             interactions,
@@ -628,6 +661,38 @@ mod tests {
         format!(
             r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"v","session":"{session}","type":"product_view","product":"{product}"}}"#
         )
+    }
+
+    #[test]
+    fn a_checkout_start_adds_only_what_the_session_did_not_add() {
+        let line = |id: &str, ts: u64, body: &str| {
+            format!(r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"v","session":"s",{body}}}"#)
+        };
+        let text = [
+            view("e1", 10, "s", "a"),
+            line("e2", 11, r#""type":"add_to_cart","product":"a""#),
+            line(
+                "e3",
+                12,
+                r#""type":"begin_checkout","items":[{"product":"a"},{"product":"b","quantity":2}]"#,
+            ),
+        ]
+        .join("\n");
+        let log = read(&text).unwrap();
+        let sessions = sessions(&log.events);
+        let kinds: Vec<(ActionKind, &str)> = sessions[0]
+            .interactions
+            .iter()
+            .map(|i| (i.kind, i.id.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ActionKind::ProductView, "a"),
+                (ActionKind::AddToCart, "a"),
+                (ActionKind::AddToCart, "b"),
+            ]
+        );
     }
 
     #[test]

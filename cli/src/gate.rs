@@ -85,7 +85,6 @@ pub fn build_and_publish(
     let staging = TempDir::create(out.join(format!(".aisle-staging-{}", std::process::id())))?;
     let inputs = BuildInputs {
         catalog,
-        catalog_path: &args.catalog,
         events_path: events.as_ref().map(|e| e.path()),
     };
     let output = crate::build::build(
@@ -251,6 +250,10 @@ pub fn check(
     .context("gate: training on the events before the held-out days")?;
     let candidate = read_bundle(&candidate_out.join(&candidate.bundle_name))?;
     let mut test = crate::event_log::sessions(&held_out);
+    // Ids as the build resolves them (SKUs, variant and channel ids name their product); the
+    // build already reported how they resolve.
+    let resolver = crate::resolve::IdResolver::new(&inputs.catalog.products);
+    crate::resolve::resolve_sessions(&mut test, &resolver);
     let before = test.len();
     test.retain(|s| !straddling_keys.contains(&(s.visitor.clone(), s.session.clone())));
     let straddling = before - test.len();

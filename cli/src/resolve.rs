@@ -15,6 +15,7 @@ use aisle::bundle::id_index::shopify_channel_ids;
 use serde::Serialize;
 
 use crate::catalog::Product;
+use crate::event_log::Session;
 
 /// Unresolved ids named in a report, most frequent first.
 pub const UNRESOLVED_SHOWN: usize = 10;
@@ -168,6 +169,23 @@ impl<'c> IdResolver<'c> {
             None => id,
         }
     }
+}
+
+/// Replaces every product id in sessions held in memory by the catalog id it names, as
+/// [`crate::spill::add_sessions`] does for a streamed build, and counts the lookups.
+pub fn resolve_sessions(sessions: &mut [Session], resolver: &IdResolver) -> Resolution {
+    let mut counter = ResolutionCounter::default();
+    for session in sessions {
+        for interaction in &mut session.interactions {
+            if interaction.kind.is_about_product() {
+                let id = counter.canonical(resolver, &interaction.id);
+                if id != interaction.id {
+                    interaction.id = id.to_string();
+                }
+            }
+        }
+    }
+    counter.finish()
 }
 
 /// How many ids resolved, and how; the unresolved ones with their counts.

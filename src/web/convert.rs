@@ -271,6 +271,19 @@ fn body_fields(object: JsObject, body: &EventBody) -> JsObject {
         EventBody::RemoveFromCart { product, quantity } => object
             .set("product", product.as_str())
             .set("quantity", *quantity),
+        // Not emitted by the browser (the loader does not see checkout); converted so that
+        // every schema event has one JS shape.
+        EventBody::BeginCheckout {
+            value,
+            currency,
+            items,
+        } => object
+            .set_some("value", *value)
+            .set_some("currency", currency.as_deref())
+            .set(
+                "items",
+                items.iter().map(line_item_to_js).collect::<Array>(),
+            ),
         EventBody::Purchase {
             order_id,
             revenue,

@@ -174,6 +174,11 @@ pub fn replay_visitor(
     let mut last_purchase: HashMap<usize, usize> = HashMap::new();
     let mut moments: Vec<(Moment, usize)> = Vec::new();
     for (position, action) in actions.iter().enumerate() {
+        if matches!(action.body, ActionBody::BeginCheckout { .. }) {
+            // The browser does not see checkout (the loader is not on the shop's checkout
+            // pages): its history, sessions and scores never hold one, so the replay skips it.
+            continue;
+        }
         let history = history.get_or_insert_with(|| History::new(config.history, action.ts));
         let previous_active = history.last_active_ms();
         let previous_session = history.session();
@@ -222,6 +227,7 @@ pub fn replay_visitor(
 /// Feeds one action into the history the way the browser records it.
 fn record(history: &mut History, body: &ActionBody, ts: u64) {
     match body {
+        ActionBody::BeginCheckout { .. } => {} // skipped by `replay_visitor`
         ActionBody::ProductView { product } => {
             history.record(ActionKind::ProductView, product, 1, None, ts)
         }

@@ -257,3 +257,37 @@ fn a_sample_predicts_like_the_whole() {
         "sample: dear {sampled_dear}, cheap {sampled_cheap}"
     );
 }
+
+#[test]
+fn checkout_starts_change_no_scoring_moment() {
+    // The browser never sees checkout, so a replay with checkout starts (one right after each
+    // add, as GA4 exports have them) scores exactly where and what it scores without them.
+    let plain = shop(60);
+    let mut with_checkouts = plain.clone();
+    for e in &plain {
+        if let EventBody::AddToCart { product, .. } = &e.body {
+            let mut checkout = e.clone();
+            checkout.ts += 30_000;
+            checkout.body = EventBody::BeginCheckout {
+                value: None,
+                currency: None,
+                items: vec![LineItem {
+                    product: product.clone(),
+                    quantity: 1,
+                    price: None,
+                }],
+            };
+            with_checkouts.push(checkout);
+        }
+    }
+    let summary = |events: &[Event]| {
+        let replay = moments::replay(events, None, &config().replay);
+        let moments: Vec<(u64, bool, Vec<f32>)> = replay
+            .moments
+            .iter()
+            .map(|m| (m.at_ms, m.abandoned, m.features.values().to_vec()))
+            .collect();
+        (moments, replay.sessions.len())
+    };
+    assert_eq!(summary(&with_checkouts), summary(&plain));
+}

@@ -183,7 +183,16 @@ pub fn check_event(event: &Event) -> Result<(), String> {
         EventBody::Purchase {
             currency: Some(currency),
             ..
+        }
+        | EventBody::BeginCheckout {
+            currency: Some(currency),
+            ..
         } if currency.len() != 3 => Err(format!("currency {currency:?} is not an ISO 4217 code")),
+        EventBody::BeginCheckout {
+            value: Some(value), ..
+        } if !(value.is_finite() && *value >= 0.0) => {
+            Err("begin_checkout value is negative".into())
+        }
         _ => Ok(()),
     }
 }
@@ -220,6 +229,8 @@ mod tests {
         check(&format!("\u{feff}  {OK}  "), 1, &[]);
         check(&format!("[{OK}, {{\"v\":1}}, 3]"), 1, &[1, 2]);
         check(&format!("{OK}\nnot json\n{OK}"), 2, &[1]);
+        let checkout = r#"{"v":1,"id":"e2","ts":6,"visitor":"v","session":"1","type":"begin_checkout","value":9.5,"currency":"EUR","items":[{"product":"p","quantity":1,"price":9.5}]}"#;
+        check(&format!("[{OK},{checkout}]"), 2, &[]);
     }
 
     #[test]
@@ -239,6 +250,14 @@ mod tests {
                 "ISO 4217",
             ),
             (OK.replace("\"session\":\"1\"", "\"session\":\"1\",\"arms\":{\"x\":\"\"}"), "empty experiment or arm"),
+            (
+                r#"{"v":1,"id":"e","ts":5,"visitor":"v","session":"1","type":"begin_checkout","value":-1,"items":[]}"#.to_string(),
+                "begin_checkout value is negative",
+            ),
+            (
+                r#"{"v":1,"id":"e","ts":5,"visitor":"v","session":"1","type":"begin_checkout","currency":"euro"}"#.to_string(),
+                "ISO 4217",
+            ),
         ];
         for (json, expected) in cases {
             let error = parse_event(&json, &Limits::default()).unwrap_err();

@@ -20,9 +20,12 @@ use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::build::warn_all;
-use crate::catalog::read_catalog;
+use crate::build::{report_resolution, warn_all};
+use crate::catalog::{load_catalog, CatalogInputArgs};
 use crate::event_log::{read_events, sessions};
+use crate::import::ga4_sessions::events_from_tables;
+use crate::resolve::{resolve_sessions, IdResolver};
+use crate::spill::TempDir;
 use crate::train::{fit::fit, train, TrainConfig};
 use methods::{Bundle, ItemKnn, LastCategoryFirst, Method, Random, SessionIndex, ShopOrder, Vsknn};
 use protocol::{score_target, targets, time_split, Shop};
@@ -30,12 +33,25 @@ use protocol::{score_target, targets, time_split, Shop};
 /// Arguments of `aisle evaluate`.
 #[derive(Args)]
 pub struct EvaluateArgs {
-    /// Catalog CSV.
+    /// Catalog: aisle's CSV, a Shopify product export or products.json, or a WooCommerce
+    /// product export, as `aisle build` reads it.
     #[arg(long)]
     pub catalog: PathBuf,
-    /// Events NDJSON.
-    #[arg(long)]
-    pub events: PathBuf,
+    /// Mapping file, id map, products to include, gap fills: as `aisle build`.
+    #[command(flatten)]
+    pub catalog_input: CatalogInputArgs,
+    /// Events NDJSON; product ids are resolved through the catalog's aliases (SKUs, variant
+    /// and channel ids) as `aisle build` resolves them.
+    #[arg(
+        long,
+        required_unless_present = "ga4_sessions",
+        conflicts_with = "ga4_sessions"
+    )]
+    pub events: Option<PathBuf>,
+    /// Instead of `--events`: the session table of `sql/ga4_sessions.sql` exported from
+    /// BigQuery as CSV or newline-delimited JSON, as `aisle build --ga4-sessions` reads it.
+    #[arg(long, num_args = 1..)]
+    pub ga4_sessions: Vec<PathBuf>,
     /// Name shown in the report's title.
     #[arg(long, default_value = "dataset")]
     pub name: String,
@@ -69,17 +85,30 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             args.test_fraction
         );
     }
-    let catalog = read_catalog(&args.catalog)?;
+    let catalog = load_catalog(&args.catalog, &args.catalog_input)?;
     warn_all(catalog.issues.warnings(&args.catalog));
     crate::build::check_catalog(&catalog)?;
-    let log = read_events(&args.events)?;
-    warn_all(log.issues.warnings(&args.events));
-    let all = sessions(&log.events);
+    let temp;
+    let events_path = match &args.events {
+        Some(path) => path.clone(),
+        None => {
+            temp = TempDir::create(
+                std::env::temp_dir().join(format!("aisle-evaluate-{}", std::process::id())),
+            )?;
+            events_from_tables(&args.ga4_sessions, temp.path())?
+        }
+    };
+    let log = read_events(&events_path)?;
+    warn_all(log.issues.warnings(&events_path));
+    let mut all = sessions(&log.events);
+    let resolver = IdResolver::new(&catalog.products);
+    warn_all(resolver.alias_issues.warnings());
+    report_resolution(&resolve_sessions(&mut all, &resolver));
     let split = time_split(&all, args.test_fraction);
     if split.train.is_empty() || split.test.is_empty() {
         bail!(
             "{}: {} sessions cannot be split into training and test sessions by time",
-            args.events.display(),
+            events_path.display(),
             all.len()
         );
     }
@@ -178,7 +207,10 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let report = report::Report {
         name: args.name.clone(),
         catalog: args.catalog.display().to_string(),
-        events: args.events.display().to_string(),
+        events: match &args.events {
+            Some(path) => path.display().to_string(),
+            None => join_paths(&args.ga4_sessions),
+        },
         products: products.len(),
         categories: shop.grids.len(),
         train_sessions: split.train.len(),
@@ -206,4 +238,9 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
+}
+
+fn join_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }

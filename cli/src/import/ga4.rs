@@ -1,6 +1,6 @@
 //! `aisle import ga4`: a GA4 BigQuery export, as BigQuery writes it to newline-delimited JSON
-//! (gzipped or not, in one or many `events_YYYYMMDD` shards), into aisle events and a
-//! catalog-gap CSV.
+//! (gzipped or not, in one or many `events_YYYYMMDD` shards) or to Parquet
+//! (`ga4_parquet.rs`), into aisle events and a catalog-gap CSV.
 //!
 //! One export row is one GA4 event: `event_timestamp` (microseconds, a string in JSON exports),
 //! `event_name`, `user_pseudo_id`, the repeated `event_params` (`key` and a `value` holding one
@@ -26,13 +26,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::ga4_parquet::is_parquet;
 use crate::catalog::Product;
 
 /// Arguments of `aisle import ga4`.
 #[derive(Args)]
 pub struct Ga4Args {
-    /// Export files (`.json`, `.ndjson`, `.jsonl`, each optionally `.gz`), directories of
-    /// them, or quoted glob patterns such as `'export/events_2024*.json.gz'`.
+    /// Export files (`.json`, `.ndjson`, `.jsonl`, each optionally `.gz`, or `.parquet`),
+    /// directories of them, or quoted glob patterns such as `'export/events_2024*.json.gz'`.
     #[arg(long, required = true, num_args = 1..)]
     pub input: Vec<String>,
     /// Where to write the events NDJSON (aisle event schema v1).
@@ -74,7 +75,13 @@ pub struct RowPlace {
 
 impl fmt::Display for RowPlace {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} line {}", self.file.display(), self.line)
+        // A Parquet file has rows, not lines; `line` counts them.
+        let unit = if is_parquet(&self.file) {
+            "row"
+        } else {
+            "line"
+        };
+        write!(f, "{} {unit} {}", self.file.display(), self.line)
     }
 }
 
@@ -90,11 +97,25 @@ pub struct Dropped {
 impl Dropped {
     const KEPT: usize = 3;
 
-    fn push(&mut self, place: &RowPlace) {
+    pub fn push(&mut self, place: &RowPlace) {
         self.count += 1;
         if self.first.len() < Self::KEPT {
             self.first.push(place.clone());
         }
+    }
+
+    /// "dropped N for why (first: file line L; …): detail".
+    pub fn line(&self, why: &str) -> String {
+        let places: Vec<String> = self.first.iter().map(|p| p.to_string()).collect();
+        format!(
+            "dropped {} for {why} (first: {}){}",
+            self.count,
+            places.join("; "),
+            self.detail
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        )
     }
 }
 
@@ -111,9 +132,6 @@ pub struct Ga4Summary {
     pub events: u64,
     /// Rows of the mapped GA4 event names, by name.
     pub mapped_rows: BTreeMap<String, u64>,
-    /// `begin_checkout` rows: read and counted, but aisle's event schema has no checkout
-    /// event (the cart it shows is already known from `add_to_cart`).
-    pub begin_checkout_rows: u64,
     /// Rows of other event names (`page_view`, `session_start`, …): not shopper actions the
     /// model learns from.
     pub other_rows: u64,
@@ -152,9 +170,6 @@ impl Ga4Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         )];
-        if self.begin_checkout_rows > 0 {
-            out.push(format!("{} begin_checkout rows read but not written: aisle's event schema has no checkout event", self.begin_checkout_rows));
-        }
         if self.other_rows > 0 {
             out.push(format!(
                 "{} rows of other event names (page_view, session_start, …) are not shopper actions aisle learns from",
@@ -168,17 +183,7 @@ impl Ga4Summary {
             ));
         }
         for (why, dropped) in &self.dropped {
-            let places: Vec<String> = dropped.first.iter().map(|p| p.to_string()).collect();
-            out.push(format!(
-                "dropped {} for {why} (first: {}){}",
-                dropped.count,
-                places.join("; "),
-                dropped
-                    .detail
-                    .as_ref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default()
-            ));
+            out.push(dropped.line(why));
         }
         if self.out_of_order > 0 {
             out.push(format!(
@@ -228,7 +233,7 @@ pub fn list_files(inputs: &[String]) -> anyhow::Result<Vec<PathBuf>> {
             }
         };
         if found.is_empty() {
-            bail!("{input}: no GA4 export files (.json, .ndjson or .jsonl, optionally .gz) found");
+            bail!("{input}: no GA4 export files (.json, .ndjson or .jsonl, optionally .gz, or .parquet) found");
         }
         found.sort();
         files.extend(found);
@@ -237,6 +242,9 @@ pub fn list_files(inputs: &[String]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn is_export_file(path: &Path) -> bool {
+    if is_parquet(path) {
+        return true;
+    }
     let name = file_name(path);
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     [".json", ".ndjson", ".jsonl"]
@@ -304,10 +312,7 @@ pub fn import(
     );
     let out = File::create(events_out)
         .with_context(|| format!("cannot create {}", events_out.display()))?;
-    let mut writer = Writer {
-        out: BufWriter::with_capacity(1 << 20, out),
-        events: 0,
-    };
+    let mut writer = Writer::new(out);
     let mut items = CatalogGaps::default();
     for file in &kept {
         import_file(file, &progress, &mut writer, &mut items, &mut summary)?;
@@ -340,14 +345,21 @@ pub fn import(
     Ok(summary)
 }
 
-/// The events file being written.
-struct Writer {
-    out: BufWriter<File>,
-    events: u64,
+/// An events NDJSON file being written, counting its events.
+pub struct Writer {
+    pub out: BufWriter<File>,
+    pub events: u64,
 }
 
 impl Writer {
-    fn write(&mut self, event: &Event) -> anyhow::Result<()> {
+    pub fn new(file: File) -> Writer {
+        Writer {
+            out: BufWriter::with_capacity(1 << 20, file),
+            events: 0,
+        }
+    }
+
+    pub fn write(&mut self, event: &Event) -> anyhow::Result<()> {
         serde_json::to_writer(&mut self.out, event)?;
         self.out.write_all(b"\n")?;
         self.events += 1;
@@ -356,7 +368,7 @@ impl Writer {
 }
 
 /// Opens an export file, decompressing `.gz`; every compressed byte read advances `progress`.
-fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
+pub fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn BufRead>> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let counted = progress.wrap_read(BufReader::with_capacity(1 << 16, file));
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
@@ -374,6 +386,9 @@ fn import_file(
     items: &mut CatalogGaps,
     summary: &mut Ga4Summary,
 ) -> anyhow::Result<()> {
+    if is_parquet(path) {
+        return import_parquet_file(path, progress, writer, items, summary);
+    }
     let mut lines = crate::text_input::Lines::new(open(path, progress)?);
     let mut place = RowPlace {
         file: path.to_path_buf(),
@@ -401,30 +416,77 @@ fn import_file(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        summary.rows += 1;
-        let row: Row = match serde_json::from_slice(bytes) {
-            Ok(row) => row,
-            Err(error) => {
-                let dropped = summary.dropped.entry(reason::NOT_A_ROW).or_default();
-                if dropped.detail.is_none() {
-                    dropped.detail = Some(error.to_string());
-                }
-                dropped.push(&place);
-                continue;
-            }
-        };
-        if let Some(ts) = row
-            .event_timestamp
-            .as_ref()
-            .and_then(|t| t.0.parse::<u64>().ok())
-        {
-            if ts < previous_ts {
-                summary.out_of_order += 1;
-            }
-            previous_ts = ts;
-        }
-        map_row(&row, &place, writer, items, summary)?;
+        add_row(
+            serde_json::from_slice(bytes),
+            &place,
+            &mut previous_ts,
+            writer,
+            items,
+            summary,
+        )?;
     }
+}
+
+/// A Parquet export file: its rows as the JSON objects the NDJSON export holds.
+fn import_parquet_file(
+    path: &Path,
+    progress: &ProgressBar,
+    writer: &mut Writer,
+    items: &mut CatalogGaps,
+    summary: &mut Ga4Summary,
+) -> anyhow::Result<()> {
+    let mut place = RowPlace {
+        file: path.to_path_buf(),
+        line: 0,
+    };
+    let mut previous_ts = 0u64;
+    super::ga4_parquet::for_each_row(path, |number, value| {
+        place.line = number;
+        add_row(
+            serde_json::from_value(value),
+            &place,
+            &mut previous_ts,
+            writer,
+            items,
+            summary,
+        )
+    })?;
+    progress.inc(std::fs::metadata(path).map_or(0, |m| m.len()));
+    Ok(())
+}
+
+/// Maps one parsed row (or counts why it is not one), noting rows earlier than the one before.
+fn add_row(
+    row: Result<Row, serde_json::Error>,
+    place: &RowPlace,
+    previous_ts: &mut u64,
+    writer: &mut Writer,
+    items: &mut CatalogGaps,
+    summary: &mut Ga4Summary,
+) -> anyhow::Result<()> {
+    summary.rows += 1;
+    let row = match row {
+        Ok(row) => row,
+        Err(error) => {
+            let dropped = summary.dropped.entry(reason::NOT_A_ROW).or_default();
+            if dropped.detail.is_none() {
+                dropped.detail = Some(error.to_string());
+            }
+            dropped.push(place);
+            return Ok(());
+        }
+    };
+    if let Some(ts) = row
+        .event_timestamp
+        .as_ref()
+        .and_then(|t| t.0.parse::<u64>().ok())
+    {
+        if ts < *previous_ts {
+            summary.out_of_order += 1;
+        }
+        *previous_ts = ts;
+    }
+    map_row(&row, place, writer, items, summary)
 }
 
 /// Writes the aisle events of one export row, or counts why it has none.
@@ -437,11 +499,8 @@ fn map_row(
 ) -> anyhow::Result<()> {
     let name = row.event_name.as_deref().unwrap_or("");
     let kind = match name {
-        "view_item" | "select_item" | "add_to_cart" | "remove_from_cart" | "purchase" => name,
-        "begin_checkout" => {
-            summary.begin_checkout_rows += 1;
-            return Ok(());
-        }
+        "view_item" | "select_item" | "add_to_cart" | "remove_from_cart" | "begin_checkout"
+        | "purchase" => name,
         _ => {
             summary.other_rows += 1;
             return Ok(());
@@ -503,14 +562,15 @@ fn map_row(
                 .filter(|t| is_set(t)),
             revenue: ecommerce.and_then(|e| e.purchase_revenue),
             currency: row.param("currency"),
-            items: usable
-                .iter()
-                .map(|(_, item, id)| LineItem {
-                    product: id.clone(),
-                    quantity: item.quantity(),
-                    price: item.price,
-                })
-                .collect(),
+            items: line_items(&usable),
+        };
+        return writer.write(&event(0, body));
+    }
+    if kind == "begin_checkout" {
+        let body = EventBody::BeginCheckout {
+            value: row.param("value").and_then(|v| v.parse::<f64>().ok()),
+            currency: row.param("currency"),
+            items: line_items(&usable),
         };
         return writer.write(&event(0, body));
     }
@@ -544,6 +604,18 @@ fn map_row(
         writer.write(&event(index, body))?;
     }
     Ok(())
+}
+
+/// The usable items of a row as the line items of one cart or order event.
+fn line_items(usable: &[(usize, &Item, String)]) -> Vec<LineItem> {
+    usable
+        .iter()
+        .map(|(_, item, id)| LineItem {
+            product: id.clone(),
+            quantity: item.quantity(),
+            price: item.price,
+        })
+        .collect()
 }
 
 /// GA4 writes `(not set)` where a value is missing.

@@ -3,6 +3,8 @@
 //! `audit` and `evaluate` commands run on them as on events aisle collected itself.
 pub mod diginetica;
 pub mod ga4;
+pub mod ga4_parquet;
+pub mod ga4_sessions;
 pub mod rees46;
 pub mod shopify_orders;
 
@@ -23,7 +25,8 @@ pub enum Dataset {
     /// CIKM Cup 2016 DIGINETICA (item views, purchases, product categories).
     Diginetica(diginetica::DigineticaArgs),
     /// A GA4 BigQuery export as newline-delimited JSON (gzipped or not, sharded
-    /// `events_YYYYMMDD` files): shopper actions into events, item details into a catalog-gap CSV.
+    /// `events_YYYYMMDD` files) or Parquet: shopper actions into events, item details into a
+    /// catalog-gap CSV.
     Ga4(ga4::Ga4Args),
     /// A Shopify orders export (orders_export.csv) as purchase history.
     ShopifyOrders(shopify_orders::ShopifyOrdersArgs),

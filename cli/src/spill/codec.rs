@@ -139,6 +139,7 @@ const GRID_CLICK: u8 = 3;
 const ADD_TO_CART: u8 = 4;
 const REMOVE_FROM_CART: u8 = 5;
 const PURCHASE: u8 = 6;
+const BEGIN_CHECKOUT: u8 = 7;
 
 /// Writes an event's record.
 pub fn put_event(buffer: &mut Vec<u8>, event: &SpilledEvent) {
@@ -157,6 +158,7 @@ pub fn put_event(buffer: &mut Vec<u8>, event: &SpilledEvent) {
             ActionBody::AddToCart { .. } => ADD_TO_CART,
             ActionBody::RemoveFromCart { .. } => REMOVE_FROM_CART,
             ActionBody::Purchase { .. } => PURCHASE,
+            ActionBody::BeginCheckout { .. } => BEGIN_CHECKOUT,
         });
         out.str(action.session);
         match &action.body {
@@ -178,7 +180,7 @@ pub fn put_event(buffer: &mut Vec<u8>, event: &SpilledEvent) {
                 out.str(product);
                 out.u32(*quantity);
             }
-            ActionBody::Purchase { items } => {
+            ActionBody::Purchase { items } | ActionBody::BeginCheckout { items } => {
                 out.u32(items.len() as u32);
                 for &(product, quantity) in items {
                     out.str(product);
@@ -231,12 +233,16 @@ pub fn get_event(record: &[u8]) -> anyhow::Result<SpilledEvent<'_>> {
             product: input.str()?,
             quantity: input.u32()?,
         },
-        PURCHASE => {
+        PURCHASE | BEGIN_CHECKOUT => {
             let count = input.u32()?;
             let items = (0..count)
                 .map(|_| Ok((input.str()?, input.u32()?)))
                 .collect::<anyhow::Result<_>>()?;
-            ActionBody::Purchase { items }
+            if code == PURCHASE {
+                ActionBody::Purchase { items }
+            } else {
+                ActionBody::BeginCheckout { items }
+            }
         }
         other => bail!("unknown event code {other} in a temporary file (the file was damaged)"),
     };
@@ -355,6 +361,9 @@ mod tests {
             items: vec![("p", 1), ("q", 3)],
         })));
         round_trip(event(action(ActionBody::Purchase { items: vec![] })));
+        round_trip(event(action(ActionBody::BeginCheckout {
+            items: vec![("p", 2)],
+        })));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use aisle::history::ActionKind;
 use anyhow::Context;
 
-use crate::event_log::ShopperAction;
+use crate::event_log::{SessionCart, ShopperAction};
 use crate::resolve::{IdResolver, ResolutionCounter};
 
 /// A directory that is removed, with everything in it, when this is dropped (also when the
@@ -71,8 +71,9 @@ pub fn add_sessions(
     let mut interactions: Vec<(u64, ActionKind, &str)> = Vec::new();
     for group in order.chunk_by(|&a, &b| actions[a].session == actions[b].session) {
         interactions.clear();
+        let mut cart = SessionCart::default();
         for &i in group {
-            actions[i].interactions(|kind, id| {
+            actions[i].interactions(&mut cart, |kind, id| {
                 let id = if kind.is_about_product() {
                     counter.canonical(resolver, id)
                 } else {

@@ -211,7 +211,6 @@ fn events_keyed_by_any_alias_are_learned_from_and_reported() {
     let output = build(
         &BuildInputs {
             catalog: &catalog,
-            catalog_path: Path::new(&catalog_path),
             events_path: Some(Path::new(&events)),
         },
         &TrainConfig::default(),
@@ -376,7 +375,6 @@ fn alias_bytes_per_product() {
         let output = build(
             &BuildInputs {
                 catalog,
-                catalog_path: Path::new(&catalog_path),
                 events_path: None,
             },
             &TrainConfig::default(),

@@ -5,11 +5,17 @@ mod audit;
 mod bad_input;
 mod build;
 mod catalog;
+mod checkout;
 mod collect;
 mod collector;
 mod dayone;
+mod evaluate_alias;
 mod ga4;
+mod ga4_parquet;
+mod ga4_sessions;
+mod gate_alias;
 mod import;
+mod model_version;
 mod nightly;
 mod report;
 mod shopify_orders;
@@ -121,4 +127,18 @@ pub fn rees46_fixture(dir: &tempfile::TempDir) -> (String, String) {
     ]);
     check(&run, 0, &[]);
     (catalog, events)
+}
+
+/// The mapping file `aisle audit --propose-map` proposes for the French Shopify fixture
+/// (`shopify-products-fr.csv`: category, colour and material in tags, size in "Grandeur"),
+/// written into `dir`.
+pub fn proposed_map(dir: &tempfile::TempDir) -> String {
+    let run = aisle(&[
+        "audit",
+        "--catalog",
+        &fixture("shopify-products-fr.csv"),
+        "--propose-map",
+    ]);
+    check(&run, 0, &[]);
+    temp_file(dir, "catalog-map.toml", &run.stdout)
 }
