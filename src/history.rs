@@ -77,6 +77,19 @@ impl ActionKind {
         }
     }
 
+    /// The one-letter name the stored history uses (its serde name; a test keeps them equal),
+    /// for the readable history the page shows without serde's JSON writer.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            ActionKind::ProductView => "v",
+            ActionKind::GridClick => "c",
+            ActionKind::AddToCart => "a",
+            ActionKind::RemoveFromCart => "r",
+            ActionKind::Purchase => "p",
+            ActionKind::CategoryView => "g",
+        }
+    }
+
     /// True when the id names a product (every kind but a category view).
     pub fn is_about_product(self) -> bool {
         self != ActionKind::CategoryView
@@ -510,6 +523,22 @@ mod tests {
     use super::*;
 
     const MINUTE: u64 = 60_000;
+
+    #[test]
+    fn short_names_are_the_serde_names() {
+        use ActionKind::*;
+        for kind in [
+            ProductView,
+            GridClick,
+            AddToCart,
+            RemoveFromCart,
+            Purchase,
+            CategoryView,
+        ] {
+            let serde_name = serde_json::to_string(&kind).unwrap();
+            assert_eq!(serde_name, format!("\"{}\"", kind.short_name()));
+        }
+    }
 
     fn history() -> History {
         History::new(HistoryConfig::default(), 1_000_000)
