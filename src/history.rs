@@ -165,7 +165,7 @@ pub struct HistoryConfig {
 impl Default for HistoryConfig {
     fn default() -> Self {
         HistoryConfig {
-            capacity: 20,
+            capacity: crate::defaults::HISTORY_SIZE,
             session_idle_ms: 30 * 60 * 1000,
         }
     }

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 
 use crate::arm::{choose_arm, ArmChoice};
 use crate::bundle::{BundleError, Model};
-use crate::defaults::{HISTORY_SIZE, OUTBOX_SIZE};
+use crate::defaults::OUTBOX_SIZE;
 use crate::event_json::write_event;
 use crate::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use crate::history::{clean_id, ActionKind, History, HistoryConfig, StoredHistory};
@@ -110,9 +110,10 @@ impl Page {
     /// kept, empty for none) and records this page's view. `numbers` are the host's number
     /// conversions (see `crate::json`).
     pub fn start(config: PageConfig, stored: &str, now_ms: u64, numbers: Numbers) -> Page {
+        let defaults = HistoryConfig::default();
         let history_config = HistoryConfig {
-            capacity: config.history_size.unwrap_or(HISTORY_SIZE),
-            ..Default::default()
+            capacity: config.history_size.unwrap_or(defaults.capacity),
+            ..defaults
         };
         let (history, unreadable) = match parse_history(stored, history_config) {
             Ok(history) => (history, None),
