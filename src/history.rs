@@ -130,7 +130,8 @@ pub struct CartLine {
     pub added_at_ms: u64,
 }
 
-/// The history as it is written to storage (JSON in localStorage).
+/// The history as it is written to storage: postcard bytes (`to_bytes`), kept in localStorage
+/// as base64 text (`crate::base64`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredHistory {
     /// [`HISTORY_FORMAT_VERSION`] at the time of writing.
