@@ -2,7 +2,9 @@
 // page loads, with esbuild. What the build made is a virtual module, `aisle:generated`:
 //   - `glue`: wasm-bindgen's `--target no-modules` output (`let wasm_bindgen = (function
 //     (exports) { … })({ … });`), its expression kept private to the script;
-//   - `wasmIntegrity`, `debugIntegrity`: the sha384 of the wasm and of the debug view.
+//   - `wasmIntegrity`, `debugIntegrity`: the sha384 of the wasm and of the debug view;
+//   - the shared defaults (`VERSION`, `STORAGE_PREFIX`...), read out of `src/defaults.rs`,
+//     their one definition, so the loader and the wasm cannot disagree.
 // The page loads one script, the engine starts without a second module request, and
 // Subresource Integrity on aisle.js covers all the code that can run.
 // Usage: node scripts/assemble-loader.mjs ENTRY GLUE WASM DEBUG_JS OUT
@@ -22,11 +24,31 @@ const glue = readFileSync(gluePath, 'utf8').trim();
 if (!glue.startsWith(GLUE_START) || !glue.endsWith(';')) {
   throw new Error(`${gluePath}: not wasm-bindgen --target no-modules output (expected '${GLUE_START}…;')`);
 }
+// `pub const NAME: &str = "…";` and `pub const NAME: usize = 123;` from src/defaults.rs, and
+// the crate's version for `env!("CARGO_PKG_VERSION")`. Anything else there is a build error:
+// a default the loader would silently miss.
+function rustDefaults() {
+  const root = new URL('..', import.meta.url);
+  const source = readFileSync(new URL('src/defaults.rs', root), 'utf8');
+  const version = /^version = "([^"]+)"/m.exec(readFileSync(new URL('Cargo.toml', root), 'utf8'));
+  const lines = [];
+  for (const [, name, value] of source.matchAll(/^pub const (\w+): [^=]+= (.+);$/gm)) {
+    let literal;
+    if (value === 'env!("CARGO_PKG_VERSION")' && version) literal = JSON.stringify(version[1]);
+    else if (/^"[^"\\]*"$/.test(value) || /^\d+$/.test(value)) literal = value;
+    else throw new Error(`src/defaults.rs: ${name} = ${value} is not a literal the loader can take`);
+    lines.push(`export const ${name} = ${literal};`);
+  }
+  if (!lines.length) throw new Error('src/defaults.rs: no `pub const` found');
+  return lines;
+}
+
 const sha384 = (path) => JSON.stringify('sha384-' + createHash('sha384').update(readFileSync(path)).digest('base64'));
 const generated = [
   `export const glue = ${glue.slice(GLUE_START.length, -1)};`,
   `export const wasmIntegrity = ${sha384(wasmPath)};`,
   `export const debugIntegrity = ${sha384(debugPath)};`,
+  ...rustDefaults(),
 ].join('\n');
 
 await build({

@@ -77,6 +77,19 @@ impl ActionKind {
         }
     }
 
+    /// The one-letter name the stored history uses (its serde name; a test keeps them equal),
+    /// for the readable history the page shows without serde's JSON writer.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            ActionKind::ProductView => "v",
+            ActionKind::GridClick => "c",
+            ActionKind::AddToCart => "a",
+            ActionKind::RemoveFromCart => "r",
+            ActionKind::Purchase => "p",
+            ActionKind::CategoryView => "g",
+        }
+    }
+
     /// True when the id names a product (every kind but a category view).
     pub fn is_about_product(self) -> bool {
         self != ActionKind::CategoryView
@@ -117,7 +130,8 @@ pub struct CartLine {
     pub added_at_ms: u64,
 }
 
-/// The history as it is written to storage (JSON in localStorage).
+/// The history as it is written to storage: postcard bytes (`to_bytes`), kept in localStorage
+/// as base64 text (`crate::base64`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredHistory {
     /// [`HISTORY_FORMAT_VERSION`] at the time of writing.
@@ -152,7 +166,7 @@ pub struct HistoryConfig {
 impl Default for HistoryConfig {
     fn default() -> Self {
         HistoryConfig {
-            capacity: 20,
+            capacity: crate::defaults::HISTORY_SIZE,
             session_idle_ms: 30 * 60 * 1000,
         }
     }
@@ -510,6 +524,22 @@ mod tests {
     use super::*;
 
     const MINUTE: u64 = 60_000;
+
+    #[test]
+    fn short_names_are_the_serde_names() {
+        use ActionKind::*;
+        for kind in [
+            ProductView,
+            GridClick,
+            AddToCart,
+            RemoveFromCart,
+            Purchase,
+            CategoryView,
+        ] {
+            let serde_name = serde_json::to_string(&kind).unwrap();
+            assert_eq!(serde_name, format!("\"{}\"", kind.short_name()));
+        }
+    }
 
     fn history() -> History {
         History::new(HistoryConfig::default(), 1_000_000)

@@ -6,6 +6,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+use crate::json::NumberText;
+use crate::json_read::{self, Fields, JsonError, NumberParse, Value};
+use crate::text::{concat, decimal};
+
 /// The manifest version this build reads and writes.
 pub const MANIFEST_VERSION: u32 = 1;
 
@@ -26,6 +30,137 @@ pub struct Manifest {
     #[serde(default = "default_experiments")]
     pub experiments: Vec<ExperimentConfig>,
 }
+
+/// Reads `manifest.json` as the page and `aisle report --manifest` both do: the JSON must be
+/// a [`Manifest`] (serde's reading of the types above is the only definition), of
+/// [`MANIFEST_VERSION`], with every experiment passing [`ExperimentConfig::validate`].
+/// `number` reads numbers with a fraction or an exponent (`crate::json_read`).
+///
+/// Read field by field over `crate::json_read`'s value, not through the serde derive: the
+/// derive's reading cost the wasm 10 KB gzip (docs/performance.md, "Where the wasm bytes go").
+/// The serde types stay the definition: `tests/page_vectors.rs` checks on every vector of
+/// `tests/vectors/manifest.json` that serde_json's reading through the derive accepts,
+/// refuses and reads exactly what this does.
+pub fn parse(text: &str, number: NumberParse) -> Result<Manifest, ManifestError> {
+    let value = json_read::parse(text, number).map_err(ManifestError::Json)?;
+    let manifest = read_manifest(&value).map_err(ManifestError::Json)?;
+    if manifest.manifest_version != MANIFEST_VERSION {
+        return Err(ManifestError::Version(manifest.manifest_version));
+    }
+    for (index, experiment) in manifest.experiments.iter().enumerate() {
+        experiment
+            .validate()
+            .map_err(|error| ManifestError::Experiment(index, error))?;
+    }
+    Ok(manifest)
+}
+
+fn read_manifest(value: &Value) -> Result<Manifest, JsonError> {
+    let fields = Fields::of(value)?;
+    let experiments = match fields.get("experiments")? {
+        None => default_experiments(),
+        Some(list) => json_read::list(list, read_experiment)?,
+    };
+    Ok(Manifest {
+        manifest_version: fields.required("manifest_version", json_read::u32_of)?,
+        bundle: fields.required("bundle", json_read::string_of)?,
+        model_version: fields.required("model_version", json_read::string_of)?,
+        kill_switch: fields
+            .optional("kill_switch", json_read::bool_of)?
+            .unwrap_or(false),
+        experiments,
+    })
+}
+
+fn read_experiment(value: &Value) -> Result<ExperimentConfig, JsonError> {
+    let fields = Fields::of(value)?;
+    Ok(ExperimentConfig {
+        key: fields.required("key", json_read::string_of)?,
+        seed: fields.nullable("seed", json_read::string_of)?,
+        hash_version: fields
+            .optional("hash_version", json_read::u32_of)?
+            .unwrap_or_else(default_hash_version),
+        coverage: fields
+            .optional("coverage", json_read::f64_of)?
+            .unwrap_or_else(default_coverage),
+        arms: fields.required("arms", |list| json_read::list(list, read_arm))?,
+        namespace: fields.nullable("namespace", read_namespace)?,
+        personalize_outside: fields
+            .optional("personalize_outside", json_read::bool_of)?
+            .unwrap_or(false),
+    })
+}
+
+fn read_arm(value: &Value) -> Result<ArmConfig, JsonError> {
+    let fields = Fields::of(value)?;
+    Ok(ArmConfig {
+        key: fields.required("key", json_read::string_of)?,
+        weight: fields.required("weight", json_read::f64_of)?,
+        personalized: fields
+            .optional("personalized", json_read::bool_of)?
+            .unwrap_or(false),
+    })
+}
+
+fn read_namespace(value: &Value) -> Result<NamespaceRange, JsonError> {
+    let fields = Fields::of(value)?;
+    Ok(NamespaceRange {
+        id: fields.required("id", json_read::string_of)?,
+        start: fields.required("start", json_read::f64_of)?,
+        end: fields.required("end", json_read::f64_of)?,
+    })
+}
+
+/// A manifest [`parse`] refuses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ManifestError {
+    /// Not JSON, or not the manifest's shape (the message names the field and place).
+    Json(JsonError),
+    /// A manifest version this build does not read.
+    Version(u32),
+    /// An experiment that [`ExperimentConfig::validate`] rejects.
+    Experiment(usize, ExperimentError),
+}
+
+impl ManifestError {
+    /// The code the page's `aisle:error` event carries.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ManifestError::Version(_) => "manifest_version",
+            ManifestError::Json(_) | ManifestError::Experiment(..) => "manifest_invalid",
+        }
+    }
+
+    /// The message shown to people, built without `core::fmt` (`number` writes the numbers
+    /// it quotes), so the wasm can report it.
+    pub fn message(&self, number: NumberText) -> String {
+        match self {
+            ManifestError::Json(error) => concat(&["manifest is not valid: ", &error.message()]),
+            ManifestError::Version(found) => concat(&[
+                "manifest_version is ",
+                &decimal(u64::from(*found)),
+                ", this build reads 1",
+            ]),
+            ManifestError::Experiment(index, error) => concat(&[
+                "experiments[",
+                &decimal(*index as u64),
+                "]: ",
+                &error.message(number),
+                " (see docs/ab-testing.md)",
+            ]),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl core::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message(crate::json::rust_number_text))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::error::Error for ManifestError {}
 
 /// One experiment: a seed, its arms, and which visitors take part.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,36 +236,79 @@ impl ExperimentConfig {
 }
 
 /// An experiment configuration that [`ExperimentConfig::validate`] rejects.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ExperimentError {
     /// The experiment key is empty.
-    #[error("experiment key is empty")]
     EmptyKey,
     /// The hash version is not one this build knows.
-    #[error("unknown hash version {0}")]
     UnknownHashVersion(u32),
     /// Fewer than two arms.
-    #[error("an experiment needs at least two arms, found {0}")]
     TooFewArms(usize),
     /// An arm key is empty.
-    #[error("arm {0} has an empty key")]
     EmptyArmKey(usize),
     /// Two arms share a key.
-    #[error("arm key {0:?} appears twice")]
     DuplicateArm(String),
     /// A weight is negative, infinite or NaN.
-    #[error("arm {0:?} has a weight that is negative or not a number")]
     BadWeight(String),
     /// The weights do not sum to 1.
-    #[error("arm weights sum to {0}, not 1")]
     WeightsDoNotSumToOne(f64),
     /// Coverage outside 0..=1.
-    #[error("coverage {0} is outside 0..=1")]
     BadCoverage(f64),
     /// The namespace range is empty, reversed or outside 0..=1, or its id is empty.
-    #[error("namespace range must be a non-empty [start, end) within 0..=1 with an id")]
     BadNamespace,
 }
+
+impl ExperimentError {
+    /// The message shown to people, built without `core::fmt`; `number` writes the numbers.
+    pub fn message(&self, number: NumberText) -> String {
+        let quoted = |text: &str| concat(&["\"", text, "\""]);
+        let float = |value: f64| {
+            let mut text = String::new();
+            number(value, &mut text);
+            text
+        };
+        match self {
+            ExperimentError::EmptyKey => String::from("experiment key is empty"),
+            ExperimentError::UnknownHashVersion(version) => {
+                concat(&["unknown hash version ", &decimal(u64::from(*version))])
+            }
+            ExperimentError::TooFewArms(found) => concat(&[
+                "an experiment needs at least two arms, found ",
+                &decimal(*found as u64),
+            ]),
+            ExperimentError::EmptyArmKey(index) => {
+                concat(&["arm ", &decimal(*index as u64), " has an empty key"])
+            }
+            ExperimentError::DuplicateArm(key) => {
+                concat(&["arm key ", &quoted(key), " appears twice"])
+            }
+            ExperimentError::BadWeight(key) => concat(&[
+                "arm ",
+                &quoted(key),
+                " has a weight that is negative or not a number",
+            ]),
+            ExperimentError::WeightsDoNotSumToOne(total) => {
+                concat(&["arm weights sum to ", &float(*total), ", not 1"])
+            }
+            ExperimentError::BadCoverage(coverage) => {
+                concat(&["coverage ", &float(*coverage), " is outside 0..=1"])
+            }
+            ExperimentError::BadNamespace => String::from(
+                "namespace range must be a non-empty [start, end) within 0..=1 with an id",
+            ),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl core::fmt::Display for ExperimentError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message(crate::json::rust_number_text))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::error::Error for ExperimentError {}
 
 /// The key of [`default_experiment`].
 pub const DEFAULT_EXPERIMENT_KEY: &str = "aisle-rerank";

@@ -1,152 +1,160 @@
-//! Browser tests of the web edge (`src/web/`), run by wasm-bindgen-test in headless Chromium:
-//! storage with and without a working localStorage, the JS conversions, the engine's grid
-//! plans through its JS API, and the shared assignment vectors evaluated by the shipped wasm.
-//! Reading grids and moving nodes is the loader's job (`www/loader/`), tested end to end by
-//! `tests/e2e/`.
+//! Browser tests of the shipped wasm's interface (`src/web/api.rs`), run by wasm-bindgen-test
+//! in headless Chromium: the shared manifest, event and assignment vectors through
+//! `AisleEngine` exactly as the loader calls it, and the engine's grid plans and refusals.
+//! Storage, the DOM and the signals' dispatch are the loader's (`www/loader/`), tested end to
+//! end by `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
-use aisle::bundle::format::{encode, BundleWire, ScoringWeights};
-use aisle::bundle::{pack_neighbours, pack_u16, NO_BRAND};
+#[path = "support/vectors.rs"]
+mod vectors;
+
+use aisle::events::{Event, EventBody};
 use aisle::web::api::AisleEngine;
-use aisle::web::convert::{manifest_from_js, JsObject};
-use aisle::web::storage::Storage;
-use wasm_bindgen::{JsCast, JsValue};
+use serde_json::Value;
+use vectors::{bundle_bytes, Driver};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen_test]
-fn storage_round_trips_through_local_storage() {
-    let storage = Storage::default();
-    assert!(storage.set("test-key", "hello"));
-    assert_eq!(storage.get("test-key").as_deref(), Some("hello"));
-    let raw = web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .get_item("aisle:v1:test-key")
-        .unwrap();
-    assert_eq!(
-        raw.as_deref(),
-        Some("hello"),
-        "keys are namespaced and versioned"
-    );
-    storage.remove("test-key");
-    assert_eq!(storage.get("test-key"), None);
+struct Browser(AisleEngine);
+
+impl Driver for Browser {
+    fn use_manifest(&mut self, text: &str) -> Option<String> {
+        self.0.use_manifest(text)
+    }
+    fn load_bundle(&mut self, bytes: &[u8]) -> bool {
+        self.0.load_bundle(bytes)
+    }
+    fn report_failure(&mut self, code: &str, message: &str) {
+        self.0.report_failure(code, message)
+    }
+    fn plan_grid(
+        &mut self,
+        ids: &str,
+        fresh: &[u8],
+        index: u32,
+        leave_visible: bool,
+    ) -> Option<Vec<u32>> {
+        self.0.plan_grid(ids, fresh, index, leave_visible)
+    }
+    fn record_click(&mut self, id: &str, position: u32) {
+        self.0.record_click(id, position)
+    }
+    fn track(&mut self, kind: &str, id: &str, quantity: Option<u32>, price: Option<f64>) -> bool {
+        self.0.track(kind, id, quantity, price)
+    }
+    fn purchase(&mut self, order: &str) -> bool {
+        self.0.purchase(order)
+    }
+    fn take_events(&mut self) -> String {
+        self.0.take_events()
+    }
+}
+
+fn engine(config: &str) -> AisleEngine {
+    AisleEngine::new(config, "")
+}
+
+/// The codes of the error events taken from the engine's outbox (the outbox is emptied).
+fn error_codes(engine: &mut AisleEngine) -> Vec<String> {
+    let events: Vec<Event> = serde_json::from_str(&engine.take_events()).unwrap();
+    events
+        .into_iter()
+        .filter_map(|e| match e.body {
+            EventBody::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The events' text with every `"ts":` put to the native vectors' clock (the browser's own
+/// clock wrote it).
+fn with_vector_clock(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\"ts\":") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str("1700000000000");
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[wasm_bindgen_test]
-fn oversized_values_stay_in_memory() {
-    let storage = Storage::default();
-    let big = "x".repeat(aisle::web::storage::MAX_VALUE_BYTES + 1);
-    assert!(!storage.set("big", &big));
-    assert_eq!(storage.get("big").map(|v| v.len()), Some(big.len()));
-    assert!(storage.is_memory_only());
+fn manifest_vectors_hold_in_the_browser() {
+    for (name, text, expected, bundle) in vectors::manifest_cases() {
+        let mut engine = engine("{}");
+        engine.take_events();
+        assert_eq!(engine.use_manifest(&text), bundle, "{name}");
+        let codes = error_codes(&mut engine);
+        let signals: Value = serde_json::from_str(&engine.take_signals()).unwrap();
+        let disabled = signals
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s[0] == "aisle:disabled" && s[1]["reason"] == "kill_switch");
+        let outcome = match codes.as_slice() {
+            [] if disabled => "kill_switch",
+            [] => "accepted",
+            [code] => code.as_str(),
+            more => panic!("{name}: {more:?}"),
+        };
+        assert_eq!(outcome, expected, "{name}");
+    }
 }
 
 #[wasm_bindgen_test]
-fn manifest_errors_name_the_field() {
-    let check =
-        |value: JsValue, expected: &str| assert_eq!(manifest_from_js(&value).err(), Some(expected));
-    check(JsValue::from_str("nope"), "manifest is not a JSON object");
-    check(
-        JsObject::new().set("bundle", "b.bin").into_js(),
-        "manifest_version is missing",
-    );
-    check(
-        JsObject::new().set("manifest_version", 1).into_js(),
-        "bundle is missing",
-    );
-    let ok = manifest_from_js(
-        &JsObject::new()
-            .set("manifest_version", 1)
-            .set("bundle", "b.bin")
-            .into_js(),
-    )
-    .unwrap();
-    assert_eq!(
-        ok.experiments.len(),
-        1,
-        "no experiments field runs the default holdout"
-    );
-    let none = JsObject::new()
-        .set("manifest_version", 1)
-        .set("bundle", "b.bin")
-        .set("experiments", js_sys::Array::new());
-    assert!(manifest_from_js(&none.into_js())
-        .unwrap()
-        .experiments
-        .is_empty());
+fn event_vectors_hold_in_the_browser() {
+    for (name, config, calls, expected) in vectors::event_cases() {
+        let actual = vectors::run_calls(&mut Browser(engine(&config)), &calls);
+        assert_eq!(with_vector_clock(&actual), expected, "{name}");
+    }
 }
 
-/// Two shoes (a, b) and two hats (c, d); hats are more popular.
-fn bundle_bytes() -> Vec<u8> {
-    let (neighbours, neighbour_weights) =
-        pack_neighbours(&[vec![(1, 3)], vec![(0, 3)], vec![], vec![]], 2);
-    encode(&BundleWire {
-        model_version: "web-test-1".into(),
-        built_at_ms: 1,
-        product_ids: "a\nb\nc\nd".into(),
-        product_id_numbers: Vec::new(),
-        category_names: vec!["shoes".into(), "hats".into()],
-        product_category: pack_u16(&[0, 0, 1, 1]),
-        brand_names: vec![],
-        product_brand: pack_u16(&[NO_BRAND; 4]),
-        popularity: vec![10, 20, 200, 255],
-        price_band: vec![0; 4],
-        neighbours,
-        neighbour_weights,
-        neighbour_weight_bits: 2,
-        weights: ScoringWeights::default(),
-        abandon: None,
-        ..BundleWire::default()
-    })
+/// The language-agnostic assignment vectors, evaluated by the wasm exactly as it ships.
+#[wasm_bindgen_test]
+fn assignment_vectors_hold_in_the_browser() {
+    let vectors: Value = serde_json::from_str(include_str!("vectors/assignment.json")).unwrap();
+    let cases = vectors["hash"].as_array().unwrap();
+    assert!(cases.len() > 10);
+    for case in cases {
+        let seed = case["seed"].as_str().unwrap();
+        let value = case["value"].as_str().unwrap();
+        let version = case["version"].as_u64().unwrap() as u32;
+        assert_eq!(
+            aisle::web::api::assignment_hash(seed, value, version),
+            case["expected"].as_f64(),
+            "hash({seed:?}, {value:?}, v{version})"
+        );
+    }
 }
 
-fn engine_config(product: Option<&str>) -> JsValue {
-    JsObject::new().set_some("product", product).into_js()
-}
+const NO_EXPERIMENTS: &str =
+    r#"{"manifest_version":1,"bundle":"bundle.bin","model_version":"web-test-1","experiments":[]}"#;
 
-/// A grid's ids as the loader reads them, all fresh; the engine's plan for them.
-fn plan(engine: &AisleEngine, ids: &[&str]) -> Option<Vec<u32>> {
-    let ids: Vec<String> = ids.iter().map(|id| String::from(*id)).collect();
+fn plan(engine: &mut AisleEngine, ids: &[&str]) -> Option<Vec<u32>> {
     let fresh = vec![1u8; ids.len()];
-    engine.plan_grid(ids, &fresh, 0, false, None)
-}
-
-fn manifest_without_experiments() -> JsValue {
-    JsObject::new()
-        .set("manifest_version", 1)
-        .set("bundle", "bundle.bin")
-        .set("experiments", js_sys::Array::new())
-        .into_js()
+    engine.plan_grid(&serde_json::to_string(ids).unwrap(), &fresh, 0, false)
 }
 
 #[wasm_bindgen_test]
 fn the_engine_plans_a_grid_from_the_history() {
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
-    let engine = AisleEngine::new(engine_config(Some("a")));
+    let mut engine = engine(r#"{"product":"a"}"#);
     assert_eq!(
-        plan(&engine, &["c", "a"]),
+        plan(&mut engine, &["c", "a"]),
         None,
         "no bundle yet: not ranked"
     );
     assert_eq!(
-        engine
-            .use_manifest(manifest_without_experiments())
-            .as_deref(),
+        engine.use_manifest(NO_EXPERIMENTS).as_deref(),
         Some("bundle.bin")
     );
     assert!(engine.load_bundle(&bundle_bytes()));
     let ids = ["c", "a", "x", "d", "b"];
-    let order = plan(&engine, &ids).expect("ranked");
+    let order = plan(&mut engine, &ids).expect("ranked");
     // Viewing shoe a puts shoes first; the unknown x keeps its slot.
     let shown: Vec<&str> = order.iter().map(|&i| ids[i as usize]).collect();
     assert_eq!(shown[2], "x");
@@ -154,84 +162,69 @@ fn the_engine_plans_a_grid_from_the_history() {
         shown[..2].iter().all(|p| *p == "a" || *p == "b"),
         "shoes first: {shown:?}"
     );
-    engine.finish_pass(1, false);
-    let events: js_sys::Array = engine.take_events().dyn_into().unwrap();
-    let types: Vec<String> = events
-        .iter()
-        .map(|e| {
-            js_sys::Reflect::get(&e, &"type".into())
-                .unwrap()
-                .as_string()
-                .unwrap()
-        })
-        .collect();
+    engine.finish_pass(1, false, 12.5);
+    let events: Vec<Event> = serde_json::from_str(&engine.take_events()).unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.body.type_name()).collect();
     assert_eq!(
         types,
         ["product_view"],
         "no experiment runs, so no exposure is logged"
     );
+    let signals: Value = serde_json::from_str(&engine.take_signals()).unwrap();
+    let reordered = signals
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s[0] == "aisle:reordered")
+        .expect("aisle:reordered");
+    assert_eq!(reordered[1]["ms"], 12.5);
 }
 
 #[wasm_bindgen_test]
 fn a_damaged_bundle_is_refused_and_the_grid_stays() {
-    let engine = AisleEngine::new(engine_config(Some("a")));
-    engine.use_manifest(manifest_without_experiments());
+    let mut engine = engine(r#"{"product":"a"}"#);
+    engine.use_manifest(NO_EXPERIMENTS);
     let mut bytes = bundle_bytes();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     assert!(!engine.load_bundle(&bytes));
-    assert_eq!(plan(&engine, &["c", "a", "d", "b"]), None, "not ranked");
-    let status = engine.status();
-    let errors: js_sys::Array = js_sys::Reflect::get(&status, &"errors".into())
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert!(errors
-        .get(0)
-        .as_string()
+    assert_eq!(plan(&mut engine, &["c", "a", "d", "b"]), None, "not ranked");
+    let status: Value = serde_json::from_str(&engine.status(0, 0, "[]")).unwrap();
+    assert!(status["errors"][0]
+        .as_str()
         .unwrap()
         .starts_with("bundle_checksum"));
 }
 
 #[wasm_bindgen_test]
 fn garbage_in_storage_starts_a_fresh_history() {
-    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     for garbage in ["%%%not base64", "AAAA", "{\"v\":1}"] {
-        local.set_item("aisle:v1:history", garbage).unwrap();
-        let engine = AisleEngine::new(engine_config(Some("a")));
-        let history = engine.history();
-        let actions: js_sys::Array = js_sys::Reflect::get(&history, &"a".into())
-            .unwrap()
-            .dyn_into()
-            .unwrap();
+        let mut engine = AisleEngine::new(r#"{"product":"a"}"#, garbage);
+        let history: Value = serde_json::from_str(&engine.history()).unwrap();
         assert_eq!(
-            actions.length(),
+            history["a"].as_array().unwrap().len(),
             1,
             "only this page's view is kept for {garbage:?}"
         );
+        let codes = error_codes(&mut engine);
+        assert_eq!(codes, ["history_unreadable"], "{garbage:?}");
     }
-    local.clear().unwrap();
 }
 
-/// The language-agnostic vectors, evaluated by the wasm exactly as the browser ships it.
 #[wasm_bindgen_test]
-fn assignment_vectors_hold_in_the_browser() {
-    let vectors = js_sys::JSON::parse(include_str!("vectors/assignment.json")).unwrap();
-    let cases: js_sys::Array = js_sys::Reflect::get(&vectors, &"hash".into())
+fn the_stored_history_round_trips() {
+    let mut first = engine(r#"{"product":"a"}"#);
+    first.track("add_to_cart", "b", Some(2), Some(19.99));
+    let stored = first.history_text();
+    let second = AisleEngine::new(r#"{"category":"shoes"}"#, &stored);
+    let history: Value = serde_json::from_str(&second.history()).unwrap();
+    let kinds: Vec<&str> = history["a"]
+        .as_array()
         .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert!(cases.length() > 10);
-    for case in cases.iter() {
-        let get = |k: &str| js_sys::Reflect::get(&case, &k.into()).unwrap();
-        let seed = get("seed").as_string().unwrap();
-        let value = get("value").as_string().unwrap();
-        let version = get("version").as_f64().unwrap() as u32;
-        let expected = get("expected").as_f64();
-        assert_eq!(
-            aisle::web::api::assignment_hash(&seed, &value, version),
-            expected,
-            "hash({seed:?}, {value:?}, v{version})"
-        );
-    }
+        .iter()
+        .map(|a| a["k"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["v", "a", "g"]);
+    assert_eq!(history["c"][0]["i"], "b");
+    assert_eq!(history["c"][0]["q"], 2);
 }

@@ -63,7 +63,8 @@ fn history_path(manifest: &Path) -> PathBuf {
 pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not a manifest", path.display()))
+    aisle::manifest::parse(&text, aisle::json_read::rust_number_parse)
+        .with_context(|| format!("{}: not a manifest the plugin would read", path.display()))
 }
 
 /// Reads and checks a bundle the way the browser does.

@@ -1,159 +1,193 @@
-//! The JavaScript API the loader wraps: one `AisleEngine` per page. Every method returns a
-//! value instead of throwing; the loader still guards each call.
+//! The JavaScript API the loader wraps (`www/loader/engine.js`): one `AisleEngine` per page,
+//! a thin shell over [`crate::page::Page`] with the browser's clock. Every method returns a
+//! value instead of throwing; the loader still guards each call, and after each one takes
+//! the signals (`takeSignals`) and dispatches them outside the engine.
 
 use wasm_bindgen::prelude::*;
 
-use crate::events::LineItem;
+use crate::json::Numbers;
+use crate::json_read;
+use crate::page::{Page, PageConfig};
 
-use super::convert::{array_field, number_field, string_field};
-use super::engine::{Engine, PageConfig};
+#[wasm_bindgen]
+extern "C" {
+    /// `Date.now()`: the core takes the time as an argument.
+    #[wasm_bindgen(js_namespace = Date)]
+    fn now() -> f64;
+    /// JavaScript's `String(n)`: the shortest text of a number, so the wasm carries no float
+    /// formatter (`crate::json`).
+    #[wasm_bindgen(js_name = String)]
+    fn number_string(value: f64) -> String;
+    /// JavaScript's `Number(text)`: a JSON number's value, correctly rounded, so the wasm
+    /// carries no float parser (`crate::json_read`).
+    #[wasm_bindgen(js_name = Number)]
+    fn number_value(text: &str) -> f64;
+}
 
-/// The engine as JavaScript sees it.
+/// The browser's number conversions, for `crate::json` and `crate::json_read`.
+const NUMBERS: Numbers = Numbers {
+    write: number_text,
+    read: number_value,
+};
+
+fn now_ms() -> u64 {
+    let now = now();
+    if now.is_finite() && now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+fn number_text(value: f64, out: &mut String) {
+    out.push_str(&number_string(value));
+}
+
+/// The page session as JavaScript sees it.
 #[wasm_bindgen]
 pub struct AisleEngine {
-    engine: Engine,
+    page: Page,
+}
+
+/// A list of strings the loader sent as JSON (`JSON.stringify(ids)`); empty when unreadable.
+fn strings(json: &str) -> Vec<String> {
+    let Ok(list) = json_read::parse(json, number_value) else {
+        return Vec::new();
+    };
+    list.items()
+        .iter()
+        .map(|item| String::from(item.as_str().unwrap_or_default()))
+        .collect()
 }
 
 #[wasm_bindgen]
 impl AisleEngine {
-    /// Starts the engine with the script tag's settings; a malformed config means defaults.
+    /// Starts the page: `config` is the loader's JSON (`crate::page::PageConfig`), `history`
+    /// the stored history's text (empty for none).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> AisleEngine {
-        let config = PageConfig::from_js(&config);
-        let engine = Engine::start(config);
-        engine.send_debug_view();
-        AisleEngine { engine }
+    pub fn new(config: &str, history: &str) -> AisleEngine {
+        let config = PageConfig::from_json(config, number_value);
+        AisleEngine {
+            page: Page::start(config, history, now_ms(), NUMBERS),
+        }
     }
 
-    /// Takes the parsed manifest; returns the bundle URL to fetch, or undefined to stay off.
+    /// Takes `manifest.json`'s text; returns the bundle URL to fetch, or undefined to stay off.
     #[wasm_bindgen(js_name = useManifest)]
-    pub fn use_manifest(&self, manifest: JsValue) -> Option<String> {
-        self.engine.use_manifest(manifest)
+    pub fn use_manifest(&mut self, text: &str) -> Option<String> {
+        self.page.use_manifest(text, now_ms())
     }
 
     /// Takes the bundle bytes; false when they are refused (an `aisle:error` says why).
     #[wasm_bindgen(js_name = loadBundle)]
-    pub fn load_bundle(&self, bytes: &[u8]) -> bool {
-        self.engine.load_bundle(bytes)
+    pub fn load_bundle(&mut self, bytes: &[u8]) -> bool {
+        self.page.load_bundle(bytes, now_ms())
     }
 
     /// Records a failure seen by the loader.
     #[wasm_bindgen(js_name = reportFailure)]
-    pub fn report_failure(&self, code: &str, message: &str) {
-        self.engine.report_failure(code, message);
-        self.engine.send_debug_view();
-    }
-
-    /// Plans one grid the loader read: its products' ids in the shop's order, `fresh[i]` 0
-    /// for cards placed before, the grid's index in the page, `leaveVisible` when the shop's
-    /// order must stay (the hide was released before the bundle came), and in debug mode the
-    /// cards. Returns the order to show (empty: nothing moves), or undefined when not ranked.
-    #[wasm_bindgen(js_name = planGrid)]
-    pub fn plan_grid(
-        &self,
-        ids: Vec<String>,
-        fresh: &[u8],
-        index: u32,
-        leave_visible: bool,
-        cards: Option<js_sys::Array>,
-    ) -> Option<Vec<u32>> {
-        self.engine
-            .plan_grid(&ids, fresh, index, leave_visible, cards)
-    }
-
-    /// Ends a pass over the page's grids (`ranked` of them were planned): the first one that
-    /// ranked a grid dispatches `aisle:reordered`; the debug view gets its data.
-    #[wasm_bindgen(js_name = finishPass)]
-    pub fn finish_pass(&self, ranked: u32, leave_visible: bool) {
-        self.engine.finish_pass(ranked, leave_visible);
-        self.engine.send_debug_view();
+    pub fn report_failure(&mut self, code: &str, message: &str) {
+        self.page.report_failure(code, message, now_ms());
     }
 
     /// Records a misconfiguration the loader saw, once per page (`item_id_missing`...).
     #[wasm_bindgen(js_name = reportOnce)]
-    pub fn report_once(&self, code: &str, message: &str) {
-        self.engine.report_once(code, message);
+    pub fn report_once(&mut self, code: &str, message: &str) {
+        self.page.report_once(code, message, now_ms());
     }
 
-    /// The loader's install reading of the page: grids and cards found, the ids they hold.
-    #[wasm_bindgen(js_name = noteInstall)]
-    pub fn note_install(&self, grids: u32, cards: u32, ids: Vec<String>) {
-        self.engine
-            .note_install(super::debug::InstallReading { grids, cards, ids });
+    /// Plans one grid: its products' ids (a JSON array) in the shop's order, `fresh[i]` 0 for
+    /// cards placed before, the grid's index, `leaveVisible` when the shop's order must stay.
+    /// Returns the order to show (empty: nothing moves), or undefined when not ranked.
+    #[wasm_bindgen(js_name = planGrid)]
+    pub fn plan_grid(
+        &mut self,
+        ids: &str,
+        fresh: &[u8],
+        index: u32,
+        leave_visible: bool,
+    ) -> Option<Vec<u32>> {
+        self.page
+            .plan_grid(&strings(ids), fresh, index, leave_visible, now_ms())
     }
 
-    /// Records a click on a grid's product card: its id and 0-based position among the
-    /// grid's products.
+    /// Ends a pass over the page's grids (`ranked` of them planned, `elapsedMs` since the
+    /// script started).
+    #[wasm_bindgen(js_name = finishPass)]
+    pub fn finish_pass(&mut self, ranked: u32, leave_visible: bool, elapsed_ms: f64) {
+        self.page.finish_pass(ranked, leave_visible, elapsed_ms);
+    }
+
+    /// Records a click on a grid's product card: its id and 0-based position.
     #[wasm_bindgen(js_name = recordClick)]
-    pub fn record_click(&self, id: &str, position: u32) {
-        self.engine.record_click(id, position);
+    pub fn record_click(&mut self, id: &str, position: u32) {
+        self.page.record_click(id, position, now_ms());
     }
 
-    /// Records an action: `view`, `click`, `add_to_cart`, `remove_from_cart`, `purchase`, `category_view`.
-    pub fn track(&self, kind: &str, id: &str, quantity: Option<u32>, price: Option<f64>) -> bool {
-        let recorded = self.engine.track(kind, id, quantity.unwrap_or(1), price);
-        self.engine.send_debug_view();
-        recorded
+    /// Records an action: `view`, `click`, `add_to_cart`, `remove_from_cart`, `purchase`,
+    /// `category_view`.
+    pub fn track(
+        &mut self,
+        kind: &str,
+        id: &str,
+        quantity: Option<u32>,
+        price: Option<f64>,
+    ) -> bool {
+        self.page
+            .track(kind, id, quantity.unwrap_or(1), price, now_ms())
     }
 
-    /// Records an order: `{orderId, revenue, currency, items: [{id, quantity, price}]}`
-    /// (`order_id`, `value` and `product` are accepted too). False when it is not an object.
-    pub fn purchase(&self, order: JsValue) -> bool {
-        if !order.is_object() {
-            return false;
-        }
-        let order_id = string_field(&order, "orderId").or_else(|| string_field(&order, "order_id"));
-        let revenue = number_field(&order, "revenue").or_else(|| number_field(&order, "value"));
-        let items = array_field(&order, "items")
-            .iter()
-            .filter_map(|item| {
-                let id = string_field(item, "id").or_else(|| string_field(item, "product"))?;
-                let id = id.trim();
-                if id.is_empty() {
-                    return None;
-                }
-                let quantity = number_field(item, "quantity")
-                    .filter(|q| *q >= 1.0)
-                    .map(|q| q.min(f64::from(u32::MAX)) as u32);
-                Some(LineItem {
-                    product: crate::history::clean_id(id),
-                    quantity: quantity.unwrap_or(1),
-                    price: number_field(item, "price"),
-                })
-            })
-            .collect();
-        self.engine
-            .purchase(order_id, revenue, string_field(&order, "currency"), items);
-        self.engine.send_debug_view();
-        true
+    /// Records an order: `{order_id, revenue, currency, items: [{product, quantity, price}]}`
+    /// as JSON. False when it is not one.
+    pub fn purchase(&mut self, order: &str) -> bool {
+        self.page.purchase(order, now_ms())
     }
 
-    /// Scores the cart-abandon risk now: `{score, reasons, nudgeDelayMs}`, or undefined when
-    /// withheld (empty cart, no model).
+    /// Scores the cart-abandon risk now: `{score, reasons, nudgeDelayMs}` as JSON, or
+    /// undefined when withheld.
     #[wasm_bindgen(js_name = scoreCart)]
-    pub fn score_cart(&self) -> Option<JsValue> {
-        self.engine.score_cart()
+    pub fn score_cart(&mut self) -> Option<String> {
+        self.page.score_cart(now_ms())
     }
 
     /// The JS kill switch: no grid is ranked from now on.
-    pub fn disable(&self) {
-        self.engine.disable();
+    pub fn disable(&mut self) {
+        self.page.disable();
     }
 
-    /// The shopper's history as stored.
-    pub fn history(&self) -> JsValue {
-        self.engine.history()
+    /// The shopper's history as a readable JSON object.
+    pub fn history(&self) -> String {
+        self.page.history_json()
     }
 
-    /// Bundle version, arm, errors, timings, history.
-    pub fn status(&self) -> JsValue {
-        self.engine.status()
+    /// The history's stored text, for localStorage.
+    #[wasm_bindgen(js_name = historyText)]
+    pub fn history_text(&self) -> String {
+        self.page.history_text()
     }
 
-    /// Events recorded since the last call, for delivery.
+    /// Bundle version, arm, errors, timings, history and the install check over the loader's
+    /// reading (`grids`, `cards`, the ids as a JSON array), as JSON.
+    pub fn status(&self, grids: u32, cards: u32, ids: &str) -> String {
+        self.page.status(grids, cards, &strings(ids))
+    }
+
+    /// The last grid's plan for the debug view, as JSON.
+    #[wasm_bindgen(js_name = lastPlan)]
+    pub fn last_plan(&self) -> Option<String> {
+        self.page.last_plan()
+    }
+
+    /// Events recorded since the last call, for delivery: a JSON array.
     #[wasm_bindgen(js_name = takeEvents)]
-    pub fn take_events(&self) -> JsValue {
-        self.engine.take_events().into()
+    pub fn take_events(&mut self) -> String {
+        self.page.take_events()
+    }
+
+    /// What the page must be told since the last call: a JSON array of `[name, detail]`.
+    #[wasm_bindgen(js_name = takeSignals)]
+    pub fn take_signals(&mut self) -> String {
+        self.page.take_signals()
     }
 }
 

@@ -11,11 +11,11 @@ use crate::bundle::Model;
 use crate::history::{ActionKind, History, HistoryConfig};
 use crate::rank::{order_by_scores, score, ShopperContext};
 
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`.
+    #[wasm_bindgen(js_namespace = performance)]
+    fn now() -> f64;
 }
 
 /// Decoding and validating a bundle (`Model::from_bytes`), ms per decode; NaN when the bytes

@@ -16,6 +16,40 @@ function num(value) {
   return value === undefined || value === null || value === '' || !isFinite(n) ? undefined : n;
 }
 
+// A string field (a number is written in decimal: Shopify ids are numbers), else undefined.
+function text(value) {
+  return typeof value === 'string' ? value : typeof value === 'number' && isFinite(value) ? String(value) : undefined;
+}
+
+function finite(value) {
+  return typeof value === 'number' && isFinite(value) ? value : undefined;
+}
+
+// `aisle.purchase`'s order as the engine reads it (`crate::page::Order`): `orderId` or
+// `order_id`, `revenue` or `value`, and each line's `id` or `product`; lines without an id are
+// left out, a quantity below 1 counts as 1. Null when `order` is not an object.
+function normalizeOrder(order) {
+  if (typeof order !== 'object') return null;
+  var orderId = text(order.orderId);
+  var revenue = finite(order.revenue);
+  var items = Array.isArray(order.items) ? order.items : [];
+  var lines = [];
+  for (var i = 0; i < items.length; i++) {
+    var item = items[i];
+    if (!item || typeof item !== 'object') continue;
+    var id = text(item.id);
+    id = (id === undefined ? text(item.product) || '' : id).trim();
+    var quantity = finite(item.quantity);
+    if (id) lines.push({ product: id, quantity: quantity >= 1 ? Math.floor(Math.min(quantity, 4294967295)) : 1, price: finite(item.price) });
+  }
+  return {
+    order_id: orderId === undefined ? text(order.order_id) : orderId,
+    revenue: revenue === undefined ? finite(order.value) : revenue,
+    currency: text(order.currency),
+    items: lines
+  };
+}
+
 function whenReady(fn, fallback) {
   if (core.engine) return guard(fn, fallback);
   if (!core.dead) pending.push(fn);
@@ -45,7 +79,7 @@ export var api = {
   view: function (id) { return api.track('product_view', id); },
   addToCart: function (id, quantity, price) { return api.track('add_to_cart', id, quantity, price); },
   removeFromCart: function (id, quantity) { return api.track('remove_from_cart', id, quantity === undefined ? 0 : quantity); },
-  purchase: function (order) { return whenReady(function () { var ok = core.engine.purchase(order || {}); flush(false); return ok; }, false); },
+  purchase: function (order) { return whenReady(function () { var ok = core.engine.purchase(normalizeOrder(order || {})); flush(false); return ok; }, false); },
   consent: function (granted) { setConsent(granted === true || granted === 'granted' ? 'granted' : 'denied'); },
   abandonRisk: function () { return core.engine ? guard(function () { return core.engine.scoreCart() || null; }, null) : null; },
   disable: function () {

@@ -12,6 +12,7 @@ import { fetchOk, compileWasm, addScript } from './net.js';
 import { rankGrids, watchGrids } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
 import { api, engineReady, engineFailed } from './api.js';
+import { startEngine } from './engine.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
 
 var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
@@ -65,9 +66,8 @@ function start() {
     manifestUrl = new URL(data.manifest || MANIFEST, w.location.href).href;
   } catch (e) { fail('manifest_url', 'data-manifest is not a URL'); return; }
 
-  var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {
-    return r.json().catch(function () { throw { code: 'manifest_invalid', message: 'manifest is not JSON' }; });
-  });
+  // The manifest's text: the engine reads it (`crate::manifest::parse`, as the CLI does).
+  var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) { return r.text(); });
   manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
 
   // The bundle download starts as soon as the manifest names it, while the wasm starts up;
@@ -80,11 +80,12 @@ function start() {
     }
     return bundleFetches[url];
   }
-  manifestPromise.then(function (manifest) {
+  manifestPromise.then(function (text) {
+    var manifest = JSON.parse(text);
     if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
-      try { fetchBundle(new URL(manifest.bundle, manifestUrl).href); } catch (e) { /* checked again below */ }
+      fetchBundle(new URL(manifest.bundle, manifestUrl).href);
     }
-  }, function () { /* reported below */ });
+  }).catch(function () { /* checked and reported by the engine below */ });
   // A returning shopper's bundle is most likely the one the last page used: read it from the
   // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
   var lastBundle = storageGet(LAST_BUNDLE_KEY);
@@ -101,7 +102,7 @@ function start() {
     : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
   corePromise.then(function (bindings) {
-    core.engine = guard(function () { return new bindings.AisleEngine(config); }, null);
+    core.engine = guard(function () { return startEngine(bindings, config); }, null);
     if (!core.engine) return;
     engineReady();
     emit('aisle:ready', { ms: now() - started });

@@ -1,13 +1,8 @@
-// The loader's defaults, each defined once. The wasm engine keeps its own storage keys
-// (`src/web/storage.rs` KEY_PREFIX, which this prefix must equal) and history size
-// (`crate::history::HistoryConfig`); the loader passes `data-history-size` through.
+// The loader's defaults, each defined once. Those the wasm shares (version, storage prefix,
+// id attribute, outbox size) are defined in `src/defaults.rs`; the build
+// (`scripts/assemble-loader.mjs`) hands them over through `aisle:generated`.
+export { VERSION, STORAGE_PREFIX, ID_ATTRIBUTE, OUTBOX_SIZE } from 'aisle:generated';
 
-/** aisle's version, as `aisle.version` reports it. */
-export const VERSION = '0.1.0';
-/** Every localStorage key aisle writes starts with this (the wasm's KEY_PREFIX too). */
-export const STORAGE_PREFIX = 'aisle:v1:';
-/** The card attribute holding the product id, unless `data-item-id` names another. */
-export const ID_ATTRIBUTE = 'data-product-id';
 /** The manifest's URL, relative to the page, unless `data-manifest` names another. */
 export const MANIFEST = 'manifest.json';
 /** The wasm core's file name, beside aisle.js. */
@@ -18,7 +13,5 @@ export const DEBUG_FILE = 'aisle-debug.js';
 export const TIMEOUT_MS = 3000;
 /** The longest anti-flicker hide, whatever `data-hide` asks for. */
 export const HIDE_CAP_MS = 300;
-/** Undelivered events kept in storage; the oldest go first. */
-export const OUTBOX_SIZE = 500;
 /** Events per request to the collector. */
 export const BATCH_SIZE = 50;

@@ -1,6 +1,7 @@
 // The virtual module `aisle:generated` that scripts/assemble-loader.mjs gives esbuild when it
 // bundles the loader: the wasm-bindgen glue (its init function, with the engine's exports on
-// it) and the sha384 integrity strings of the wasm and of the debug view.
+// it), the sha384 integrity strings of the wasm and of the debug view, and the defaults
+// defined in src/defaults.rs.
 declare module 'aisle:generated' {
   /** wasm-bindgen's `--target no-modules` init function; undefined in a build without it. */
   export const glue: any;
@@ -8,4 +9,10 @@ declare module 'aisle:generated' {
   export const wasmIntegrity: string;
   /** `sha384-…` of `aisle-debug.js`. */
   export const debugIntegrity: string;
+  /** The shared defaults, from `src/defaults.rs`. */
+  export const VERSION: string;
+  export const STORAGE_PREFIX: string;
+  export const ID_ATTRIBUTE: string;
+  export const OUTBOX_SIZE: number;
+  export const HISTORY_SIZE: number;
 }

@@ -1,4 +1,5 @@
-// Small helpers over the page that never throw: events on `document`, localStorage, timing.
+// Small helpers over the page that never throw: events on `document`, localStorage (with an
+// in-memory fallback), timing.
 import { STORAGE_PREFIX } from './defaults.js';
 
 export const w = window;
@@ -9,14 +10,29 @@ export function emit(name, detail) {
   try { d.dispatchEvent(new CustomEvent(name, { detail: detail })); } catch (e) { /* the page wins */ }
 }
 
-/** localStorage[aisle:v1:key], or null when refused. */
+// Values the browser refused to store (Safari private mode, quota, disabled cookies) live
+// here for the life of the page, and aisle keeps working.
+var memory = Object.create(null);
+var refused = false;
+
+/** localStorage[aisle:v1:key] (or what the page kept in memory), or null. */
 export function storageGet(key) {
-  try { return w.localStorage.getItem(STORAGE_PREFIX + key); } catch (e) { return null; }
+  if (key in memory) return memory[key];
+  if (refused) return null;
+  try { return w.localStorage.getItem(STORAGE_PREFIX + key); } catch (e) { refused = true; return null; }
 }
 
-/** Writes localStorage[aisle:v1:key]; refused storage keeps memory only. */
+/** Writes localStorage[aisle:v1:key]; when the browser refuses, memory keeps it. */
 export function storageSet(key, value) {
-  try { w.localStorage.setItem(STORAGE_PREFIX + key, value); } catch (e) { /* memory only */ }
+  if (!refused) {
+    try { w.localStorage.setItem(STORAGE_PREFIX + key, value); delete memory[key]; return; } catch (e) { refused = true; }
+  }
+  memory[key] = value;
+}
+
+/** True once the browser refused a read or a write (storage now lives in memory). */
+export function storageRefused() {
+  return refused;
 }
 
 export function now() {

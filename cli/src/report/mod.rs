@@ -65,8 +65,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
+            // The page's reader: what it refuses, the report refuses too.
             Some(
-                serde_json::from_str(&text)
+                aisle::manifest::parse(&text, aisle::json_read::rust_number_parse)
                     .with_context(|| format!("parsing manifest {}", path.display()))?,
             )
         }
