@@ -1,9 +1,12 @@
 //! Where the main-thread time of one page load goes: Chromium traces of the demo category page
 //! with aisle's tag and without it (warm: the second load of one context, a returning
 //! shopper; or cold, or a first visit), summed per trace event name as self time on the
-//! renderer's main thread, from navigation to the tag's outcome + the bench's settle time.
+//! renderer's main thread, from navigation to the tag's outcome + the bench's settle time
+//! (the page's own products, three of them viewed, as in the bench).
 //! What `npm run bench` reports as "main-thread time added", taken apart.
-//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide]
+//! Also the longest task that ran aisle's code (its script or its wasm), e.g. on a grid of
+//! 5,000 cards with `--cards 5000`.
+//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ const RUNS = Number(option('--runs', 5));
 const PHASE = option('--phase', 'warm');
 const TOP = Number(option('--top', 18));
 const NO_HIDE = args.includes('--no-hide'); // aisle's tag without data-hide: what the hide costs
+const CARDS = Number(option('--cards', 0)); // the grid rewritten to this many cards (the page's products spread over them)
 
 /** Self time (ms) per event name on the renderer main thread between `fromUs` and `toUs`. */
 function selfTimes(events, fromUs, toUs) {
@@ -34,13 +38,15 @@ function selfTimes(events, fromUs, toUs) {
   const open = [];
   for (const e of events) {
     if (e.pid !== main.pid || e.tid !== main.tid) continue;
-    if (e.ph === 'X' && e.dur > 0) spans.push({ name: e.name, start: e.ts, end: e.ts + e.dur, self: 0 });
+    if (e.ph === 'X' && e.dur > 0) spans.push({ name: e.name, start: e.ts, end: e.ts + e.dur, self: 0, aisle: isAisle(e) });
     else if (e.ph === 'B') open.push(e);
-    else if (e.ph === 'E') { const b = open.pop(); if (b) spans.push({ name: b.name, start: b.ts, end: e.ts, self: 0 }); }
+    else if (e.ph === 'E') { const b = open.pop(); if (b) spans.push({ name: b.name, start: b.ts, end: e.ts, self: 0, aisle: isAisle(b) }); }
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const self = new Map();
   let task = 0;
+  let aisleTaskMs = 0; // the longest top-level task that ran any of aisle's code
+  let top = null;
   const stack = [];
   const close = (until) => {
     while (stack.length && stack[stack.length - 1].end <= until) {
@@ -53,11 +59,19 @@ function selfTimes(events, fromUs, toUs) {
     close(s.start);
     const dur = Math.min(s.end, toUs) - Math.max(s.start, fromUs);
     s.self = dur;
-    if (stack.length) stack[stack.length - 1].self -= dur; else task += dur;
+    if (stack.length) stack[stack.length - 1].self -= dur; else { task += dur; top = s; }
+    if (s.aisle && top) aisleTaskMs = Math.max(aisleTaskMs, (top.end - top.start) / 1000);
     stack.push(s);
   }
   close(Infinity);
-  return { taskMs: task / 1000, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
+  return { taskMs: task / 1000, aisleTaskMs, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
+}
+
+// An event of aisle's: its script (by URL) or its wasm.
+function isAisle(e) {
+  const data = e.args && (e.args.data || e.args.beginData);
+  const url = data && (data.url || (data.stackTrace && data.stackTrace[0] && data.stackTrace[0].url));
+  return (typeof url === 'string' && url.includes('/aisle/')) || e.name.startsWith('wasm.') || e.name.startsWith('v8.wasm');
 }
 
 async function traceLoad(browser, base, variant) {
@@ -88,14 +102,24 @@ async function traceLoad(browser, base, variant) {
   }
 }
 
+/** The page with its grid holding CARDS cards: its own products at even steps, the rest
+ * unknown to the bundle (as the 5,000-card fault test builds it). */
+function withCards(html) {
+  if (!CARDS) return html;
+  const cards = [...html.matchAll(/<li class="product-card"[\s\S]*?<\/li>/g)].map((m) => m[0]);
+  const step = Math.floor(CARDS / cards.length);
+  const all = Array.from({ length: CARDS }, (_, i) => (i % step === 0 && i / step < cards.length ? cards[i / step]
+    : `<li class="product-card" data-product-id="unknown-${i}"><a href="#">unknown ${i}</a></li>`));
+  return html.replace(/(<ul class="product-grid" id="grid">)[\s\S]*?(<\/ul>)/, (_, open, close) => open + all.join('') + close);
+}
+
 const sites = {};
 for (const variant of ['aisle', 'none']) {
   const dir = join(ROOT, 'target', 'trace-sites', variant);
   rmSync(dir, { recursive: true, force: true });
   cpSync(SITE, dir, { recursive: true });
-  const html = readFileSync(join(SITE, PAGE), 'utf8');
-  if (variant === 'none') writeFileSync(join(dir, PAGE), withoutAisle(html));
-  else if (NO_HIDE) writeFileSync(join(dir, PAGE), html.replace(/ data-hide="\d*"/, ''));
+  const html = withCards(readFileSync(join(SITE, PAGE), 'utf8'));
+  writeFileSync(join(dir, PAGE), variant === 'none' ? withoutAisle(html) : NO_HIDE ? html.replace(/ data-hide="\d*"/, '') : html);
   sites[variant] = dir;
 }
 // A returning shopper: views of the three products the page lists last (the bench queues
@@ -125,6 +149,7 @@ const rows = [...names].map((name) => {
 }).sort((a, b) => Math.abs(b.added) - Math.abs(a.added));
 console.log(`## Renderer main thread, ${PHASE} load of ${PAGE}: self time per trace event, median of ${RUNS} runs (ms)`);
 console.log(`top-level task time: aisle ${fmt(median(samples.aisle.map((r) => r.taskMs)))}, no tag ${fmt(median(samples.none.map((r) => r.taskMs)))}`);
+console.log(`longest task running aisle's code: median ${fmt(median(samples.aisle.map((r) => r.aisleTaskMs)))}, max ${fmt(Math.max(...samples.aisle.map((r) => r.aisleTaskMs)))}${CARDS ? ` (${CARDS} cards)` : ''}`);
 console.log('| event | aisle | no tag | added |');
 console.log('|---|---|---|---|');
 for (const r of rows.slice(0, TOP)) console.log(`| ${r.name} | ${fmt(r.aisle)} | ${fmt(r.none)} | ${fmt(r.added)} |`);
