@@ -366,7 +366,7 @@ async function main() {
       results.bytes = measureBytes({ ...context, peerSite: results.page.peerSite, aisle: AISLE, dataDir: DATA, budgetKB: BUDGET.shippedGzipKB });
       check('the rustup and Debian toolchain routes ship the same pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
       const first = results.page.summary.first;
-      out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(first.aisle.transferBytes.median)} (${kb(first.aisle.loadTransferBytes.median)} requested before the page's load), GrowthBook ${kb(first.peer.transferBytes.median)} (${kb(first.peer.loadTransferBytes.median)} before load)`);
+      out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(first.aisle.transferBytes.median)} (${kb(first.aisle.loadTransferBytes.median)} of it beyond aisle.js requested before the page's load), GrowthBook ${kb(first.peer.transferBytes.median)} (${kb(first.peer.loadTransferBytes.median)} beyond auto.min.js before load)`);
       out();
       if (only !== 'page') await measureWasm(browser);
     } finally {

@@ -4,21 +4,15 @@
 // is never moved, and the next page hides and reorders.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDemo, gridOrder, gridCategories, visitorInArm } from './harness.mjs';
-import { WATCH, assertPageWon, reordered, queueViews } from './faults-support.mjs';
+import { openDemo, visitorInArm } from './harness.mjs';
+import { WATCH, assertPageWon, reordered, queueViews, shopAndViews } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
 let demo, shopOrder, viewed;
 
 before(async () => {
   demo = await openDemo();
-  const page = await demo.newPage();
-  await page.goto(demo.url + PAGE + '?aisle=off');
-  shopOrder = await gridOrder(page);
-  const categories = await gridCategories(page);
-  await page.context().close();
-  const last = categories[categories.length - 1];
-  viewed = shopOrder.filter((_, i) => categories[i] === last).slice(0, 2);
+  ({ shopOrder, viewed } = await shopAndViews(demo, PAGE));
 });
 after(() => demo.close());
 

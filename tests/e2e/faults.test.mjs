@@ -6,10 +6,10 @@
 // bundle / 500, CSP without wasm-unsafe-eval, script tag twice) are not repeated here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDemo, gridOrder, gridCategories } from './harness.mjs';
+import { openDemo, gridOrder } from './harness.mjs';
 import {
   WATCH, rewriteHtml, withScriptAttributes, withGridItems, card, sleep, assertPageWon, expectAisleError,
-  aisleErrors, reordered, queueViews,
+  aisleErrors, reordered, queueViews, shopAndViews,
 } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
@@ -17,14 +17,7 @@ let demo, shopOrder, bundleName, viewed, personalOrder;
 
 before(async () => {
   demo = await openDemo();
-  const page = await demo.newPage();
-  await page.goto(demo.url + PAGE + '?aisle=off');
-  shopOrder = await gridOrder(page);
-  const categories = await gridCategories(page);
-  await page.context().close();
-  // Views of two products of the category the shop lists last, so a rerank is visible.
-  const last = categories[categories.length - 1];
-  viewed = shopOrder.filter((_, i) => categories[i] === last).slice(0, 2);
+  ({ shopOrder, viewed } = await shopAndViews(demo, PAGE));
   bundleName = (await (await fetch(demo.url + '/aisle/manifest.json')).json()).bundle;
   personalOrder = await referenceOrder();
   assert.notDeepEqual(personalOrder, shopOrder, 'the queued views change the order (else the reference proves nothing)');
@@ -342,6 +335,18 @@ for (const hide of [false, true]) {
   });
 }
 
+/** PAGE with a grid of `ids`, the CPU throttled 4x (CDP), the views queued and `init`. */
+function openThrottled(ids, init) {
+  return open({
+    arrange: async (p) => {
+      await rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join('')));
+      const cdp = await p.context().newCDPSession(p);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    },
+    init: queueViews(viewed) + init,
+  });
+}
+
 test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocking past the hide\'s cap: nothing moves once the cap passed, the hide ends by itself', async () => {
   const ids = manyCardIds(ITEMS);
   // A theme script that holds the main thread for 400 ms as soon as the grid is hidden: the
@@ -352,14 +357,7 @@ test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocki
       window.__hideAnimationMs = document.getAnimations().filter((a) => a.animationName === 'aisle-hide').map((a) => a.effect.getTiming().duration);
       setTimeout(() => { const until = performance.now() + 400; while (performance.now() < until); }, 0);
     });`;
-  const page = await open({
-    arrange: async (p) => {
-      await rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join('')));
-      const cdp = await p.context().newCDPSession(p);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    },
-    init: queueViews(viewed) + blockAfterHide,
-  });
+  const page = await openThrottled(ids, blockAfterHide);
   const event = await reordered(page, 30000);
   assert.ok(event, 'the grid was planned');
   assert.equal(event.personalized, false, 'past the cap, the shop\'s order stays on screen');
@@ -382,14 +380,7 @@ test('5,000 items on a loaded machine (CPU throttled 4x, a worker busy on anothe
   const ids = manyCardIds(ITEMS);
   // The worker spins until the page closes: the page's own work and aisle's share what is left.
   const busyWorker = `new Worker(URL.createObjectURL(new Blob(['for (;;) {}'], { type: 'text/javascript' })));`;
-  const page = await open({
-    arrange: async (p) => {
-      await rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join('')));
-      const cdp = await p.context().newCDPSession(p);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    },
-    init: queueViews(viewed) + busyWorker,
-  });
+  const page = await openThrottled(ids, busyWorker);
   const event = await reordered(page, 30000);
   assert.ok(event, 'the grid was planned');
   const shown = await gridOrder(page);

@@ -16,7 +16,7 @@ import { api, engineReady, engineFailed } from './api.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
 
 var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
-var IDLE_WAIT_MS = 2000; // the longest a page without history waits for idle time before aisle starts
+var IDLE_WAIT_MS = 2000; // the longest a page whose grids will not move waits for idle time before aisle starts
 
 function start() {
   var existing = w.aisle;
@@ -69,9 +69,9 @@ function start() {
     arm: params.get('aisle_arm') || undefined,
     abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
-  // A page whose grids keep the shop's order for want of a history needs none of aisle's
-  // bytes while it loads: aisle starts once it is idle (its events and API calls wait).
-  if (still === 'no_history') whenPageIdle(load); else load();
+  // A page whose grids keep the shop's order needs none of aisle's bytes while it loads:
+  // aisle starts once it is loaded and idle (its events and API calls wait until then).
+  if (still) whenPageIdle(load); else load();
 
   function load() {
     var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {

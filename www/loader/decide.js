@@ -17,9 +17,10 @@ var RECORDING_CALLS = { track: 1, view: 1, addToCart: 1, removeFromCart: 1, purc
 /**
  * Why the grids will keep the shop's order on this page, or '' when they may move:
  * - 'no_history': no action stored or queued, and no product on this page: nothing to
- *   personalize from; this page shows the shop's order, and aisle starts once the page is idle.
+ *   personalize from, so this page shows the shop's order.
  * - 'not_personalized': the last manifest put this visitor in an arm that keeps the shop's
  *   order (a holdout, a control, the kill switch).
+ * Either way the grids are not hidden and aisle starts once the page is loaded and idle.
  */
 export function stillReason(queued, data, manifestUrl) {
   if (!hasHistory(queued, data)) return 'no_history';
