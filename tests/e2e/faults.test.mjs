@@ -351,10 +351,14 @@ test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocki
   const ids = manyCardIds(ITEMS);
   // A theme script that holds the main thread for 400 ms as soon as the grid is hidden: the
   // hide's timer cannot fire before the cap has passed.
+  // The hide's duration is read from the rule the browser parsed (the grid may not be parsed
+  // yet when aisle hides it, so its animation may not exist yet).
   const blockAfterHide = `
     window.__hideAnimationMs = [];
     document.addEventListener('aisle:hide', () => {
-      window.__hideAnimationMs = document.getAnimations().filter((a) => a.animationName === 'aisle-hide').map((a) => a.effect.getTiming().duration);
+      const ms = (t) => (t.endsWith('ms') ? parseFloat(t) : parseFloat(t) * 1000);
+      window.__hideAnimationMs = [...document.adoptedStyleSheets].flatMap((sheet) => [...sheet.cssRules])
+        .filter((r) => r instanceof CSSStyleRule && r.style.animationName === 'aisle-hide').map((r) => ms(r.style.animationDuration));
       setTimeout(() => { const until = performance.now() + 400; while (performance.now() < until); }, 0);
     });`;
   const page = await openThrottled(ids, blockAfterHide);
