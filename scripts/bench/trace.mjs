@@ -4,8 +4,9 @@
 //! renderer's main thread, from navigation to the tag's outcome + the bench's settle time
 //! (the page's own products, three of them viewed, as in the bench).
 //! What `npm run bench` reports as "main-thread time added", taken apart.
-//! Also the longest task that ran aisle's code (its script or its wasm), e.g. on a grid of
-//! 5,000 cards with `--cards 5000`.
+//! Also when aisle's steps happened against the first paint, and the longest task in which
+//! aisle's code ran (its script or its wasm; the page's own work in the same task counts
+//! too), e.g. on a grid of 5,000 cards with `--cards 5000`.
 //! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
@@ -79,6 +80,10 @@ async function traceLoad(browser, base, variant) {
   await context.addInitScript(({ queued }) => {
     try { localStorage.setItem('aisle:v1:visitor', '00000000000000000000000000000001'); } catch (e) { /* storage off */ }
     if (queued.length) window.aisle = queued.map((id) => ['view', id]);
+    const marks = /** @type {any} */ (window).__marks = {};
+    for (const name of ['aisle:hide', 'aisle:ready', 'aisle:reordered', 'DOMContentLoaded']) {
+      document.addEventListener(name, () => { marks[name] = marks[name] || performance.now(); });
+    }
     document.addEventListener('aisle:reordered', () => { /** @type {any} */ (window).__outcome = performance.now(); });
   }, { queued: PHASE === 'first' ? [] : QUEUED });
   const page = await context.newPage();
@@ -96,7 +101,17 @@ async function traceLoad(browser, base, variant) {
     const nav = events.filter((e) => e.name === 'navigationStart').map((e) => e.ts).sort((a, b) => b - a)[0];
     const outcomeMs = variant === 'aisle' ? await page.evaluate(() => /** @type {any} */ (window).__outcome)
       : await page.evaluate(() => /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType('navigation')[0]).loadEventEnd);
-    return selfTimes(events, nav, nav + (outcomeMs + SETTLE_MS) * 1000);
+    // When things happened, from the navigation's start: aisle.js's response, the first paint,
+    // the page's DOMContentLoaded, and aisle's events.
+    const timeline = await page.evaluate(() => {
+      const at = { ...(/** @type {any} */ (window).__marks) };
+      const script = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/aisle/aisle.js'));
+      if (script) at['aisle.js response'] = /** @type {PerformanceResourceTiming} */ (script).responseEnd;
+      const paint = performance.getEntriesByName('first-paint')[0];
+      if (paint) at['first paint'] = paint.startTime;
+      return at;
+    });
+    return { ...selfTimes(events, nav, nav + (outcomeMs + SETTLE_MS) * 1000), timeline };
   } finally {
     await context.close();
   }
@@ -150,6 +165,9 @@ const rows = [...names].map((name) => {
 console.log(`## Renderer main thread, ${PHASE} load of ${PAGE}: self time per trace event, median of ${RUNS} runs (ms)`);
 console.log(`top-level task time: aisle ${fmt(median(samples.aisle.map((r) => r.taskMs)))}, no tag ${fmt(median(samples.none.map((r) => r.taskMs)))}`);
 console.log(`longest task running aisle's code: median ${fmt(median(samples.aisle.map((r) => r.aisleTaskMs)))}, max ${fmt(Math.max(...samples.aisle.map((r) => r.aisleTaskMs)))}${CARDS ? ` (${CARDS} cards)` : ''}`);
+const moments = ['aisle.js response', 'aisle:hide', 'DOMContentLoaded', 'first paint', 'aisle:ready', 'aisle:reordered'];
+console.log(`when (ms from navigation, median): ${moments.map((m) => `${m} ${fmt(median(samples.aisle.map((r) => r.timeline[m])))}`).join(', ')}`);
+console.log(`aisle:reordered before the first paint in ${samples.aisle.filter((r) => r.timeline['aisle:reordered'] < r.timeline['first paint']).length} of ${RUNS} runs`);
 console.log('| event | aisle | no tag | added |');
 console.log('|---|---|---|---|');
 for (const r of rows.slice(0, TOP)) console.log(`| ${r.name} | ${fmt(r.aisle)} | ${fmt(r.none)} | ${fmt(r.added)} |`);
