@@ -373,7 +373,7 @@ pub fn gather(
         .with_context(|| format!("cannot create {}", gathered.path().display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
     for file in &kept {
-        let mut reader = crate::report::input::open(file)?;
+        let mut reader = crate::text_input::open(file)?;
         let mut last = b'\n';
         loop {
             let buffer = reader.fill_buf().map_err(|error| {

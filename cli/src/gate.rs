@@ -15,12 +15,12 @@
 //! with [`EXIT_NOT_PUBLISHED`]. `--force` publishes without the test. Every publish is
 //! recorded next to the manifest for `aisle rollback`.
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use aisle::bundle::Model;
 use aisle::events::Event;
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
 use serde::Deserialize;
 
@@ -32,6 +32,7 @@ use crate::evaluate::metrics::{bootstrap, Estimate};
 use crate::evaluate::protocol::{index_by_id, score_target, targets, Shop};
 use crate::rollback::{publish, read_bundle, read_manifest, Published};
 use crate::spill::TempDir;
+use crate::text_input::for_each_line;
 use crate::train::TrainConfig;
 
 /// `aisle build`'s exit code when the manifest was left unchanged (the new bundle ranked
@@ -347,15 +348,13 @@ fn format_time(ms: u64) -> String {
 
 /// The newest event time of a log (lines that are not events are the build's to report).
 fn newest_time(path: &Path) -> anyhow::Result<u64> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut newest = 0;
-    for line in BufReader::with_capacity(1 << 20, file).lines() {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if let Ok(time) = serde_json::from_str::<Time>(&line) {
+    for_each_line(path, |_, line| {
+        if let Some(time) = line.ok().and_then(|l| serde_json::from_str::<Time>(l).ok()) {
             newest = newest.max(time.ts);
         }
-    }
+        Ok(())
+    })?;
     Ok(newest)
 }
 
@@ -369,15 +368,15 @@ fn split_at(
     cut: u64,
     train: &Path,
 ) -> anyhow::Result<(Vec<Event>, HashSet<SessionKey>)> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let out = std::fs::File::create(train)
         .with_context(|| format!("cannot create {}", train.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let (mut held_out, mut straddling) = (Vec::new(), HashSet::new());
-    for line in BufReader::with_capacity(1 << 20, file).lines() {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        match serde_json::from_str::<Event>(&line) {
+    for_each_line(path, |number, line| {
+        let Ok(line) = line else {
+            bail!("{}: line {number}: not UTF-8", path.display());
+        };
+        match serde_json::from_str::<Event>(line) {
             Ok(event) if event.ts >= cut => held_out.push(event),
             Ok(event) => {
                 if event.ts + DAY_MS >= cut {
@@ -388,8 +387,81 @@ fn split_at(
             // Not an event: the training build counts and reports it.
             Err(_) => writeln!(out, "{line}")?,
         }
-    }
+        Ok(())
+    })?;
     out.flush()
         .with_context(|| format!("cannot write {}", train.display()))?;
     Ok((held_out, straddling))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// An event line as the collector writes it.
+    fn event(id: &str, ts: u64, visitor: &str) -> String {
+        format!(
+            r#"{{"v":1,"id":"{id}","ts":{ts},"visitor":"{visitor}","session":"s-{visitor}","type":"product_view","product":"p1"}}"#
+        )
+    }
+
+    /// Writes `lines` gzipped, with a byte-order mark and CRLF line ends, as a log resaved on
+    /// Windows and compressed for storage.
+    fn windows_gz_log(path: &Path, lines: &[String]) {
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(path).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(b"\xEF\xBB\xBF").unwrap();
+        for line in lines {
+            write!(gz, "{line}\r\n").unwrap();
+        }
+        gz.finish().unwrap();
+    }
+
+    #[test]
+    fn a_gzipped_crlf_log_with_a_bom_splits_at_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("events.ndjson.gz");
+        let cut = 10 * DAY_MS;
+        // Line 1 (behind the BOM) is the newest event: an imported log need not be sorted.
+        let lines = vec![
+            event("late", cut + 5_000, "a"),
+            event("old", cut - 2 * DAY_MS, "b"),
+            event("near", cut - 1_000, "c"),
+            "not an event".to_string(),
+            event("after", cut, "d"),
+        ];
+        windows_gz_log(&log, &lines);
+        assert_eq!(newest_time(&log).unwrap(), cut + 5_000);
+        let train = dir.path().join("train.ndjson");
+        let (held_out, straddling) = split_at(&log, cut, &train).unwrap();
+        let held_out_ids: Vec<&str> = held_out.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(held_out_ids, ["late", "after"]);
+        assert_eq!(
+            straddling,
+            HashSet::from([("c".to_string(), "s-c".to_string())])
+        );
+        // The training log is plain LF text without the BOM, in the log's order.
+        assert_eq!(
+            std::fs::read_to_string(&train).unwrap(),
+            format!("{}\n{}\nnot an event\n", lines[1], lines[2])
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("events.ndjson");
+        let mut bytes = format!("{}\r\n", event("e1", 1, "a")).into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe\r\n");
+        std::fs::write(&log, bytes).unwrap();
+        let error = split_at(&log, 1, &dir.path().join("train.ndjson")).unwrap_err();
+        assert!(
+            format!("{error:#}").ends_with("events.ndjson: line 2: not UTF-8"),
+            "{error:#}"
+        );
+    }
 }

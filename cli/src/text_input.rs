@@ -1,6 +1,7 @@
 //! Reading the text of a CSV or NDJSON export tolerantly, in one place: a UTF-8 byte-order
 //! mark at the start is dropped and a line ends at LF or CRLF (a `\r` anywhere else stays),
-//! so every reader counts lines the same way and messages name the right line.
+//! so every reader counts lines the same way and messages name the right line. Files whose
+//! name ends in `.gz` are decompressed as they are read.
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -65,6 +66,40 @@ pub fn open_csv(
         );
     }
     Ok((reader, header))
+}
+
+/// Opens a file, decompressing it when its name ends in `.gz`.
+pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            file,
+        )))
+    } else {
+        Box::new(file)
+    };
+    Ok(Box::new(BufReader::with_capacity(1 << 16, reader)))
+}
+
+/// Calls `each(line_number, line)` for every line of `path` (1-based, without the line end
+/// and, on line 1, a byte-order mark; `Err` for a line that is not UTF-8), stopping at the
+/// first error `each` returns.
+pub fn for_each_line(
+    path: &Path,
+    mut each: impl FnMut(u64, Result<&str, ()>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut lines = Lines::new(open(path)?);
+    loop {
+        let number = lines.number();
+        let Some(line) = lines
+            .next_line()
+            .with_context(|| format!("reading {} after line {number}", path.display()))?
+        else {
+            return Ok(());
+        };
+        each(number + 1, std::str::from_utf8(line).map_err(|_| ()))?;
+    }
 }
 
 /// A stream with the leading byte-order mark (when the first read brings its 3 bytes, as a

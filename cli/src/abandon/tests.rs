@@ -78,6 +78,16 @@ fn config() -> AbandonTrainingConfig {
     }
 }
 
+/// Asserts that the model learned what [`shop`] makes true: a dearer cart is abandoned more.
+fn assert_dear_carts_are_riskier(wire: &AbandonModelWire) {
+    let value = wire
+        .feature_names
+        .iter()
+        .position(|n| n == "cart_value")
+        .unwrap();
+    assert!(wire.coefficients[value] > 0.5, "{wire:?}");
+}
+
 #[test]
 fn learns_that_dear_carts_are_abandoned() {
     let (wire, report) = train_abandon_model(&shop(100), None, &config()).unwrap();
@@ -86,12 +96,7 @@ fn learns_that_dear_carts_are_abandoned() {
         (100, 100, 50)
     );
     assert_eq!((report.fit_sessions, report.calibration_sessions), (70, 30));
-    let value = wire
-        .feature_names
-        .iter()
-        .position(|n| n == "cart_value")
-        .unwrap();
-    assert!(wire.coefficients[value] > 0.5, "{wire:?}");
+    assert_dear_carts_are_riskier(&wire);
     let model = AbandonModel::from_wire(wire).unwrap();
     let (dear, cheap) = (
         model.probability(&cart_of(200.0)),
@@ -200,12 +205,7 @@ fn a_bounded_sample_learns_the_same_whatever_the_visitor_order() {
     };
     let (wire, report) = train_abandon_model(&events, None, &config).unwrap();
     assert_eq!((report.sessions_in_data, report.sessions), (200, 120));
-    let value = wire
-        .feature_names
-        .iter()
-        .position(|n| n == "cart_value")
-        .unwrap();
-    assert!(wire.coefficients[value] > 0.5, "{wire:?}");
+    assert_dear_carts_are_riskier(&wire);
     // Visitors offered in the opposite order give the same sample, so the same model.
     let mut sample = AbandonSample::new(&config);
     for (visitor, actions) in moments::actions_by_visitor(&events).iter().rev() {

@@ -4,24 +4,17 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
-use super::csv_input::{self, Columns};
-use super::{
-    BadValue, Catalog, CatalogFormat, CatalogIssues, Product, OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
-};
+use super::csv_input::{self, Columns, Rows};
+use super::{Catalog, CatalogFormat, CatalogIssues, Product, OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 
 fn same_name(name: &str) -> &str {
     name
 }
 
 /// Reads the rows after the header.
-pub fn read(
-    mut reader: csv::Reader<&[u8]>,
-    header: &[String],
-    path: &Path,
-) -> anyhow::Result<Catalog> {
-    let file = path.display();
+pub fn read(reader: csv::Reader<&[u8]>, header: &[String], path: &Path) -> anyhow::Result<Catalog> {
     let columns = Columns::new(header, same_name);
     let missing: Vec<&str> = REQUIRED_COLUMNS
         .iter()
@@ -30,7 +23,8 @@ pub fn read(
         .collect();
     if !missing.is_empty() {
         bail!(
-            "{file}: line 1: missing column(s) {} (an aisle catalog needs {}; a Shopify export needs Handle; a WooCommerce export needs ID, Type, SKU and Parent)",
+            "{}: line 1: missing column(s) {} (an aisle catalog needs {}; a Shopify export needs Handle; a WooCommerce export needs ID, Type, SKU and Parent)",
+            path.display(),
             missing.join(", "),
             REQUIRED_COLUMNS.join(",")
         );
@@ -48,14 +42,9 @@ pub fn read(
     };
     let mut products = Vec::new();
     let mut seen = BTreeSet::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{file}: cannot read a row"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        issues.rows += 1;
-        if record.len() != columns.names.len() {
-            issues.malformed_lines.push(line);
-            continue;
-        }
+    let mut rows = Rows::new(reader, &columns, path);
+    while let Some(row) = rows.next_row(&mut issues) {
+        let (record, line) = row?;
         let Some(id) = columns.get(&record, "id").map(csv_input::normalize_id) else {
             issues.missing_id_lines.push(line);
             continue;
@@ -65,27 +54,12 @@ pub fn read(
             continue;
         }
         let text = |name: &str| columns.get(&record, name).map(str::to_string);
-        let mut bad = |column: &str, value: &str| {
-            issues.bad_values.push(BadValue {
-                line,
-                column: column.to_string(),
-                value: value.to_string(),
-            })
-        };
-        let price = columns.get(&record, "price").and_then(|value| {
-            let price = csv_input::parse_price(value);
-            if price.is_none() {
-                bad("price", value);
-            }
-            price
-        });
-        let in_stock = columns.get(&record, "in_stock").and_then(|value| {
-            let flag = csv_input::parse_bool(value);
-            if flag.is_none() {
-                bad("in_stock", value);
-            }
-            flag
-        });
+        let price = columns
+            .get(&record, "price")
+            .and_then(|value| issues.read_value(line, "price", value, csv_input::parse_price));
+        let in_stock = columns
+            .get(&record, "in_stock")
+            .and_then(|value| issues.read_value(line, "in_stock", value, csv_input::parse_bool));
         let mut product = Product {
             id,
             title: text("title").unwrap_or_default(),
@@ -120,7 +94,7 @@ pub fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::super::read_catalog_bytes;
+    use super::super::{read_catalog_bytes, BadValue};
     use super::*;
 
     fn read(text: &str) -> anyhow::Result<Catalog> {

@@ -2,6 +2,11 @@
 //! names to positions, and the values (prices in the shop's locale, booleans) as exports
 //! write them.
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::CatalogIssues;
 
 /// The field delimiter of a CSV file, sniffed from its header line: the most frequent of
 /// comma, semicolon and tab outside quotes. European spreadsheets save "CSV" with semicolons
@@ -85,6 +90,50 @@ pub fn header(reader: &mut csv::Reader<&[u8]>) -> csv::Result<Vec<String>> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect())
+}
+
+/// The data rows of a catalog file after its header, as every CSV reader walks them.
+pub struct Rows<'a> {
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    width: usize,
+    path: &'a Path,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(reader: csv::Reader<&'a [u8]>, columns: &Columns, path: &'a Path) -> Rows<'a> {
+        Rows {
+            records: reader.into_records(),
+            width: columns.names.len(),
+            path,
+        }
+    }
+
+    /// The next usable row and the line it starts on. Every row counts in `issues.rows`; a
+    /// row with another number of fields than the header is listed in
+    /// `issues.malformed_lines` and passed over (its fields cannot be matched to columns).
+    /// A row the CSV reader cannot read at all is an error naming the file.
+    pub fn next_row(
+        &mut self,
+        issues: &mut CatalogIssues,
+    ) -> Option<anyhow::Result<(csv::StringRecord, u64)>> {
+        for record in self.records.by_ref() {
+            let record = match record {
+                Ok(record) => record,
+                Err(error) => {
+                    let file = self.path.display();
+                    return Some(Err(error).with_context(|| format!("{file}: cannot read a row")));
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            issues.rows += 1;
+            if record.len() != self.width {
+                issues.malformed_lines.push(line);
+                continue;
+            }
+            return Some(Ok((record, line)));
+        }
+        None
+    }
 }
 
 /// A non-negative finite price, as shops write them: with a currency symbol or code before

@@ -177,6 +177,30 @@ pub struct CatalogIssues {
 }
 
 impl CatalogIssues {
+    /// Notes a value its column cannot hold.
+    pub fn bad_value(&mut self, line: u64, column: &str, value: &str) {
+        self.bad_values.push(BadValue {
+            line,
+            column: column.to_string(),
+            value: value.to_string(),
+        });
+    }
+
+    /// Reads a value with `parse`; one it cannot read is noted as a bad value of its column.
+    pub fn read_value<T>(
+        &mut self,
+        line: u64,
+        column: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.bad_value(line, column, value);
+        }
+        parsed
+    }
+
     /// Rows skipped because they could not be used, by reason.
     pub fn dropped_rows(&self) -> Vec<(&'static str, usize)> {
         [

@@ -16,8 +16,7 @@ use serde::Deserialize;
 use super::csv_input::{self, normalize_id};
 use super::sources::{split_tags, AttributeSources};
 use super::{
-    add_value, lower_price, BadValue, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product,
-    ReadOptions,
+    add_value, lower_price, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product, ReadOptions,
 };
 
 #[derive(Deserialize)]
@@ -174,11 +173,7 @@ pub fn read_catalog(bytes: &[u8], path: &Path, options: &ReadOptions) -> anyhow:
                 };
                 match csv_input::parse_price(&text) {
                     Some(price) => lower_price(&mut product.price, price),
-                    None => issues.bad_values.push(BadValue {
-                        line: position as u64 + 1,
-                        column: "variants[].price".into(),
-                        value: text,
-                    }),
+                    None => issues.bad_value(position as u64 + 1, "variants[].price", &text),
                 }
             }
             if let Some(available) = variant.available {

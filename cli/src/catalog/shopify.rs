@@ -13,13 +13,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
-
-use super::csv_input::{self, Columns};
-use super::sources::{split_tags, AttributeSources};
+use super::csv_input::{self, Columns, Rows};
+use super::sources::{split_tags, AttributeSources, ExtraColumns};
 use super::{
-    add_value, lower_price, BadValue, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product,
-    ReadOptions,
+    add_value, lower_price, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product, ReadOptions,
 };
 
 /// The newer dialect's column names, onto the classic ones this reader uses.
@@ -83,31 +80,21 @@ struct HandleState {
 
 /// Reads the rows after the header.
 pub fn read(
-    mut reader: csv::Reader<&[u8]>,
+    reader: csv::Reader<&[u8]>,
     header: &[String],
     path: &Path,
     options: &ReadOptions,
 ) -> anyhow::Result<Catalog> {
-    let file = path.display();
     let columns = Columns::new(header, canonical);
-    let attribute_columns: Vec<(usize, &String)> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| is_attribute_column(h))
-        .collect();
+    let attribute_columns = ExtraColumns::new(header, is_attribute_column);
     let mut issues = CatalogIssues::default();
     let mut products: Vec<Product> = Vec::new();
     let mut sources: Vec<AttributeSources> = Vec::new();
     let mut by_handle: BTreeMap<String, HandleState> = BTreeMap::new();
     let mut last_handle: Option<String> = None;
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{file}: cannot read a row"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        issues.rows += 1;
-        if record.len() != columns.names.len() {
-            issues.malformed_lines.push(line);
-            continue;
-        }
+    let mut rows = Rows::new(reader, &columns, path);
+    while let Some(row) = rows.next_row(&mut issues) {
+        let (record, line) = row?;
         let Some(handle) = columns.get(&record, "Handle") else {
             issues.missing_id_lines.push(line);
             continue;
@@ -146,15 +133,7 @@ pub fn read(
         };
         let (product, source) = (&mut products[index], &mut sources[index]);
         read_variant_row(&columns, &record, line, state, product, source, &mut issues);
-        for (position, column) in &attribute_columns {
-            if let Some(value) = record
-                .get(*position)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                source.add_column(column, value);
-            }
-        }
+        attribute_columns.add_to(&record, source, |value| value);
     }
     Ok(Catalog {
         products,
@@ -217,20 +196,13 @@ fn read_variant_row(
     source: &mut AttributeSources,
     issues: &mut CatalogIssues,
 ) {
-    let mut bad = |column: &str, value: &str| {
-        issues.bad_values.push(BadValue {
-            line,
-            column: column.to_string(),
-            value: value.to_string(),
-        })
-    };
     if let Some(sku) = columns.get(record, "Variant SKU") {
         product.add_alias(sku);
     }
     if let Some(value) = columns.get(record, "Variant Price") {
         match csv_input::parse_price(value) {
             Some(price) => lower_price(&mut product.price, price),
-            None => bad(header_name(columns, "Variant Price"), value),
+            None => issues.bad_value(line, header_name(columns, "Variant Price"), value),
         }
     }
     for (slot, (_, value_column)) in OPTION_COLUMNS.iter().enumerate() {
@@ -255,7 +227,11 @@ fn read_variant_row(
     if let Some(quantity) = columns.get(record, "Variant Inventory Qty") {
         match quantity.parse::<i64>() {
             Ok(q) => product.in_stock = Some(product.in_stock.unwrap_or(false) || q > 0),
-            Err(_) => bad(header_name(columns, "Variant Inventory Qty"), quantity),
+            Err(_) => issues.bad_value(
+                line,
+                header_name(columns, "Variant Inventory Qty"),
+                quantity,
+            ),
         }
     }
 }
@@ -271,7 +247,7 @@ fn header_name<'c>(columns: &'c Columns, canonical_name: &'c str) -> &'c str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{read_catalog_bytes, read_catalog_bytes_with};
+    use super::super::{read_catalog_bytes, read_catalog_bytes_with, BadValue};
     use super::*;
 
     fn read(text: &str) -> Catalog {

@@ -69,3 +69,39 @@ pub fn split_tags(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The columns of an export kept whole as attribute sources (`Google Shopping / …`,
+/// metafields, a shop's own columns), by position in the header.
+pub struct ExtraColumns<'h>(Vec<(usize, &'h String)>);
+
+impl<'h> ExtraColumns<'h> {
+    /// The header's columns that `keep` accepts.
+    pub fn new(header: &'h [String], keep: fn(&str) -> bool) -> ExtraColumns<'h> {
+        ExtraColumns(
+            header
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| keep(name))
+                .collect(),
+        )
+    }
+
+    /// Adds a row's non-empty values of these columns to `source`, each through `clean`
+    /// (an export's own escaping undone).
+    pub fn add_to(
+        &self,
+        record: &csv::StringRecord,
+        source: &mut AttributeSources,
+        clean: fn(&str) -> &str,
+    ) {
+        for (position, column) in &self.0 {
+            if let Some(value) = record
+                .get(*position)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+            {
+                source.add_column(column, clean(value));
+            }
+        }
+    }
+}

@@ -14,13 +14,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
-
-use super::csv_input::{self, normalize_id, Columns};
-use super::sources::AttributeSources;
+use super::csv_input::{self, normalize_id, Columns, Rows};
+use super::sources::{AttributeSources, ExtraColumns};
 use super::{
-    add_value, lower_price, BadValue, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product,
-    ReadOptions,
+    add_value, lower_price, Catalog, CatalogFormat, CatalogIssues, Exclusion, Product, ReadOptions,
 };
 
 /// Whether a header is a WooCommerce product export's.
@@ -132,12 +129,11 @@ struct Row {
 
 /// Reads the rows after the header.
 pub fn read(
-    mut reader: csv::Reader<&[u8]>,
+    reader: csv::Reader<&[u8]>,
     header: &[String],
     path: &Path,
     options: &ReadOptions,
 ) -> anyhow::Result<Catalog> {
-    let file = path.display();
     let columns = Columns::new(header, same_name);
     let attribute_slots: Vec<(String, String)> = (1..)
         .map(|n| {
@@ -148,50 +144,26 @@ pub fn read(
         })
         .take_while(|(name, _)| columns.has(name))
         .collect();
-    let extra_columns: Vec<(usize, &String)> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| is_attribute_column(h))
-        .collect();
+    let extra_columns = ExtraColumns::new(header, is_attribute_column);
     let mut issues = CatalogIssues::default();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{file}: cannot read a row"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        issues.rows += 1;
-        if record.len() != columns.names.len() {
-            issues.malformed_lines.push(line);
-            continue;
-        }
+    let mut records = Rows::new(reader, &columns, path);
+    while let Some(row) = records.next_row(&mut issues) {
+        let (record, line) = row?;
         let get = |name: &str| columns.get(&record, name).map(unescape);
         let Some(id) = get("ID").map(normalize_id) else {
             issues.missing_id_lines.push(line);
             continue;
         };
         let types = split_list(get("Type").unwrap_or_default());
-        let mut bad = |column: &str, value: &str| {
-            issues.bad_values.push(BadValue {
-                line,
-                column: column.to_string(),
-                value: value.to_string(),
-            })
-        };
         let price = get("Regular price").and_then(|value| {
-            let price = csv_input::parse_price(value);
-            if price.is_none() {
-                bad("Regular price", value);
-            }
-            price
+            issues.read_value(line, "Regular price", value, csv_input::parse_price)
         });
-        let in_stock = get("In stock?").and_then(|value| match value {
-            "backorder" => Some(true),
-            _ => {
-                let flag = csv_input::parse_bool(value);
-                if flag.is_none() {
-                    bad("In stock?", value);
-                }
-                flag
-            }
+        let in_stock = get("In stock?").and_then(|value| {
+            issues.read_value(line, "In stock?", value, |value| match value {
+                "backorder" => Some(true),
+                _ => csv_input::parse_bool(value),
+            })
         });
         let category = get("Categories")
             .map(split_list)
@@ -226,15 +198,7 @@ pub fn read(
                 add_value(field, &value);
             }
         }
-        for (position, column) in &extra_columns {
-            if let Some(value) = record
-                .get(*position)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-            {
-                source.add_column(column, unescape(value));
-            }
-        }
+        extra_columns.add_to(&record, &mut source, unescape);
         rows.push(Row {
             line,
             id,

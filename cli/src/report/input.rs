@@ -1,7 +1,6 @@
-//! Reading event files line by line: plain or gzip NDJSON, given as files or directories.
-//! Nothing is held beyond the current line.
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+//! The event files a report or a build reads (files as given, directories expanded to their
+//! `*.ndjson` and `*.ndjson.gz`) and the shape of a stored line; `text_input` reads them line
+//! by line.
 use std::path::{Path, PathBuf};
 
 use aisle::events::Event;
@@ -44,37 +43,4 @@ pub fn list_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn is_event_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     name.ends_with(".ndjson") || name.ends_with(".ndjson.gz")
-}
-
-/// Opens a file, decompressing it when its name ends in `.gz`.
-pub fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            1 << 16,
-            file,
-        )))
-    } else {
-        Box::new(file)
-    };
-    Ok(Box::new(BufReader::with_capacity(1 << 16, reader)))
-}
-
-/// Calls `each(line_number, line)` for every line of `path` (1-based, without the newline,
-/// `Err` for a line that is not UTF-8).
-pub fn for_each_line(
-    path: &Path,
-    mut each: impl FnMut(u64, Result<&str, ()>),
-) -> anyhow::Result<()> {
-    let mut lines = crate::text_input::Lines::new(open(path)?);
-    loop {
-        let number = lines.number();
-        let Some(line) = lines
-            .next_line()
-            .with_context(|| format!("reading {} after line {number}", path.display()))?
-        else {
-            return Ok(());
-        };
-        each(number + 1, std::str::from_utf8(line).map_err(|_| ()));
-    }
 }

@@ -202,21 +202,13 @@ fn analyze(
     };
     let mut partitions = Partitions::create(temp, partition_count)?;
     for file in files {
-        let mut failure = None;
-        input::for_each_line(file, |number, line| {
-            if failure.is_some() {
-                return;
-            }
+        crate::text_input::for_each_line(file, |number, line| {
             quality.lines += 1;
             match line
                 .map_err(|()| "not UTF-8".to_string())
                 .and_then(|line| to_slim(line, &filter))
             {
-                Ok(Some(slim)) => {
-                    if let Err(error) = partitions.push(&slim) {
-                        failure = Some(error);
-                    }
-                }
+                Ok(Some(slim)) => partitions.push(&slim)?,
                 Ok(None) => {}
                 Err(reason) => {
                     quality.malformed += 1;
@@ -227,10 +219,8 @@ fn analyze(
                     }
                 }
             }
+            Ok(())
         })?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
     }
     let mut experiments = BTreeMap::new();
     for path in partitions.finish()? {

@@ -1,5 +1,5 @@
 //! Bad input: every case ends in a clear error or a counted warning, never a panic.
-use crate::{aisle, fixture, temp_file, temp_path, Run};
+use crate::{aisle, built_wire, check, fixture, temp_file, temp_path, Run};
 
 fn tiny_catalog() -> String {
     std::fs::read_to_string(fixture("tiny-catalog.csv")).unwrap()
@@ -14,46 +14,26 @@ fn build(catalog: &str, events: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let catalog = temp_file(&dir, "catalog.csv", catalog);
     let events = temp_file(&dir, "events.ndjson", events);
-    aisle(&[
-        "build",
-        "--catalog",
-        &catalog,
-        "--events",
-        &events,
-        "--out",
-        &temp_path(&dir, "out"),
-    ])
-}
-
-fn check(run: Run, expected_code: i32, expected_fragments: &[&str]) {
-    assert_eq!(run.code, expected_code, "stderr: {}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    for fragment in expected_fragments {
-        assert!(
-            run.stderr.contains(fragment),
-            "{}\nshould contain {fragment:?}",
-            run.stderr
-        );
-    }
+    crate::build(&catalog, Some(&events), &temp_path(&dir, "out"), &[])
 }
 
 #[test]
 fn the_tiny_fixture_builds_without_warnings() {
     let run = build(&tiny_catalog(), &tiny_events());
-    check(run, 0, &["wrote bundle-"]);
+    check(&run, 0, &["wrote bundle-"]);
 }
 
 #[test]
 fn an_empty_catalog_is_an_error_and_an_empty_log_builds_from_the_catalog_alone() {
     check(
-        build("", &tiny_events()),
+        &build("", &tiny_events()),
         1,
         &["catalog.csv: the catalog is empty"],
     );
     // Day one: a shop without events yet gets a catalog-only bundle, and is told so.
     for empty in ["", "\n \n"] {
         check(
-            build(&tiny_catalog(), empty),
+            &build(&tiny_catalog(), empty),
             0,
             &[
                 "events.ndjson holds no events; building from the catalog alone",
@@ -65,22 +45,14 @@ fn an_empty_catalog_is_an_error_and_an_empty_log_builds_from_the_catalog_alone()
 
 #[test]
 fn missing_files_are_errors_naming_them() {
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        "/nonexistent/c.csv",
-        "--events",
-        "x",
-        "--out",
-        "y",
-    ]);
-    check(run, 1, &["cannot read catalog /nonexistent/c.csv"]);
+    let run = crate::build("/nonexistent/c.csv", Some("x"), "y", &[]);
+    check(&run, 1, &["cannot read catalog /nonexistent/c.csv"]);
 }
 
 #[test]
 fn missing_columns_are_errors_and_unknown_columns_warnings() {
     check(
-        build("id,title,price\na,A,1\n", &tiny_events()),
+        &build("id,title,price\na,A,1\n", &tiny_events()),
         1,
         &["catalog.csv: line 1: missing column(s) category, brand"],
     );
@@ -89,7 +61,7 @@ fn missing_columns_are_errors_and_unknown_columns_warnings() {
         .replace('\n', ",\n")
         .replacen("color,weight,\n", "color,weight\n", 1);
     check(
-        build(&with_extra, &tiny_events()),
+        &build(&with_extra, &tiny_events()),
         0,
         &["ignored 1 unknown column(s): weight"],
     );
@@ -99,19 +71,19 @@ fn missing_columns_are_errors_and_unknown_columns_warnings() {
 fn malformed_lines_are_skipped_and_counted() {
     let catalog = format!("{}broken,row\n", tiny_catalog());
     check(
-        build(&catalog, &tiny_events()),
+        &build(&catalog, &tiny_events()),
         0,
         &["1 malformed row(s) skipped (lines 8)"],
     );
     let events = format!("{}{{\"v\":1,\"id\":\n not json\n{{\"v\":1,\"id\":\"z\",\"ts\":1,\"visitor\":\"v\",\"session\":\"s\",\"type\":\"teleport\"}}\n", tiny_events());
     check(
-        build(&tiny_catalog(), &events),
+        &build(&tiny_catalog(), &events),
         0,
         &["3 malformed line(s) skipped (lines 20, 21, 22; first: line 20:"],
     );
     let events = format!("{}{{\"v\":7,\"id\":\"z\",\"ts\":1,\"visitor\":\"v\",\"session\":\"s\",\"type\":\"product_view\",\"product\":\"s1\"}}\n", tiny_events());
     check(
-        build(&tiny_catalog(), &events),
+        &build(&tiny_catalog(), &events),
         0,
         &["1 event(s) of a schema version other than 1 skipped (lines 20)"],
     );
@@ -125,7 +97,7 @@ fn events_for_products_missing_from_the_catalog_are_counted() {
         .map(|l| format!("{l}\n"))
         .collect();
     check(
-        build(&catalog, &tiny_events()),
+        &build(&catalog, &tiny_events()),
         0,
         &["3 product action(s) name products missing from the catalog"],
     );
@@ -134,12 +106,12 @@ fn events_for_products_missing_from_the_catalog_are_counted() {
 #[test]
 fn catalogs_of_zero_or_one_products() {
     check(
-        build("id,title,category,price,brand\n", &tiny_events()),
+        &build("id,title,category,price,brand\n", &tiny_events()),
         1,
         &["the catalog has no usable products"],
     );
     check(
-        build(
+        &build(
             "id,title,category,price,brand\ns1,Shoe,shoes,1,Acme\n",
             &tiny_events(),
         ),
@@ -161,7 +133,7 @@ fn duplicate_and_out_of_order_events_are_counted() {
     let run = build(&tiny_catalog(), &(lines.join("\n") + "\n"));
     // Out of order: the swapped line and the repeat of the first line at the end.
     check(
-        run,
+        &run,
         0,
         &[
             "1 duplicate event(s) (same id, same visitor) dropped",
@@ -183,29 +155,8 @@ fn duplicate_and_out_of_order_events_are_counted() {
         .enumerate()
         .map(|(i, events)| {
             let out = temp_path(&dir, &format!("out{i}"));
-            assert_eq!(
-                aisle(&[
-                    "build",
-                    "--catalog",
-                    &catalog,
-                    "--events",
-                    events,
-                    "--out",
-                    &out
-                ])
-                .code,
-                0
-            );
-            let manifest: aisle::manifest::Manifest = serde_json::from_str(
-                &std::fs::read_to_string(format!("{out}/manifest.json")).unwrap(),
-            )
-            .unwrap();
-            let mut wire = aisle::bundle::format::decode(
-                &std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap(),
-            )
-            .unwrap();
-            wire.model_version.clear();
-            wire
+            check(&crate::build(&catalog, Some(events), &out, &[]), 0, &[]);
+            built_wire(&out)
         })
         .collect();
     assert_eq!(wires[0], wires[1]);
@@ -226,7 +177,7 @@ fn importers_name_the_file_and_count_bad_rows() {
         "--events-out",
         &outs[1],
     ]);
-    check(run, 1, &["in.csv: line 1: missing column(s) category_id, category_code, brand, price, user_id, user_session"]);
+    check(&run, 1, &["in.csv: line 1: missing column(s) category_id, category_code, brand, price, user_id, user_session"]);
     let head = std::fs::read_to_string(fixture("rees46-head.csv")).unwrap();
     let bad = format!("{head}not a date,view,1,2,,b,1,u,s\n2019-10-01 00:00:00 UTC,view\n2019-10-01 00:00:00 UTC,wishlist,1,2,,b,1,u,s\n");
     let input = temp_file(&dir, "bad.csv", &bad);
@@ -241,7 +192,7 @@ fn importers_name_the_file_and_count_bad_rows() {
         &outs[1],
     ]);
     check(
-        run,
+        &run,
         0,
         &[
             "2 malformed row(s) skipped (lines 302, 303)",
@@ -262,7 +213,7 @@ fn importers_name_the_file_and_count_bad_rows() {
         "--events-out",
         &outs[1],
     ]);
-    check(run, 1, &["views.csv: line 1: expected the columns session_id;user_id;item_id;timeframe;eventdate"]);
+    check(&run, 1, &["views.csv: line 1: expected the columns session_id;user_id;item_id;timeframe;eventdate"]);
 }
 
 #[test]
@@ -281,7 +232,7 @@ fn evaluate_refuses_logs_it_cannot_split() {
     );
     let run = aisle(&["evaluate", "--catalog", &catalog, "--events", &events]);
     check(
-        run,
+        &run,
         1,
         &["cannot be split into training and test sessions by time"],
     );

@@ -1,22 +1,7 @@
 //! `aisle build`.
-use crate::{aisle, fixture, temp_path};
+use aisle_cli::random::SplitMix64;
 
-/// Imports the rees46 fixture into `dir`, returning (catalog, events).
-pub fn rees46_fixture(dir: &tempfile::TempDir) -> (String, String) {
-    let (catalog, events) = (temp_path(dir, "c.csv"), temp_path(dir, "e.ndjson"));
-    let run = aisle(&[
-        "import",
-        "rees46",
-        "--input",
-        &fixture("rees46-head.csv"),
-        "--catalog-out",
-        &catalog,
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    (catalog, events)
-}
+use crate::{aisle, build, built_wire, check, rees46_fixture, temp_path};
 
 fn files(dir: &str) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
@@ -39,16 +24,7 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     let (catalog, events) = rees46_fixture(&dir);
     let (first, second) = (temp_path(&dir, "out1"), temp_path(&dir, "out2"));
     for out in [&first, &second] {
-        let run = aisle(&[
-            "build",
-            "--catalog",
-            &catalog,
-            "--events",
-            &events,
-            "--out",
-            out,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        check(&build(&catalog, Some(&events), out, &[]), 0, &[]);
     }
     let written = files(&first);
     assert_eq!(written, files(&second));
@@ -68,30 +44,6 @@ fn build_writes_a_content_named_bundle_and_its_manifest_identically_twice() {
     let model = aisle::bundle::Model::from_bytes(&written[0].1).unwrap();
     assert_eq!(model.model_version, manifest.model_version);
     assert!(model.index_of("1307067").is_some());
-}
-
-/// The bundle a build writes to `out`, decoded, with its model version cleared (it names the
-/// input bytes, which differ when the same events come in another order).
-fn built_wire(catalog: &str, events: &str, out: &str) -> aisle::bundle::BundleWire {
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        catalog,
-        "--events",
-        events,
-        "--out",
-        out,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let manifest: aisle::manifest::Manifest =
-        serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap())
-            .unwrap();
-    let mut wire = aisle::bundle::format::decode(
-        &std::fs::read(format!("{out}/{}", manifest.bundle)).unwrap(),
-    )
-    .unwrap();
-    wire.model_version.clear();
-    wire
 }
 
 /// The build groups each visitor's events itself: lines in any order (a collector's order
@@ -116,28 +68,30 @@ fn a_shuffled_log_with_repeated_lines_builds_the_same_model() {
         "--events-out",
         &events,
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     let text = std::fs::read_to_string(&events).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     let repeated: Vec<&str> = lines.iter().step_by(50).copied().collect();
     lines.extend(repeated);
-    // Fisher-Yates with SplitMix64, seeded: the same shuffle on every run.
-    let mut state = 7u64;
+    // Fisher-Yates, seeded: the same shuffle on every run.
+    let mut random = SplitMix64::new(7);
     for i in (1..lines.len()).rev() {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        lines.swap(i, ((z ^ (z >> 31)) % (i as u64 + 1)) as usize);
+        lines.swap(i, random.below(i + 1));
     }
     let shuffled = crate::temp_file(&dir, "shuffled.ndjson", &(lines.join("\n") + "\n"));
     let (sorted_out, shuffled_out) = (
         temp_path(&dir, "out-sorted"),
         temp_path(&dir, "out-shuffled"),
     );
-    let expected = built_wire(&catalog, &events, &sorted_out);
+    check(&build(&catalog, Some(&events), &sorted_out, &[]), 0, &[]);
+    check(
+        &build(&catalog, Some(&shuffled), &shuffled_out, &[]),
+        0,
+        &[],
+    );
+    let expected = built_wire(&sorted_out);
     assert!(expected.abandon.is_some() && !expected.neighbours.is_empty());
-    assert_eq!(built_wire(&catalog, &shuffled, &shuffled_out), expected);
+    assert_eq!(built_wire(&shuffled_out), expected);
     let left: Vec<String> = std::fs::read_dir(&shuffled_out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -2,7 +2,7 @@
 //! with French option names and categories in tags, its storefront `products.json`, the same
 //! export saved by a European spreadsheet (semicolons, CRLF, BOM, decimal commas), and a
 //! WooCommerce product export.
-use crate::{aisle, fixture, temp_file, temp_path};
+use crate::{aisle, check, contains_all, fixture, temp_file, temp_path};
 
 const SHOPIFY: &str = "shopify-products-fr.csv";
 const PRODUCTS_JSON: &str = "shopify-products.json";
@@ -39,15 +39,6 @@ fn coverage(report: &serde_json::Value, attribute: &str) -> f64 {
         .unwrap()["percent"]
         .as_f64()
         .unwrap()
-}
-
-fn contains_all(text: &str, fragments: &[&str]) {
-    for fragment in fragments {
-        assert!(
-            text.contains(fragment),
-            "{text}\nshould contain {fragment:?}"
-        );
-    }
 }
 
 #[test]
@@ -115,7 +106,7 @@ fn the_audit_proposes_where_category_size_colour_and_material_live() {
 fn an_accepted_proposal_is_a_mapping_file_that_audit_and_build_read() {
     let dir = tempfile::tempdir().unwrap();
     let run = aisle(&["audit", "--catalog", &fixture(SHOPIFY), "--propose-map"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     contains_all(
         &run.stdout,
         &[
@@ -166,7 +157,7 @@ fn an_accepted_proposal_is_a_mapping_file_that_audit_and_build_read() {
         "--out",
         &out,
     ]);
-    assert_eq!(build.code, 0, "{}", build.stderr);
+    check(&build, 0, &[]);
     contains_all(
         &build.stderr,
         &[
@@ -239,17 +230,12 @@ fn a_mapping_that_names_what_the_export_lacks_is_an_error_naming_file_line_and_k
         &run.stderr,
         &["catalog-map.toml: line 5: [material] column = \"Google Shopping / Material\": the catalog has no such column"],
     );
-    let build = aisle(&[
-        "build",
-        "--catalog",
+    let build = crate::build(
         &fixture(SHOPIFY),
-        "--map",
-        &map,
-        "--events",
-        &fixture("tiny-events.ndjson"),
-        "--out",
+        Some(fixture("tiny-events.ndjson")),
         &temp_path(&dir, "out"),
-    ]);
+        &["--map", &map],
+    );
     assert_eq!(build.code, 1);
     contains_all(&build.stderr, &["line 5: [material] column"]);
 }
@@ -263,15 +249,7 @@ fn unreadable_values_name_file_line_and_column() {
         "Handle,Title,Type,Vendor,Variant Price\r\ntee,Tee,Shirts,Acme,\"12,50 €\"\r\ncap,Cap,Hats,Acme,ask us\r\n",
     );
     let events = fixture("tiny-events.ndjson");
-    let build = aisle(&[
-        "build",
-        "--catalog",
-        &catalog,
-        "--events",
-        &events,
-        "--out",
-        &temp_path(&dir, "out"),
-    ]);
+    let build = crate::build(&catalog, Some(&events), &temp_path(&dir, "out"), &[]);
     contains_all(
         &build.stderr,
         &["products_export.csv: 1 value(s) in column \"Variant Price\" cannot be read, kept without it: line 3 \"ask us\""],

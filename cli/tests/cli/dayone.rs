@@ -9,7 +9,7 @@ use aisle_cli::build::{build, experiments_for_holdout, BuildInputs};
 use aisle_cli::catalog::read_catalog;
 use aisle_cli::train::TrainConfig;
 
-use crate::{aisle, temp_file, temp_path};
+use crate::{aisle, check, temp_file, temp_path};
 
 /// The Shopify product export of `tests/fixtures/dayone/` (12 products, 3 types).
 fn shopify_export() -> String {
@@ -63,13 +63,7 @@ fn a_catalog_alone_builds_a_bundle_that_personalizes_from_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let out = temp_path(&dir, "out");
     let run = aisle(&["build", "--catalog", &shopify_export(), "--out", &out]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("catalog-only bundle: built without events"),
-        "{}",
-        run.stderr
-    );
+    check(&run, 0, &["catalog-only bundle: built without events"]);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{out}/manifest.json")).unwrap())
             .unwrap();
@@ -122,7 +116,7 @@ fn a_catalog_alone_builds_a_bundle_that_personalizes_from_the_session() {
         "inspect",
         &format!("{out}/{}", manifest["bundle"].as_str().unwrap()),
     ]);
-    assert_eq!(inspect.code, 0, "{}", inspect.stderr);
+    check(&inspect, 0, &[]);
     assert!(
         inspect.stdout.contains("catalog-only bundle"),
         "{}",
@@ -162,21 +156,11 @@ fn an_empty_event_log_builds_a_catalog_only_bundle_too() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_file(&dir, "events.ndjson", "\n\n");
     let out = temp_path(&dir, "out");
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        &shopify_export(),
-        "--events",
-        &events,
-        "--out",
-        &out,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("holds no events; building from the catalog alone"),
-        "{}",
-        run.stderr
+    let run = crate::build(&shopify_export(), Some(&events), &out, &[]);
+    check(
+        &run,
+        0,
+        &["holds no events; building from the catalog alone"],
     );
     assert!(bundle_in(&out).is_catalog_only());
 }
@@ -343,7 +327,7 @@ fn alias_bytes_per_product() {
         "--events-out",
         &events,
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     let plain = read_catalog(Path::new(&catalog_path)).unwrap();
     // Shopify-like ids: 13-digit product ids and 14-digit variant ids, both increasing in
     // creation order with random gaps; 1 to 6 variants (sizes) per product, a SKU each.
@@ -431,31 +415,14 @@ fn a_catalog_only_rebuild_replaces_only_a_catalog_only_bundle() {
         0
     );
     let run = aisle(&["build", "--catalog", &changed, "--out", &out]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("a catalog-only bundle replaces a catalog-only bundle"),
-        "{}",
-        run.stderr
+    check(
+        &run,
+        0,
+        &["a catalog-only bundle replaces a catalog-only bundle"],
     );
     let events = temp_file(&dir, "events.ndjson", &alias_events());
-    let run = aisle(&[
-        "build",
-        "--catalog",
-        &shopify_export(),
-        "--events",
-        &events,
-        "--out",
-        &out,
-        "--force",
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = crate::build(&shopify_export(), Some(&events), &out, &["--force"]);
+    check(&run, 0, &[]);
     let run = aisle(&["build", "--catalog", &changed, "--out", &out]);
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("would replace one learned from 20 sessions"),
-        "{}",
-        run.stderr
-    );
+    check(&run, 4, &["would replace one learned from 20 sessions"]);
 }

@@ -3,7 +3,7 @@ use std::io::Write;
 
 use aisle::events::{Event, EventBody};
 
-use crate::{aisle, fixture, temp_path};
+use crate::{aisle, check, fixture, temp_path, Run};
 
 fn read_events(path: &str) -> Vec<Event> {
     std::fs::read_to_string(path)
@@ -13,21 +13,29 @@ fn read_events(path: &str) -> Vec<Event> {
         .collect()
 }
 
+/// Runs `aisle import ga4 --input <input> --events-out <events>` and any further arguments.
+fn import_ga4(input: &str, events: &str, more: &[&str]) -> Run {
+    aisle(
+        &[
+            &["import", "ga4", "--input", input, "--events-out", events],
+            more,
+        ]
+        .concat(),
+    )
+}
+
+/// Imports the GA4 fixture directory into `dir`: (the run, events, catalog gaps).
+fn import_fixture(dir: &tempfile::TempDir) -> (Run, String, String) {
+    let (events, gaps) = (temp_path(dir, "e.ndjson"), temp_path(dir, "gaps.csv"));
+    let run = import_ga4(&fixture("ga4"), &events, &["--catalog-out", &gaps]);
+    check(&run, 0, &[]);
+    (run, events, gaps)
+}
+
 #[test]
 fn ga4_export_directory_imports_shopper_actions_and_catalog_gaps() {
     let dir = tempfile::tempdir().unwrap();
-    let (events, catalog) = (temp_path(&dir, "e.ndjson"), temp_path(&dir, "gaps.csv"));
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &fixture("ga4"),
-        "--events-out",
-        &events,
-        "--catalog-out",
-        &catalog,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (run, events, catalog) = import_fixture(&dir);
     let events = read_events(&events);
     let count = |name: &str| events.iter().filter(|e| e.body.type_name() == name).count();
     assert_eq!(
@@ -116,15 +124,8 @@ fn ga4_export_directory_imports_shopper_actions_and_catalog_gaps() {
 fn every_dropped_ga4_row_is_counted_by_reason_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_path(&dir, "e.ndjson");
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &fixture("ga4"),
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = import_ga4(&fixture("ga4"), &events, &[]);
+    check(&run, 0, &[]);
     for expected in [
         "dropped 1 for no user_pseudo_id (consent mode without analytics storage?) (first: ",
         "events_20240105.json line 16",
@@ -148,30 +149,11 @@ fn ga4_glob_patterns_pick_the_shards() {
     let dir = tempfile::tempdir().unwrap();
     let events = temp_path(&dir, "e.ndjson");
     let pattern = format!("{}/events_2024010*.json*", fixture("ga4"));
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &pattern,
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = import_ga4(&pattern, &events, &[]);
+    check(&run, 0, &[]);
     assert_eq!(read_events(&events).len(), 17);
-    let none = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &format!("{}/events_1999*", fixture("ga4")),
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(none.code, 1);
-    assert!(
-        none.stderr.contains("no GA4 export files"),
-        "{}",
-        none.stderr
-    );
+    let none = import_ga4(&format!("{}/events_1999*", fixture("ga4")), &events, &[]);
+    check(&none, 1, &["no GA4 export files"]);
 }
 
 #[test]
@@ -183,62 +165,32 @@ fn a_truncated_ga4_gzip_names_the_file_and_the_last_line_read() {
         .unwrap()
         .write_all(&whole[..whole.len() * 2 / 3])
         .unwrap();
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &cut,
-        "--events-out",
-        &temp_path(&dir, "e.ndjson"),
-    ]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("events_20240106.json.gz: cannot read after line"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("the gzip data ends early"),
-        "{}",
-        run.stderr
+    let run = import_ga4(&cut, &temp_path(&dir, "e.ndjson"), &[]);
+    check(
+        &run,
+        1,
+        &[
+            "events_20240106.json.gz: cannot read after line",
+            "the gzip data ends early",
+        ],
     );
 }
 
 #[test]
 fn a_file_that_is_not_a_ga4_export_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let run = aisle(&[
-        "import",
-        "ga4",
-        "--input",
+    let run = import_ga4(
         &fixture("shopify-orders.csv"),
-        "--events-out",
         &temp_path(&dir, "e.ndjson"),
-    ]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no line is a GA4 export row"),
-        "{}",
-        run.stderr
+        &[],
     );
+    check(&run, 1, &["no line is a GA4 export row"]);
 }
 
 #[test]
 fn ga4_items_fill_catalog_gaps_and_name_the_items_no_product_matches() {
     let dir = tempfile::tempdir().unwrap();
-    let (events, gaps) = (temp_path(&dir, "e.ndjson"), temp_path(&dir, "gaps.csv"));
-    let import = aisle(&[
-        "import",
-        "ga4",
-        "--input",
-        &fixture("ga4"),
-        "--events-out",
-        &events,
-        "--catalog-out",
-        &gaps,
-    ]);
-    assert_eq!(import.code, 0, "{}", import.stderr);
+    let (_, _, gaps) = import_fixture(&dir);
     // The same shop's export: SKUs resolve; the product ids and channel ids need the shop's
     // products.json, which this fixture does not have, so they are named, not guessed.
     let audit = aisle(&[

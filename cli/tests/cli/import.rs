@@ -1,21 +1,10 @@
 //! `aisle import`.
-use crate::{aisle, fixture, temp_path};
+use crate::{aisle, check, fixture, rees46_fixture, temp_path};
 
 #[test]
 fn rees46_imports_products_and_events() {
     let dir = tempfile::tempdir().unwrap();
-    let (catalog, events) = (temp_path(&dir, "c.csv"), temp_path(&dir, "e.ndjson"));
-    let run = aisle(&[
-        "import",
-        "rees46",
-        "--input",
-        &fixture("rees46-head.csv"),
-        "--catalog-out",
-        &catalog,
-        "--events-out",
-        &events,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (catalog, events) = rees46_fixture(&dir);
     let events = std::fs::read_to_string(events).unwrap();
     assert_eq!(events.lines().count(), 300);
     let catalog = std::fs::read_to_string(catalog).unwrap();
@@ -57,7 +46,7 @@ fn rees46_demo_excerpt_keeps_top_categories() {
         ]
         .concat(),
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     let written = std::fs::read_to_string(&catalog).unwrap();
     let rows: Vec<&str> = written.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{written}");
@@ -69,12 +58,7 @@ fn rees46_demo_excerpt_keeps_top_categories() {
         ]
         .concat(),
     );
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no category has 1000 products"),
-        "{}",
-        run.stderr
-    );
+    check(&run, 1, &["no category has 1000 products"]);
 }
 
 #[test]
@@ -95,12 +79,10 @@ fn diginetica_imports_views_and_purchases_of_sampled_sessions() {
         "--events-out",
         &events,
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("1 purchase row(s) of sessions not in the views file left out"),
-        "{}",
-        run.stderr
+    check(
+        &run,
+        0,
+        &["1 purchase row(s) of sessions not in the views file left out"],
     );
     let events = std::fs::read_to_string(events).unwrap();
     assert_eq!(

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use aisle_cli::generate::{generate, GenerateArgs};
 
-use crate::{aisle, temp_path, Run};
+use crate::{aisle, check, temp_path, Run};
 
 /// A shop of 150 products and about five and a half days of sessions, as `aisle collect` stores
 /// them: one `events-YYYY-MM-DD.ndjson` per UTC day, each line with its `received` time.
@@ -110,18 +110,13 @@ fn nightly_loop_builds_gates_refuses_worse_accepts_better_and_rolls_back() {
 
     // Night 1: no manifest yet, the first bundle is published.
     let first = build(&catalog, &collected, &site, &[]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    assert!(
-        first.stderr.contains("3 collected day file(s) from"),
-        "{}",
-        first.stderr
-    );
-    assert!(
-        first
-            .stderr
-            .contains("(1 older file(s) outside --since left out)"),
-        "{}",
-        first.stderr
+    check(
+        &first,
+        0,
+        &[
+            "3 collected day file(s) from",
+            "(1 older file(s) outside --since left out)",
+        ],
     );
     let bundle_a = live_bundle(&site);
     assert_eq!(written_bundle(&first), bundle_a);
@@ -129,14 +124,13 @@ fn nightly_loop_builds_gates_refuses_worse_accepts_better_and_rolls_back() {
     // Night 2: one more day; a deliberately worse recipe is refused, the manifest stays.
     collect(Path::new(&collected), days[3].0, days[3].1, false);
     let worse = build(&catalog, &collected, &site, &WORSE);
-    assert_eq!(worse.code, 4, "{}", worse.stderr);
-    assert!(worse.stderr.contains("NOT PUBLISHED"), "{}", worse.stderr);
-    assert!(
-        worse
-            .stderr
-            .contains("the new bundle ranks worse beyond its interval"),
-        "{}",
-        worse.stderr
+    check(
+        &worse,
+        4,
+        &[
+            "NOT PUBLISHED",
+            "the new bundle ranks worse beyond its interval",
+        ],
     );
     assert_eq!(live_bundle(&site), bundle_a);
     let bundle_w = written_bundle(&worse);
@@ -152,18 +146,13 @@ fn nightly_loop_builds_gates_refuses_worse_accepts_better_and_rolls_back() {
         &site,
         &[&WORSE[..], &["--force"]].concat(),
     );
-    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    check(&forced, 0, &[]);
     assert_eq!(live_bundle(&site), bundle_w);
 
     // Night 3: the usual recipe on one more day ranks better than the live (worse) bundle.
     collect(Path::new(&collected), days[4].0, days[4].1, true);
     let better = build(&catalog, &collected, &site, &[]);
-    assert_eq!(better.code, 0, "{}", better.stderr);
-    assert!(
-        better.stderr.contains("no worse than the live bundle"),
-        "{}",
-        better.stderr
-    );
+    check(&better, 0, &["no worse than the live bundle"]);
     let difference = better
         .stderr
         .split("difference +")
@@ -180,21 +169,16 @@ fn nightly_loop_builds_gates_refuses_worse_accepts_better_and_rolls_back() {
     // Roll back: one command, the previous bundle; again: the one before it.
     let manifest = format!("{site}/manifest.json");
     let back = aisle(&["rollback", "--manifest", &manifest]);
-    assert_eq!(back.code, 0, "{}", back.stderr);
+    check(&back, 0, &[]);
     assert_eq!(live_bundle(&site), bundle_w);
     let again = aisle(&["rollback", "--manifest", &manifest]);
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    check(&again, 0, &[]);
     assert_eq!(live_bundle(&site), bundle_a);
     let none = aisle(&["rollback", "--manifest", &manifest]);
-    assert_eq!(none.code, 1);
-    assert!(
-        none.stderr.contains("no bundle published before"),
-        "{}",
-        none.stderr
-    );
+    check(&none, 1, &["no bundle published before"]);
     // Or straight to a named bundle.
     let named = aisle(&["rollback", "--manifest", &manifest, "--to", &bundle_b]);
-    assert_eq!(named.code, 0, "{}", named.stderr);
+    check(&named, 0, &[]);
     assert_eq!(live_bundle(&site), bundle_b);
 }
 
@@ -210,12 +194,10 @@ fn rollback_refuses_a_bundle_the_plugin_would_refuse() {
     std::fs::write(site.join("bundle-b.bin"), b"AISLEBDL but cut short").unwrap();
     let manifest = site.join("manifest.json").display().to_string();
     let run = aisle(&["rollback", "--manifest", &manifest, "--to", "bundle-b.bin"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("bundle-b.bin: not a bundle the plugin would load"),
-        "{}",
-        run.stderr
+    check(
+        &run,
+        1,
+        &["bundle-b.bin: not a bundle the plugin would load"],
     );
     assert!(std::fs::read_to_string(site.join("manifest.json"))
         .unwrap()

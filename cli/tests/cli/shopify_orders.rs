@@ -2,7 +2,7 @@
 //! European spreadsheet re-saves them.
 use aisle::events::{Event, EventBody};
 
-use crate::{aisle, fixture, temp_file, temp_path};
+use crate::{aisle, check, fixture, temp_file, temp_path};
 
 fn import(input: &str, extra: &[&str]) -> (crate::Run, Vec<Event>) {
     let dir = tempfile::tempdir().unwrap();
@@ -54,7 +54,7 @@ fn orders(events: &[Event]) -> Vec<OrderSummary> {
 #[test]
 fn shopify_orders_become_purchases_by_lineitem_sku() {
     let (run, events) = import(&fixture("shopify-orders.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     let got = orders(&events);
     assert_eq!(got.len(), 3, "{got:?}");
     // 2024-01-15 10:31:02 -0500 is 15:31:02 UTC.
@@ -87,7 +87,7 @@ fn shopify_orders_become_purchases_by_lineitem_sku() {
 #[test]
 fn a_spreadsheet_resave_reads_day_first_and_says_so() {
     let (run, events) = import(&fixture("shopify-orders-resaved.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, 0, &[]);
     // Semicolons, BOM and CRLF; `15/01/2024 15:31` without offset is read as UTC.
     assert_eq!(orders(&events)[2].1, 1_705_332_660_000);
     assert!(
@@ -115,8 +115,7 @@ fn ambiguous_dates_are_assumed_day_first_aloud_and_can_be_overridden() {
     let text = "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku\n#1,a@b.c,03/04/2024 10:00,1,Tee,19.00,TEE-1\n";
     let path = temp_file(&dir, "orders.csv", text);
     let (run, events) = import(&path, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("ASSUMED day first"), "{}", run.stderr);
+    check(&run, 0, &["ASSUMED day first"]);
     assert_eq!(events[0].ts, 1_712_138_400_000); // 2024-04-03 10:00 UTC
     let (_, us) = import(&path, &["--date-order", "month-first"]);
     assert_eq!(us[0].ts, 1_709_546_400_000); // 2024-03-04 10:00 UTC
@@ -127,10 +126,8 @@ fn mixed_date_orders_and_missing_columns_are_errors_naming_file_line_and_field()
     let dir = tempfile::tempdir().unwrap();
     let mixed = temp_file(&dir, "mixed.csv", "Name,Created at,Lineitem quantity,Lineitem sku\n#1,15/01/2024 10:00,1,A\n#2,01/15/2024 10:00,1,B\n");
     let (run, _) = import(&mixed, &[]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("mixed.csv: field Created at: dates are day first on lines [2] and month first on lines [3]"), "{}", run.stderr);
+    check(&run, 1, &["mixed.csv: field Created at: dates are day first on lines [2] and month first on lines [3]"]);
     let products = fixture("shopify-export.csv");
     let (run, _) = import(&products, &[]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("shopify-export.csv: line 1: not a Shopify orders export: no column Name, Created at, Lineitem quantity, Lineitem sku"), "{}", run.stderr);
+    check(&run, 1, &["shopify-export.csv: line 1: not a Shopify orders export: no column Name, Created at, Lineitem quantity, Lineitem sku"]);
 }
