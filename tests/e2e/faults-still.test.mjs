@@ -93,3 +93,14 @@ test('a remembered arm that is out of date (holdout, now personalized): the unhi
   await assertPageWon(page, {});
   await page.context().close();
 });
+
+test('a QA override of the arm (?aisle_arm=holdout) is not remembered: the next page hides and reorders', async () => {
+  const page = await demo.newPage({ keepHide: true, visitor: visitorInArm('personalized'), init: WATCH + queueViews(viewed) });
+  await page.goto(demo.url + PAGE + '?aisle_arm=holdout');
+  assert.equal((await reordered(page, 8000))?.personalized, false, 'the QA page shows the holdout');
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  const next = await load(page);
+  assert.equal(next.hidden, true, 'the next page is hidden: it can move');
+  await assertPageWon(page, {});
+  await page.context().close();
+});

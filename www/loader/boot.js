@@ -117,7 +117,8 @@ function start() {
       scheduleFlush(1000);
       return manifestPromise.then(function (manifest) {
         var bundle = guard(function () { return core.engine.useManifest(manifest); }, undefined);
-        rememberArm(manifestUrl, !!bundle && guard(function () { return core.engine.status().personalized === true; }, true));
+        // A QA override (`?aisle_arm=`) is this page's only: the visitor's own arm is not known.
+        if (!config.arm) rememberArm(manifestUrl, !!bundle && guard(function () { return core.engine.status().personalized === true; }, true));
         if (!bundle) { releaseHide(); return; }
         var bundleUrl = new URL(bundle, manifestUrl).href;
         return fetchBundle(bundleUrl).then(function (buffer) {
