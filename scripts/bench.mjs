@@ -365,7 +365,8 @@ async function main() {
       results.page = await measurePage(browser, context);
       results.bytes = measureBytes({ ...context, peerSite: results.page.peerSite, aisle: AISLE, dataDir: DATA, budgetKB: BUDGET.shippedGzipKB });
       check('the rustup and Debian toolchain routes ship the same pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
-      out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(results.page.summary.first.aisle.transferBytes.median)}, GrowthBook ${kb(results.page.summary.first.peer.transferBytes.median)}`);
+      const first = results.page.summary.first;
+      out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(first.aisle.transferBytes.median)} (${kb(first.aisle.loadTransferBytes.median)} of it beyond aisle.js requested before the page's load), GrowthBook ${kb(first.peer.transferBytes.median)} (${kb(first.peer.loadTransferBytes.median)} beyond auto.min.js before load)`);
       out();
       if (only !== 'page') await measureWasm(browser);
     } finally {

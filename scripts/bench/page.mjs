@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../www/demo/serve.mjs';
-import { featuresPayload, installPeer, treatmentIndex, visitorInVariation, withPeer, withoutAisle, GROWTHBOOK_VERSION } from './peer.mjs';
+import { featuresPayload, installPeer, treatmentIndex, visitorInVariation, withPeer, withoutAisle, GROWTHBOOK_VERSION, PEER_DIR } from './peer.mjs';
 import { fmt, kb, spread, stats } from './stats.mjs';
 
 export const PAGE = '/c/all.html';
@@ -19,6 +19,8 @@ const SETTLE_MS = 700;
 const OUTCOME_TIMEOUT_MS = 15000;
 
 export const VARIANTS = ['aisle', 'peer', 'none'];
+/** The files the pages' own script tags name (what the other requests are counted beside). */
+const TAG_SCRIPTS = ['/aisle/aisle.js', `${PEER_DIR}/auto.min.js`];
 export const LABEL = { aisle: 'aisle', peer: 'GrowthBook', none: 'no tag' };
 /**
  * cold: a fresh browser context (empty HTTP, code and storage caches), a returning shopper's
@@ -111,7 +113,8 @@ async function measureLoad({ page, cdp }, base, variant, expected) {
     ...window.__bench,
     experimentViewed: (window.dataLayer || []).filter((/** @type {any} */ e) => e && e.event === 'experiment_viewed').map((e) => ({ ...e })),
     productsInBundle: window.aisle && window.aisle.status ? (window.aisle.status() || {}).productsInBundle : undefined,
-    resources: /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource')).map((r) => ({ path: new URL(r.name).pathname, transfer: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize })),
+    loadEventMs: /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType('navigation')[0]).loadEventStart,
+    resources: /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource')).map((r) => ({ path: new URL(r.name).pathname, startMs: r.startTime, transfer: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize })),
   }));
   const delta = (name) => (after[name] - (after[name] >= before[name] ? before[name] : 0)) * 1000;
   const own = b.resources.filter((r) => r.path.startsWith('/aisle/') || r.path.startsWith('/peer/'));
@@ -140,6 +143,9 @@ async function measureLoad({ page, cdp }, base, variant, expected) {
     scriptMs: delta('ScriptDuration'),
     layoutMs: delta('LayoutDuration') + delta('RecalcStyleDuration'),
     transferBytes: own.reduce((s, r) => s + r.transfer, 0),
+    // What the tag fetched while the page itself was loading (requests started before `load`),
+    // beyond the script the page's own tag names.
+    loadTransferBytes: own.filter((r) => r.startMs < b.loadEventMs && !TAG_SCRIPTS.includes(r.path)).reduce((s, r) => s + r.transfer, 0),
     encodedBytes: own.reduce((s, r) => s + r.encoded, 0),
     resources: own,
   };
@@ -253,7 +259,7 @@ function summarize(loads) {
     failed: loads.filter((l) => l.failed).map((l) => l.failed),
     orderMs: pick('orderMs'), taskMs: pick('taskMs'), scriptMs: pick('scriptMs'), layoutMs: pick('layoutMs'),
     longTasks: pick('longTasks'), longTaskMs: pick('longTaskMs'), cls: pick('cls'), lcpMs: pick('lcpMs'),
-    transferBytes: pick('transferBytes'), encodedBytes: pick('encodedBytes'),
+    transferBytes: pick('transferBytes'), loadTransferBytes: pick('loadTransferBytes'), encodedBytes: pick('encodedBytes'),
     shiftRuns: ok.filter((l) => l.cls > 0).length,
   };
 }
@@ -284,6 +290,7 @@ function report(samples, setup, runs, { out, check }) {
     row('LCP, ms', (x) => spread(x.lcpMs));
     row('**LCP added** (median diff), ms', (x, v) => (v === 'none' ? '–' : fmt(added(phase, v, 'lcpMs'))));
     row('tag\'s bytes transferred (this server does not compress)', (x, v) => (v === 'none' ? '–' : kb(x.transferBytes.median)));
+    row('of which requested before the page\'s `load`, beyond the tag\'s script', (x, v) => (v === 'none' ? '–' : kb(x.loadTransferBytes.median)));
   }
   const failures = PHASES.flatMap((phase) => VARIANTS.flatMap((v) => summary[phase][v].failed.map((f) => `${phase} ${LABEL[v]}: ${f}`)));
   if (failures.length) {
@@ -300,12 +307,14 @@ function report(samples, setup, runs, { out, check }) {
     check(`${phase}: ${label}, aisle ≤ GrowthBook`, a <= p, `${fmt(a)} vs ${fmt(p)}${ratio}`);
   };
   for (const phase of ['cold', 'warm']) aisleVsPeer('navigation → final order (median, ms)', phase, (ph, v) => summary[ph][v].orderMs.median);
-  for (const phase of ['cold', 'warm']) aisleVsPeer('main-thread time added (ms)', phase, (ph, v) => added(ph, v, 'taskMs'));
+  for (const phase of PHASES) aisleVsPeer('main-thread time added (ms)', phase, (ph, v) => added(ph, v, 'taskMs'));
   for (const phase of ['cold', 'warm']) {
     const a = summary[phase].aisle.cls.max, p = summary[phase].peer.cls.max;
     check(`${phase}: CLS (max over runs), aisle ≤ GrowthBook`, a <= p, `${fmt(a, 4)} vs ${fmt(p, 4)}`);
   }
-  for (const phase of ['cold', 'warm']) aisleVsPeer('LCP added (ms)', phase, (ph, v) => added(ph, v, 'lcpMs'));
+  for (const phase of PHASES) aisleVsPeer('LCP added (ms)', phase, (ph, v) => added(ph, v, 'lcpMs'));
+  const firstEarly = summary.first.aisle.loadTransferBytes.max;
+  check('first visit: aisle requests nothing but its script before the page\'s load (every run)', firstEarly === 0, `${kb(firstEarly)} at most`);
   const warmAdded = added('warm', 'aisle', 'taskMs');
   check('warm: main-thread time added by aisle ≤ 15 ms', warmAdded <= 15, `${fmt(warmAdded)} ms`);
   const clsAdded = Math.max(...PHASES.map((ph) => summary[ph].aisle.cls.max - summary[ph].none.cls.max), 0);

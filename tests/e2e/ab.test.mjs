@@ -13,6 +13,8 @@ let demo;
 before(async () => { demo = await openDemo(); });
 after(() => demo.close());
 
+/** A product of the demo catalog, viewed on an earlier visit. */
+const RETURNING_VIEW = '1002524';
 const HOLDOUT = JSON.parse(readFileSync(join(SITE, 'aisle', 'manifest.json'), 'utf8')).experiments[0].arms[0].weight;
 
 /** `count` visitor ids whose GrowthBook v2 hash puts them in `arm` (computed in JS). */
@@ -38,7 +40,9 @@ async function until(predicate, ms = 15000) {
 
 /** One shopper: the mixed grid, a product, add to cart, and maybe an order. */
 async function shop(visitor, { buys }) {
-  const page = await demo.newPage({ visitor: null, init: asVisitor(visitor) + RECORD_EVENTS });
+  // A returning shopper (one product view queued): without a history the grid keeps the
+  // shop's order in both arms.
+  const page = await demo.newPage({ visitor: null, init: asVisitor(visitor) + RECORD_EVENTS + `window.aisle = window.aisle || [['view', ${JSON.stringify(RETURNING_VIEW)}]];` });
   await page.goto(demo.url + '/c/all.html');
   const reordered = await waitForAisleEvent(page, 'aisle:reordered');
   const status = await page.evaluate(() => window.aisle.status());

@@ -1,7 +1,7 @@
 // Helpers shared by the fault and security suites (tests/e2e/faults*.test.mjs): page
 // rewriting, the anti-flicker watch and the checks every fault case ends with.
 import assert from 'node:assert/strict';
-import { gridOrder, waitForAisleEvent, RECORD_EVENTS } from './harness.mjs';
+import { gridOrder, gridCategories, waitForAisleEvent, RECORD_EVENTS } from './harness.mjs';
 
 /** The longest the anti-flicker hide may last (the loader caps `data-hide` at 300 ms). */
 export const HIDE_CAP_MS = 300;
@@ -108,4 +108,16 @@ export function reordered(page, ms = 5000) {
 /** The init script line that queues product views before aisle loads. */
 export function queueViews(ids) {
   return `window.aisle = ${JSON.stringify(ids.map((id) => ['view', id]))};`;
+}
+
+/** The shop's order of `path` (aisle off) and two products of the category it lists last,
+ * whose views make a rerank visible. */
+export async function shopAndViews(demo, path) {
+  const page = await demo.newPage();
+  await page.goto(demo.url + path + '?aisle=off');
+  const shopOrder = await gridOrder(page);
+  const categories = await gridCategories(page);
+  await page.context().close();
+  const last = categories[categories.length - 1];
+  return { shopOrder, viewed: shopOrder.filter((_, i) => categories[i] === last).slice(0, 2) };
 }

@@ -130,7 +130,8 @@ test('add to cart, remove and purchase reach the history and the page events', a
 });
 
 test('the debug view shows scores, history and bundle version as text', async () => {
-  const page = await demo.newPage({ init: RECORD_EVENTS });
+  // A returning shopper (one view queued): a first visit keeps the shop's order, unscored.
+  const page = await demo.newPage({ init: RECORD_EVENTS + "window.aisle = [['view', '1002524']];" });
   await page.goto(demo.url + '/c/all.html?aisle_debug=1');
   assert.ok(await waitForAisleEvent(page, 'aisle:reordered'));
   const panel = await page.textContent('#aisle-debug');

@@ -11,11 +11,13 @@ import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresen
 import { fetchOk, compileWasm, addScript } from './net.js';
 import { rankGrids, watchGrids } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
+import { stillReason, rememberArm } from './decide.js';
 import { api, engineReady, engineFailed } from './api.js';
 import { startEngine } from './engine.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
 
 var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
+var IDLE_WAIT_MS = 2000; // the longest a page whose grids will not move waits for idle time before aisle starts
 
 function start() {
   var existing = w.aisle;
@@ -34,8 +36,16 @@ function start() {
   if (params.get('aisle') === 'off' || data.disabled === 'true') { emit('aisle:disabled', { reason: 'url' }); return; }
   if (core.killed) return;
 
+  var here = script.src;
+  var manifestUrl;
+  try {
+    manifestUrl = new URL(data.manifest || MANIFEST, w.location.href).href;
+  } catch (e) { fail('manifest_url', 'data-manifest is not a URL'); return; }
+  // Hidden only when the grid can move; otherwise this page shows the shop's order as it is.
+  var still = stillReason(queued, data, manifestUrl);
   var hideAttr = data.hide;
-  hide(data.grid, hideAttr === undefined ? 0 : Math.min(HIDE_CAP_MS, hideAttr === '' ? HIDE_CAP_MS : Number(hideAttr)));
+  if (!still) hide(data.grid, hideAttr === undefined ? 0 : Math.min(HIDE_CAP_MS, hideAttr === '' ? HIDE_CAP_MS : Number(hideAttr)));
+
 
   var timeoutMs = Number(data.timeout) > 0 ? Number(data.timeout) : TIMEOUT_MS;
   // `data-item-id-pattern`: when it does not compile, the engine reports why and no grid is
@@ -60,81 +70,92 @@ function start() {
     arm: params.get('aisle_arm') || undefined,
     abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
-  var here = script.src;
-  var manifestUrl;
-  try {
-    manifestUrl = new URL(data.manifest || MANIFEST, w.location.href).href;
-  } catch (e) { fail('manifest_url', 'data-manifest is not a URL'); return; }
+  // A page whose grids keep the shop's order needs none of aisle's bytes while it loads:
+  // aisle starts once it is loaded and idle (its events and API calls wait until then).
+  if (still) whenPageIdle(load); else load();
 
-  // The manifest's text: the engine reads it (`crate::manifest::parse`, as the CLI does).
-  var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) { return r.text(); });
-  manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
+  function load() {
+    // The manifest's text: the engine reads it (`crate::manifest::parse`, as the CLI does).
+    var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) { return r.text(); });
+    manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
 
-  // The bundle download starts as soon as the manifest names it, while the wasm starts up;
-  // the engine still checks the manifest (and the kill switch) before the bytes are used.
-  var bundleFetches = {};
-  function fetchBundle(url) {
-    if (!bundleFetches[url]) {
-      bundleFetches[url] = fetchOk(url, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); });
-      bundleFetches[url].catch(function () { /* reported when used */ });
+    // The bundle download starts as soon as the manifest names it, while the wasm starts up;
+    // the engine still checks the manifest (and the kill switch) before the bytes are used.
+    var bundleFetches = {};
+    function fetchBundle(url) {
+      if (!bundleFetches[url]) {
+        bundleFetches[url] = fetchOk(url, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); });
+        bundleFetches[url].catch(function () { /* reported when used */ });
+      }
+      return bundleFetches[url];
     }
-    return bundleFetches[url];
-  }
-  manifestPromise.then(function (text) {
-    var manifest = JSON.parse(text);
-    if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
-      fetchBundle(new URL(manifest.bundle, manifestUrl).href);
-    }
-  }).catch(function () { /* checked and reported by the engine below */ });
-  // A returning shopper's bundle is most likely the one the last page used: read it from the
-  // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
-  var lastBundle = storageGet(LAST_BUNDLE_KEY);
-  if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
+    manifestPromise.then(function (text) {
+      var manifest = JSON.parse(text);
+      if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
+        fetchBundle(new URL(manifest.bundle, manifestUrl).href);
+      }
+    }).catch(function () { /* checked and reported by the engine below */ });
+    // A returning shopper's bundle is most likely the one the last page used: read it from the
+    // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
+    var lastBundle = storageGet(LAST_BUNDLE_KEY);
+    if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
 
-  // The wasm is fetched and compiled off the main thread; the glue is already here.
-  var wasmModule = compileWasm(here, wasmIntegrity);
-  wasmModule.catch(function () { /* reported through corePromise */ });
-  // The debug view's drawing code is a script of its own, added only when the URL asks for it;
-  // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
-  var debugView = config.debug ? addScript(new URL(DEBUG_FILE, here).href, debugIntegrity) : undefined;
-  var corePromise = glue
-    ? Promise.all([glue({ module_or_path: wasmModule }), debugView]).then(function () { return glue; })
-    : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
+    // The wasm is fetched and compiled off the main thread; the glue is already here.
+    var wasmModule = compileWasm(here, wasmIntegrity);
+    wasmModule.catch(function () { /* reported through corePromise */ });
+    // The debug view's drawing code is a script of its own, added only when the URL asks for it;
+    // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
+    var debugView = config.debug ? addScript(new URL(DEBUG_FILE, here).href, debugIntegrity) : undefined;
+    var corePromise = glue
+      ? Promise.all([glue({ module_or_path: wasmModule }), debugView]).then(function () { return glue; })
+      : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
-  corePromise.then(function (bindings) {
-    core.engine = guard(function () { return startEngine(bindings, config); }, null);
-    if (!core.engine) return;
-    engineReady();
-    emit('aisle:ready', { ms: now() - started });
-    scheduleFlush(1000);
-    return manifestPromise.then(function (manifest) {
-      var bundle = guard(function () { return core.engine.useManifest(manifest); }, undefined);
-      if (!bundle) { releaseHide(); return; }
-      var bundleUrl = new URL(bundle, manifestUrl).href;
-      return fetchBundle(bundleUrl).then(function (buffer) {
-        if (!core.engine || !guard(function () { return core.engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
-        if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
-        whenHiddenFramePresented(function () {
-          // Past the hide's cap (its timer may be held back by a busy main thread), the grids
-          // count as shown in the shop's order and stay so.
-          if (!core.killed) guard(function () { rankGrids(overdue()); watchGrids(); });
-          // Show the grid a frame after it moved: released in the same task, Chromium counts
-          // the move as a layout shift even though the grid was hidden. But the cap wins over
-          // the shift: late in the hide, or with thousands of cards (whose next frame is
-          // long), the grid is shown at once.
-          if (isHiding() && hideLeftMs() > 100 && cardCount(config.item) <= 1000) afterNextFrame(releaseHide);
-          else releaseHide();
+    corePromise.then(function (bindings) {
+      core.engine = guard(function () { return startEngine(bindings, config); }, null);
+      if (!core.engine) return;
+      engineReady();
+      emit('aisle:ready', { ms: now() - started });
+      scheduleFlush(1000);
+      return manifestPromise.then(function (manifest) {
+        var bundle = guard(function () { return core.engine.useManifest(manifest); }, undefined);
+        // A QA override (`?aisle_arm=`) is this page's only: the visitor's own arm is not known.
+        if (!config.arm) rememberArm(manifestUrl, !!bundle && guard(function () { return core.engine.status().personalized === true; }, true));
+        if (!bundle) { releaseHide(); return; }
+        var bundleUrl = new URL(bundle, manifestUrl).href;
+        return fetchBundle(bundleUrl).then(function (buffer) {
+          if (!core.engine || !guard(function () { return core.engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
+          if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
+          whenHiddenFramePresented(function () {
+            // Past the hide's cap (its timer may be held back by a busy main thread), the grids
+            // count as shown in the shop's order and stay so.
+            if (!core.killed) guard(function () { rankGrids(overdue() || !!still); watchGrids(); });
+            // Show the grid a frame after it moved: released in the same task, Chromium counts
+            // the move as a layout shift even though the grid was hidden. But the cap wins over
+            // the shift: late in the hide, or with thousands of cards (whose next frame is
+            // long), the grid is shown at once.
+            if (isHiding() && hideLeftMs() > 100 && cardCount(config.item) <= 1000) afterNextFrame(releaseHide);
+            else releaseHide();
+          });
+          scheduleFlush(1000);
         });
-        scheduleFlush(1000);
       });
+    }, function (error) {
+      core.dead = true;
+      engineFailed();
+      fail('wasm_blocked', 'the aisle core could not start: ' + String(error && error.message || error));
+    }).catch(function (error) {
+      fail(error && error.code || 'load_failed', error && error.message || String(error));
     });
-  }, function (error) {
-    core.dead = true;
-    engineFailed();
-    fail('wasm_blocked', 'the aisle core could not start: ' + String(error && error.message || error));
-  }).catch(function (error) {
-    fail(error && error.code || 'load_failed', error && error.message || String(error));
-  });
+  }
+}
+
+// After the page's load event, when the main thread is idle (or within IDLE_WAIT_MS of it
+// where the browser has no requestIdleCallback or keeps being busy).
+function whenPageIdle(fn) {
+  function idle() {
+    if (w.requestIdleCallback) requestIdleCallback(fn, { timeout: IDLE_WAIT_MS }); else setTimeout(fn, 0);
+  }
+  if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle, { once: true });
 }
 
 function cardCount(item) {

@@ -15,3 +15,7 @@ export const TIMEOUT_MS = 3000;
 export const HIDE_CAP_MS = 300;
 /** Events per request to the collector. */
 export const BATCH_SIZE = 50;
+/** Storage keys (under STORAGE_PREFIX): the visitor id and the history (base64 of postcard
+ * `crate::history::StoredHistory`), which the engine keeps and `decide.js` peeks at. */
+export const VISITOR_KEY = 'visitor';
+export const HISTORY_KEY = 'history';

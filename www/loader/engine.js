@@ -6,8 +6,7 @@
 // the engine, so a listener that calls back into aisle is safe.
 import { w, d, emit, now, storageGet, storageSet, storageRefused } from './page.js';
 
-var HISTORY_KEY = 'history';
-var VISITOR_KEY = 'visitor';
+import { HISTORY_KEY, VISITOR_KEY } from './defaults.js';
 
 /** `bytes` random bytes as lowercase hex (`crypto`, or Math.random where there is none). */
 function randomHex(bytes) {
