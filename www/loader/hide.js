@@ -7,6 +7,7 @@ import { w, d, emit, now, afterNextFrame } from './page.js';
 var hiding = null; // the hiding rule while it applies: a constructed sheet or a <style>
 var startedAt = 0;
 var capMs = 0;
+var hiddenSelector = '';
 var expired = false; // the grids were shown in the shop's order: do not move them now
 
 // When the page painted before aisle ran, the shop's grid may be on screen: nodes move only
@@ -21,6 +22,7 @@ export function hide(selector, ms) {
   if (!selector || !(ms > 0)) return;
   startedAt = now();
   capMs = ms;
+  hiddenSelector = selector;
   if (paintedBeforeAisle) {
     hiddenFramePresented = false;
     afterNextFrame(function () { hiddenFramePresented = true; });
@@ -63,10 +65,31 @@ export function isHiding() {
   return !!hiding;
 }
 
+// The browser starts the hiding animation at a frame's time, which can be a little before
+// `startedAt`: the pass counts as late one frame before the cap by its own clock, and asks the
+// animation itself, so that no card moves once the grid is visible again.
+var FRAME_MS = 17;
+
 /** True when the grids were (or by now should have been) shown in the shop's order: its
- * timer fired, or the cap passed while the main thread was too busy to run the timer. */
+ * timer fired, the animation ended, or the cap (less a frame) passed while the main thread
+ * was too busy to run the timer. */
 export function overdue() {
-  return expired || (!!hiding && now() - startedAt >= capMs);
+  return expired || (!!hiding && (now() - startedAt >= capMs - FRAME_MS || hidingAnimationEnded()));
+}
+
+function hidingAnimationEnded() {
+  try {
+    var grid = d.querySelector(hiddenSelector);
+    if (!grid) return false; // nothing hidden yet: no grid to move either
+    var animations = grid.getAnimations(); // flushes style, so a new rule is seen
+    for (var i = 0; i < animations.length; i++) {
+      var animation = /** @type {CSSAnimation} */ (animations[i]);
+      if (animation.animationName === 'aisle-hide') return animation.playState === 'finished';
+    }
+    return true; // the rule applies to the grid, yet no hiding animation runs: it has ended
+  } catch (e) {
+    return false; // no Web Animations API: the clock alone decides
+  }
 }
 
 /** Milliseconds of hide left (0 when not hiding). */
