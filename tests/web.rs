@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use aisle::bundle::format::{encode, BundleWire, ScoringWeights};
-use aisle::bundle::{pack_neighbours, pack_u16, NO_BRAND};
+use aisle::bundle::{pack_neighbours, pack_u16};
 use aisle::web::api::AisleEngine;
 use aisle::web::convert::{manifest_from_js, JsObject};
 use aisle::web::storage::Storage;
@@ -92,7 +92,6 @@ fn bundle_bytes() -> Vec<u8> {
         category_names: vec!["shoes".into(), "hats".into()],
         product_category: pack_u16(&[0, 0, 1, 1]),
         brand_names: vec![],
-        product_brand: pack_u16(&[NO_BRAND; 4]),
         popularity: vec![10, 20, 200, 255],
         price_band: vec![0; 4],
         neighbours,
