@@ -1046,6 +1046,20 @@ pub(crate) mod tests {
                 supported: FORMAT_VERSION,
             },
         );
+        // A format-2 bundle (what `aisle build` wrote before format 3) is refused by its
+        // header, before its payload is read, and the message names both versions.
+        wrong_version[8] = 2;
+        check_rejected(
+            &wrong_version,
+            BundleError::UnsupportedVersion {
+                found: 2,
+                supported: 3,
+            },
+        );
+        assert_eq!(
+            Model::from_bytes(&wrong_version).unwrap_err().to_string(),
+            "bundle format version 2 is not supported (this build reads 3)"
+        );
         let truncated = &good[..good.len() - 3];
         check_rejected(
             truncated,
