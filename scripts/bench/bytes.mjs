@@ -85,7 +85,9 @@ function generatedBundles(aisle, dataDir, log) {
 
 /** The bundle table: bytes per product, and what a first visit fetches with each bundle
  * (the loader fetches script, wasm, manifest and bundle): `firstVisitGzip` is the rest,
- * `firstVisitParts` names it. */
+ * `firstVisitParts` names it.
+ * @param {{ aisle: string, dataDir: string, demoBundle?: string, firstVisitGzip?: number,
+ *   firstVisitParts: string, out: (line?: string) => void, log: (line: string) => void }} options */
 export function measureBundles({ aisle, dataDir, demoBundle, firstVisitGzip, firstVisitParts, out, log }) {
   const generated = generatedBundles(aisle, dataDir, log);
   const bundles = [
