@@ -37,8 +37,9 @@ pub struct TrainConfig {
 }
 
 /// Bits per neighbour weight unless asked otherwise: with the 8 strongest neighbours kept,
-/// 1 bit (strong or weak) ranks as well as 2 on both public datasets and on the generated
-/// shop, at a tenth of the compressed weight bytes (`docs/performance.md`, "Bundle bytes").
+/// 1 bit (strong or weak) reranks grids as well as 2 on both public datasets and on the
+/// generated shop, at a tenth of the compressed weight bytes; on rees46 the weight fit then
+/// favours brands, which costs whole-catalog recall (`docs/performance.md`, "Bundle bytes").
 pub const DEFAULT_WEIGHT_BITS: u8 = 1;
 
 impl Default for TrainConfig {

@@ -23,9 +23,10 @@ use crate::event_log::{Session, SessionSource};
 /// expresses (1/16), so nothing is rounded up.
 pub const MIN_RELATIVE_WEIGHT: f32 = 1.0 / 16.0;
 
-/// Neighbours kept per product unless asked otherwise. On the generated 10k shop, 8 rank as
-/// well as 20 (6 lose); on both public datasets they rank the same within the intervals;
-/// they take under half the bytes (`docs/performance.md`, "Bundle bytes").
+/// Neighbours kept per product unless asked otherwise. On the generated 10k shop, whose
+/// products have about 8 real neighbours, 8 rerank grids as well as 20 (6 lose); on both
+/// public datasets grid figures stay within their intervals; they take under half the bytes
+/// (`docs/performance.md`, "Bundle bytes").
 pub const DEFAULT_NEIGHBOURS: usize = 8;
 
 /// How neighbours are learned.
