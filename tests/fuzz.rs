@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use aisle::bundle::format::{decode_payload, encode, BundleWire, HEADER_LEN};
 use aisle::bundle::{
-    pack_aliases, pack_neighbours, pack_u16, Model, ScoringWeights, NO_ATTRIBUTE, NO_BRAND,
+    pack_aliases, pack_attribute, pack_neighbours, pack_u16, Model, ScoringWeights, NO_ATTRIBUTE,
+    NO_BRAND,
 };
 use aisle::events::Event;
 use aisle::history::{
@@ -318,16 +319,18 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
             }
         })
         .collect();
-    let (alias_ids, alias_counts) = pack_aliases(&aliases);
+    let aliases = pack_aliases(&aliases);
+    let categories: Vec<u16> = (0..products).map(|i| (i % 3) as u16).collect();
     BundleWire {
         model_version: "fuzz-1".into(),
         built_at_ms: 1_700_000_000_000,
         trained_sessions: products as u64,
         product_ids: ids.join("\n"),
-        alias_ids,
-        alias_counts,
+        alias_ids: aliases.ids,
+        alias_numbers: aliases.numbers,
+        alias_counts: aliases.counts,
         color_names: vec!["red".into(), "navy".into()],
-        product_color: pack_u16(
+        product_color: pack_attribute(
             &(0..products)
                 .map(|i| {
                     if i % 5 == 4 {
@@ -337,20 +340,26 @@ fn seed_wire(products: usize, abandon: bool) -> BundleWire {
                     }
                 })
                 .collect::<Vec<_>>(),
+            &categories,
+            3,
         ),
         size_names: vec!["S|M|L".into()],
-        product_size: pack_u16(
+        product_size: pack_attribute(
             &(0..products)
                 .map(|i| if i % 2 == 0 { 0 } else { NO_ATTRIBUTE })
                 .collect::<Vec<_>>(),
+            &categories,
+            3,
         ),
         category_names: vec!["shoes".into(), "hats".into(), "bags".into()],
-        product_category: pack_u16(&(0..products).map(|i| (i % 3) as u16).collect::<Vec<_>>()),
+        product_category: pack_u16(&categories),
         brand_names: vec!["acme".into(), "zenith".into()],
-        product_brand: pack_u16(
+        product_brand: pack_attribute(
             &(0..products)
                 .map(|i| if i % 4 == 3 { NO_BRAND } else { (i % 2) as u16 })
                 .collect::<Vec<_>>(),
+            &categories,
+            3,
         ),
         popularity: (0..products).map(|i| (i * 37 % 256) as u8).collect(),
         price_band: (0..products).map(|i| (i % 5) as u8).collect(),
@@ -536,17 +545,18 @@ fn mutate_bundle_fields(random: &mut Random, seeds: &[Vec<u8>]) -> Vec<u8> {
                 n.saturating_sub(resize)
             }
         };
-        match random.below(14) {
-            10 => wire.product_color = noise(size(count * 2), random),
-            11 => wire.product_size = noise(size(count * 2), random),
+        match random.below(15) {
+            10 => wire.product_color = noise(size(wire.product_color.len()), random),
+            11 => wire.product_size = noise(size(wire.product_size.len()), random),
             12 => wire.alias_counts = noise(size(wire.alias_counts.len()), random),
+            14 => wire.alias_numbers = noise(size(wire.alias_numbers.len()), random),
             13 => {
                 wire.alias_ids = ["", "\n", "p0", "8000000\n8000000", "\n\n\n", "é\u{0}\n<b>"]
                     [random.below(6)]
                 .repeat(1 + random.below(3))
             }
             0 => wire.product_category = noise(size(count * 2), random),
-            1 => wire.product_brand = noise(size(count * 2), random),
+            1 => wire.product_brand = noise(size(wire.product_brand.len()), random),
             2 => wire.neighbours = noise(size(wire.neighbours.len()), random),
             3 => wire.neighbour_weights = noise(size(wire.neighbour_weights.len()), random),
             4 => wire.popularity = noise(size(count), random),
@@ -953,6 +963,31 @@ fn hostile_inputs_are_refused_with_the_right_error() {
         Model::from_bytes(&bomb).err(),
         Some(BundleError::Malformed("payload does not decode"))
     );
+    // Hand-made bundles of format 3, each broken in one packed section
+    // (`tests/fuzz-crashers/bundle/`), give the error that names it.
+    for (file, error) in [
+        (
+            "alias-number-truncated-varint.bin",
+            "a packed number list ends early",
+        ),
+        ("alias-number-gap-overflow.bin", "an alias number overflows"),
+        (
+            "brand-local-index-out-of-range.bin",
+            "brand index out of range",
+        ),
+        (
+            "brand-list-truncated.bin",
+            "a packed number list ends early",
+        ),
+        ("neighbour-gap-overflow.bin", "neighbour index overflows"),
+    ] {
+        let bytes = std::fs::read(crasher_dir("bundle").join(file)).expect("read a crasher");
+        assert_eq!(
+            Model::from_bytes(&bytes).err(),
+            Some(BundleError::Malformed(error)),
+            "{file}"
+        );
+    }
     // A history of another version, and one claiming a huge action count.
     assert_eq!(
         StoredHistory::from_bytes(&[0]).err(),

@@ -55,13 +55,13 @@ pub struct BuildArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Neighbours kept per product.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = crate::train::neighbours::DEFAULT_NEIGHBOURS)]
     pub neighbours: usize,
     /// Neighbours weaker than this share of a product's strongest are dropped.
     #[arg(long, default_value_t = crate::train::neighbours::MIN_RELATIVE_WEIGHT)]
     pub min_relative_weight: f32,
     /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
-    #[arg(long, default_value_t = 2, value_parser = parse_weight_bits)]
+    #[arg(long, default_value_t = crate::train::DEFAULT_WEIGHT_BITS, value_parser = parse_weight_bits)]
     pub weight_bits: u8,
     /// Share of visitors in the holdout arm (the shop's order) of the manifest's experiment
     /// `aisle-rerank`; 0 writes no experiment (everybody personalized). 0.05–0.1 suits a

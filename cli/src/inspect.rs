@@ -77,10 +77,11 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     ]
     .map(|names| names.join("\n"))
     .join("\n");
-    let fields: [(&str, &[u8]); 13] = [
+    let fields: [(&str, &[u8]); 14] = [
         ("product_ids", wire.product_ids.as_bytes()),
         ("product_id_numbers", &wire.product_id_numbers),
         ("alias_ids", wire.alias_ids.as_bytes()),
+        ("alias_numbers", &wire.alias_numbers),
         ("alias_counts", &wire.alias_counts),
         ("category, brand, colour and size names", names.as_bytes()),
         ("product_category", &wire.product_category),

@@ -29,9 +29,11 @@ use crate::postcard_reader::{Read, Reader};
 pub const MAGIC: [u8; 8] = *b"AISLEBDL";
 /// The bundle format this build reads and writes.
 /// Version 2 added colour and size indices, id aliases, the count of trained sessions and the
-/// colour and size weights; a version-1 bundle is refused (the manifest names a new bundle
-/// whenever `aisle build` runs, so a page never meets an old one with a new core for long).
-pub const FORMAT_VERSION: u16 = 2;
+/// colour and size weights. Version 3 packs numeric aliases as numbers (`alias_numbers`) and
+/// brands, colours and size ranges as category-local indices. Any other version is refused
+/// (the manifest names a new bundle whenever `aisle build` runs, so a page never meets an old
+/// one with a new core for long).
+pub const FORMAT_VERSION: u16 = 3;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 20;
 /// A bundle larger than this is refused before decoding (64 MiB).
@@ -57,11 +59,19 @@ pub struct BundleWire {
     /// (from 0 for the first). Shops' numeric ids take half the bytes this way.
     #[serde(with = "serde_bytes")]
     pub product_id_numbers: Vec<u8>,
-    /// Every other id a product goes by (handle, product and variant ids, SKUs), joined with
-    /// `\n`, grouped by product in bundle order: the first `alias_counts[0]` belong to the
-    /// first product, and so on. No alias equals a product id or another alias.
+    /// Every other id a product goes by (handle, SKUs) that is not a plain decimal number,
+    /// joined with `\n`, grouped by product in bundle order. No alias equals a product id or
+    /// another alias.
     pub alias_ids: String,
-    /// Per product, a varint: how many of `alias_ids` are its own.
+    /// The aliases that are plain decimal numbers (Shopify product and variant ids, WooCommerce
+    /// post ids), grouped by product in bundle order, each product's in ascending order: its
+    /// first as a zigzag varint of the wrapping difference from the previous product's first
+    /// (from 0), each next one as a varint of its gap from the one before minus one. Variant
+    /// ids are consecutive-ish, so most take one byte, where their text took 15.
+    #[serde(with = "serde_bytes")]
+    pub alias_numbers: Vec<u8>,
+    /// Per product, two varints: how many of `alias_ids`, then how many of `alias_numbers`
+    /// are its own.
     #[serde(with = "serde_bytes")]
     pub alias_counts: Vec<u8>,
     /// Category names; products refer to them by index.
@@ -72,20 +82,23 @@ pub struct BundleWire {
     pub product_category: Vec<u8>,
     /// Brand names; products refer to them by index.
     pub brand_names: Vec<String>,
-    /// Per product, its brand index as u16 in byte planes like `product_category`
-    /// (`0xFFFF`: no brand).
+    /// Per product, its brand as a category-local index (see [`crate::bundle::pack_attribute`]):
+    /// first, per category, a varint count and that many brand indices, ascending, as varint
+    /// gaps (the first from -1); then per product a varint, 0 for no brand, `k` for the
+    /// `k`-th brand of its category's list. A category sells few brands, so the local index
+    /// takes a few bits where a global one took two bytes. Empty when no product has one.
     #[serde(with = "serde_bytes")]
     pub product_brand: Vec<u8>,
     /// Colour names; products refer to them by index.
     pub color_names: Vec<String>,
-    /// Per product, the index of its first listed colour, u16 byte planes (`0xFFFF`: none);
-    /// empty when no product has a colour.
+    /// Per product, the index of its first listed colour, category-local like
+    /// `product_brand`; empty when no product has a colour.
     #[serde(with = "serde_bytes")]
     pub product_color: Vec<u8>,
     /// Size ranges (a product's sizes joined with `|`, e.g. `S|M|L` or `38|39|40`): products
     /// with the same range share the size system a shopper shops in.
     pub size_names: Vec<String>,
-    /// Per product, its size range index, u16 byte planes (`0xFFFF`: none); empty when no
+    /// Per product, its size range index, category-local like `product_brand`; empty when no
     /// product has a size.
     #[serde(with = "serde_bytes")]
     pub product_size: Vec<u8>,
@@ -220,6 +233,7 @@ fn read_wire(r: &mut Reader) -> Read<BundleWire> {
         product_ids: r.string()?,
         product_id_numbers: r.bytes()?,
         alias_ids: r.string()?,
+        alias_numbers: r.bytes()?,
         alias_counts: r.bytes()?,
         category_names: r.seq(Reader::string)?,
         product_category: r.bytes()?,

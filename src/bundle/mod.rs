@@ -148,8 +148,12 @@ impl Model {
                 .collect()
         };
         let count = product_ids.len();
-        let (mut names, alias_product) =
-            unpack_aliases(product_ids, &wire.alias_ids, &wire.alias_counts)?;
+        let (mut names, alias_product) = unpack_aliases(
+            product_ids,
+            &wire.alias_ids,
+            &wire.alias_numbers,
+            &wire.alias_counts,
+        )?;
         if names.len() > u32::MAX as usize / 2 {
             return Err(BundleError::Malformed("too many products"));
         }
@@ -172,27 +176,27 @@ impl Model {
         {
             return Err(BundleError::Malformed("category index out of range"));
         }
-        let product_brand = unpack_u16(
+        let categories = wire.category_names.len();
+        let product_brand = unpack_attribute(
             &wire.product_brand,
-            count,
+            &product_category,
+            categories,
+            wire.brand_names.len(),
             "brand array has the wrong length",
+            "brand index out of range",
         )?;
-        if product_brand
-            .iter()
-            .any(|&b| b != NO_BRAND && usize::from(b) >= wire.brand_names.len())
-        {
-            return Err(BundleError::Malformed("brand index out of range"));
-        }
         let product_color = unpack_attribute(
             &wire.product_color,
-            count,
+            &product_category,
+            categories,
             wire.color_names.len(),
             "colour array has the wrong length",
             "colour index out of range",
         )?;
         let product_size = unpack_attribute(
             &wire.product_size,
-            count,
+            &product_category,
+            categories,
             wire.size_names.len(),
             "size array has the wrong length",
             "size index out of range",
@@ -393,11 +397,7 @@ pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut previous = 0u64;
     for id in ids {
-        let id = id.as_ref();
-        let plain = !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && (id == "0" || !id.starts_with('0'));
-        let number: u64 = if plain { id.parse().ok()? } else { return None };
+        let number = plain_number(id.as_ref())?;
         format::put_varint(
             &mut out,
             format::zigzag(number.wrapping_sub(previous) as i64),
@@ -405,6 +405,19 @@ pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
         previous = number;
     }
     (!ids.is_empty()).then_some(out)
+}
+
+/// An id as a number when it is a plain decimal number (no sign, no leading zero, fits in
+/// u64) that [`crate::text::decimal`] writes back unchanged.
+fn plain_number(id: &str) -> Option<u64> {
+    let plain = !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (id == "0" || !id.starts_with('0'));
+    if plain {
+        id.parse().ok()
+    } else {
+        None
+    }
 }
 
 fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
@@ -420,81 +433,205 @@ fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
 }
 
 /// The names the id index covers (`product_ids`, then every alias) and, per alias, its
-/// product. Each product's aliases follow the ones before it, counted by `counts`.
+/// product. Per product, its text aliases, then its numeric aliases, counted by `counts`.
 fn unpack_aliases(
     product_ids: Vec<String>,
     alias_ids: &str,
+    alias_numbers: &[u8],
     counts: &[u8],
 ) -> Result<(Vec<String>, Vec<u32>), BundleError> {
     let product_count = product_ids.len();
     let mut names = product_ids;
     let mut alias_product = Vec::new();
-    if alias_ids.is_empty() && counts.is_empty() {
+    if alias_ids.is_empty() && alias_numbers.is_empty() && counts.is_empty() {
         return Ok((names, alias_product));
     }
-    let aliases = crate::text::split_ascii(alias_ids, b'\n');
-    let mut pos = 0;
+    let texts = if alias_ids.is_empty() {
+        Vec::new()
+    } else {
+        crate::text::split_ascii(alias_ids, b'\n')
+    };
+    if texts.iter().any(|alias| alias.is_empty()) {
+        return Err(BundleError::Malformed("an alias is empty"));
+    }
+    let mut texts = texts.into_iter();
+    let (mut pos, mut number_pos) = (0, 0);
+    let mut previous_first = 0u64;
     for product in 0..product_count {
-        let count = format::take_varint(counts, &mut pos)?;
-        if count > (aliases.len() - alias_product.len()) as u64 {
-            return Err(BundleError::Malformed("more aliases counted than given"));
-        }
-        for _ in 0..count {
+        let text_count = format::take_varint(counts, &mut pos)?;
+        let number_count = format::take_varint(counts, &mut pos)?;
+        for _ in 0..text_count {
+            let alias = texts
+                .next()
+                .ok_or(BundleError::Malformed("more aliases counted than given"))?;
+            names.push(String::from(alias));
             alias_product.push(product as u32);
         }
+        let mut previous: Option<u64> = None;
+        for _ in 0..number_count {
+            let value = format::take_varint(alias_numbers, &mut number_pos)?;
+            let number = match previous {
+                None => {
+                    previous_first = previous_first.wrapping_add(format::unzigzag(value) as u64);
+                    previous_first
+                }
+                Some(previous) => previous
+                    .checked_add(value)
+                    .and_then(|n| n.checked_add(1))
+                    .ok_or(BundleError::Malformed("an alias number overflows"))?,
+            };
+            names.push(crate::text::decimal(number));
+            alias_product.push(product as u32);
+            previous = Some(number);
+        }
     }
-    if pos != counts.len() || alias_product.len() != aliases.len() {
+    if pos != counts.len() || number_pos != alias_numbers.len() || texts.next().is_some() {
         return Err(BundleError::Malformed(
             "alias counts do not match the aliases",
         ));
     }
-    if aliases.iter().any(|alias| alias.is_empty()) {
-        return Err(BundleError::Malformed("an alias is empty"));
-    }
-    names.extend(aliases.into_iter().map(String::from));
     Ok((names, alias_product))
 }
 
-/// Packs per-product alias lists (bundle order) into [`BundleWire::alias_ids`] and
-/// [`BundleWire::alias_counts`]; no aliases at all give two empty fields.
-pub fn pack_aliases<S: AsRef<str>>(lists: &[Vec<S>]) -> (String, Vec<u8>) {
-    if lists.iter().all(Vec::is_empty) {
-        return (String::new(), Vec::new());
-    }
-    let mut text = String::new();
-    let mut counts = Vec::new();
-    for list in lists {
-        format::put_varint(&mut counts, list.len() as u64);
-        for alias in list {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(alias.as_ref());
-        }
-    }
-    (text, counts)
+/// The three alias fields of [`BundleWire`], packed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PackedAliases {
+    /// [`BundleWire::alias_ids`].
+    pub ids: String,
+    /// [`BundleWire::alias_numbers`].
+    pub numbers: Vec<u8>,
+    /// [`BundleWire::alias_counts`].
+    pub counts: Vec<u8>,
 }
 
-/// A colour or size array: u16 byte planes, each index below `names` or [`NO_ATTRIBUTE`];
-/// an empty array means no product has one.
+/// Packs per-product alias lists (bundle order) into the alias fields of [`BundleWire`]:
+/// plain decimal numbers as numbers, everything else as text. No aliases at all give empty
+/// fields. The lists hold no repeats (the decoder refuses them).
+pub fn pack_aliases<S: AsRef<str>>(lists: &[Vec<S>]) -> PackedAliases {
+    let mut packed = PackedAliases::default();
+    if lists.iter().all(Vec::is_empty) {
+        return packed;
+    }
+    let (mut previous_first, mut all_texts) = (0u64, 0usize);
+    for list in lists {
+        let (mut numbers, mut texts) = (Vec::new(), 0u64);
+        for alias in list {
+            let alias = alias.as_ref();
+            match plain_number(alias) {
+                Some(number) => numbers.push(number),
+                None => {
+                    if all_texts > 0 {
+                        packed.ids.push('\n');
+                    }
+                    packed.ids.push_str(alias);
+                    texts += 1;
+                    all_texts += 1;
+                }
+            }
+        }
+        numbers.sort_unstable();
+        format::put_varint(&mut packed.counts, texts);
+        format::put_varint(&mut packed.counts, numbers.len() as u64);
+        for (i, &number) in numbers.iter().enumerate() {
+            let value = match i {
+                0 => {
+                    let delta = format::zigzag(number.wrapping_sub(previous_first) as i64);
+                    previous_first = number;
+                    delta
+                }
+                _ => number - numbers[i - 1] - 1,
+            };
+            format::put_varint(&mut packed.numbers, value);
+        }
+    }
+    packed
+}
+
+/// A brand, colour or size array packed by [`pack_attribute`]: every index below `names`
+/// or [`NO_ATTRIBUTE`]; an empty array means no product has one.
 fn unpack_attribute(
     bytes: &[u8],
-    count: usize,
+    product_category: &[u16],
+    categories: usize,
     names: usize,
     length_error: &'static str,
     range_error: &'static str,
 ) -> Result<Vec<u16>, BundleError> {
     if bytes.is_empty() {
-        return Ok(vec![NO_ATTRIBUTE; count]);
+        return Ok(vec![NO_ATTRIBUTE; product_category.len()]);
     }
-    let values = unpack_u16(bytes, count, length_error)?;
-    if values
-        .iter()
-        .any(|&v| v != NO_ATTRIBUTE && usize::from(v) >= names)
-    {
-        return Err(BundleError::Malformed(range_error));
+    let mut pos = 0;
+    let mut local: Vec<Vec<u16>> = Vec::with_capacity(categories);
+    for _ in 0..categories {
+        let n = format::take_varint(bytes, &mut pos)?;
+        if n > names as u64 {
+            return Err(BundleError::Malformed(range_error));
+        }
+        let mut list = Vec::with_capacity(n as usize);
+        let mut next = 0u64;
+        for _ in 0..n {
+            let index = next
+                .checked_add(format::take_varint(bytes, &mut pos)?)
+                .filter(|&index| index < names as u64)
+                .ok_or(BundleError::Malformed(range_error))?;
+            list.push(index as u16);
+            next = index + 1;
+        }
+        local.push(list);
+    }
+    let mut values = Vec::with_capacity(product_category.len());
+    for &category in product_category {
+        let k = format::take_varint(bytes, &mut pos)
+            .map_err(|_| BundleError::Malformed(length_error))?;
+        values.push(match k.checked_sub(1) {
+            None => NO_ATTRIBUTE,
+            Some(k) => *usize::try_from(k)
+                .ok()
+                .and_then(|k| local[usize::from(category)].get(k))
+                .ok_or(BundleError::Malformed(range_error))?,
+        });
+    }
+    if pos != bytes.len() {
+        return Err(BundleError::Malformed(length_error));
     }
     Ok(values)
+}
+
+/// Packs per-product brand, colour or size indices ([`NO_ATTRIBUTE`]: none) as
+/// category-local indices, as described at [`BundleWire::product_brand`]; empty when no
+/// product has one. `product_category` holds each product's category, below `categories`.
+pub fn pack_attribute(values: &[u16], product_category: &[u16], categories: usize) -> Vec<u8> {
+    if values.iter().all(|&v| v == NO_ATTRIBUTE) {
+        return Vec::new();
+    }
+    let mut local: Vec<Vec<u16>> = vec![Vec::new(); categories];
+    for (&value, &category) in values.iter().zip(product_category) {
+        if value != NO_ATTRIBUTE {
+            local[usize::from(category)].push(value);
+        }
+    }
+    let mut out = Vec::new();
+    for list in &mut local {
+        list.sort_unstable();
+        list.dedup();
+        format::put_varint(&mut out, list.len() as u64);
+        let mut next = 0u64;
+        for &value in list.iter() {
+            format::put_varint(&mut out, u64::from(value) - next);
+            next = u64::from(value) + 1;
+        }
+    }
+    for (&value, &category) in values.iter().zip(product_category) {
+        let k = match value {
+            NO_ATTRIBUTE => 0,
+            _ => {
+                let list = &local[usize::from(category)];
+                list.binary_search(&value).expect("listed above") as u64 + 1
+            }
+        };
+        format::put_varint(&mut out, k);
+    }
+    out
 }
 
 /// Packs u16 values as two byte planes: every low byte, then every high byte.
@@ -657,15 +794,16 @@ pub(crate) mod tests {
             product_ids: "a\nb\nc".into(),
             product_id_numbers: Vec::new(),
             alias_ids: String::new(),
+            alias_numbers: Vec::new(),
             alias_counts: Vec::new(),
             category_names: vec!["shoes".into(), "hats".into()],
             product_category: pack_u16(&[0, 0, 1]),
             brand_names: vec!["acme".into()],
-            product_brand: pack_u16(&[0, NO_BRAND, 0]),
+            product_brand: pack_attribute(&[0, NO_BRAND, 0], &[0, 0, 1], 2),
             color_names: vec!["red".into()],
-            product_color: pack_u16(&[0, NO_ATTRIBUTE, 0]),
+            product_color: pack_attribute(&[0, NO_ATTRIBUTE, 0], &[0, 0, 1], 2),
             size_names: vec!["S|M|L".into(), "38|39".into()],
-            product_size: pack_u16(&[1, 1, 0]),
+            product_size: pack_attribute(&[1, 1, 0], &[0, 0, 1], 2),
             popularity: vec![10, 20, 255],
             price_band: vec![1, 2, 0],
             neighbours,
@@ -691,11 +829,14 @@ pub(crate) mod tests {
     #[test]
     fn aliases_and_shopify_channel_ids_resolve_to_their_product() {
         let mut wire = tiny_wire();
-        (wire.alias_ids, wire.alias_counts) = pack_aliases(&[
-            vec!["8001", "44001", "SKU-A-38"],
-            vec![],
-            vec!["8003", "44003", "44004"],
-        ]);
+        set_aliases(
+            &mut wire,
+            &[
+                vec!["8001", "44001", "SKU-A-38"],
+                vec![],
+                vec!["8003", "44003", "44004"],
+            ],
+        );
         let model = Model::from_bytes(&format::encode(&wire)).unwrap();
         assert_eq!(model.alias_count(), 6);
         let check =
@@ -719,6 +860,73 @@ pub(crate) mod tests {
             ),
             (1, 2, false)
         );
+    }
+
+    pub(crate) fn set_aliases(wire: &mut BundleWire, lists: &[Vec<&str>]) {
+        let packed = pack_aliases(lists);
+        (wire.alias_ids, wire.alias_numbers, wire.alias_counts) =
+            (packed.ids, packed.numbers, packed.counts);
+    }
+
+    /// Numbers go to `alias_numbers` in any order and size (down to 0, up to `u64::MAX`,
+    /// a product's first below the previous product's), everything else stays text.
+    #[test]
+    fn numeric_aliases_are_packed_as_numbers_and_read_back() {
+        let lists = [
+            vec![
+                "45100000000017",
+                "8100000000001",
+                "45100000000012",
+                "tee-shirt",
+            ],
+            vec!["0", "007", "18446744073709551615"],
+            vec!["5", "SKU-5", "-5"],
+        ];
+        let mut wire = tiny_wire();
+        set_aliases(&mut wire, &lists);
+        assert_eq!(wire.alias_ids, "tee-shirt\n007\nSKU-5\n-5");
+        let model = Model::from_bytes(&format::encode(&wire)).unwrap();
+        for (product, list) in lists.iter().enumerate() {
+            for alias in list {
+                assert_eq!(model.index_of(alias), Some(product as u32), "{alias}");
+            }
+        }
+        assert_eq!(model.alias_count(), 10);
+        // Variant ids a few apart take one byte each after the first.
+        let variants: Vec<String> = (0..6)
+            .map(|i| (45_100_000_000_000u64 + 3 * i).to_string())
+            .collect();
+        let packed = pack_aliases(&[variants]);
+        assert_eq!(packed.numbers.len(), 7 + 5);
+    }
+
+    /// Category-local indices give back the global ones; a category's list holds only the
+    /// values its products use.
+    #[test]
+    fn attributes_round_trip_through_category_local_indices() {
+        let categories = [0, 1, 0, 2, 1, 0];
+        let values = [300, 7, NO_ATTRIBUTE, 7, 300, 299];
+        let packed = pack_attribute(&values, &categories, 3);
+        // Category 0: [299, 300]; 1: [7, 300]; 2: [7]; then one local index per product.
+        assert_eq!(packed, [2, 171, 2, 0, 2, 7, 164, 2, 1, 7, 2, 1, 0, 1, 2, 1]);
+        let unpacked = unpack_attribute(&packed, &categories, 3, 301, "length", "range");
+        assert_eq!(unpacked.as_deref(), Ok(&values[..]));
+        let check = |bytes: &[u8], error: &'static str| {
+            assert_eq!(
+                unpack_attribute(bytes, &categories, 3, 301, "length", "range"),
+                Err(BundleError::Malformed(error)),
+                "{bytes:?}"
+            );
+        };
+        check(&packed[..packed.len() - 1], "length");
+        check(&[packed.as_slice(), &[0]].concat(), "length");
+        check(
+            &[&packed[..2], &[0xff, 0x02], &packed[3..]].concat(),
+            "range",
+        );
+        check(&[&packed[..12], &[3], &packed[13..]].concat(), "range");
+        check(&[1, 0x80], "a packed number list ends early");
+        assert!(pack_attribute(&[NO_ATTRIBUTE; 3], &[0, 0, 1], 2).is_empty());
     }
 
     #[test]
@@ -838,6 +1046,20 @@ pub(crate) mod tests {
                 supported: FORMAT_VERSION,
             },
         );
+        // A format-2 bundle (what `aisle build` wrote before format 3) is refused by its
+        // header, before its payload is read, and the message names both versions.
+        wrong_version[8] = 2;
+        check_rejected(
+            &wrong_version,
+            BundleError::UnsupportedVersion {
+                found: 2,
+                supported: 3,
+            },
+        );
+        assert_eq!(
+            Model::from_bytes(&wrong_version).unwrap_err().to_string(),
+            "bundle format version 2 is not supported (this build reads 3)"
+        );
         let truncated = &good[..good.len() - 3];
         check_rejected(
             truncated,
@@ -900,7 +1122,7 @@ pub(crate) mod tests {
             BundleError::Malformed("brand array has the wrong length"),
         );
         let mut wire = tiny_wire();
-        wire.product_color = pack_u16(&[0, 1, 0]);
+        wire.product_color = pack_attribute(&[0, 1, 0], &[0, 0, 1], 2);
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("colour index out of range"),
@@ -913,7 +1135,7 @@ pub(crate) mod tests {
         );
         let aliased = |lists: &[Vec<&str>]| {
             let mut wire = tiny_wire();
-            (wire.alias_ids, wire.alias_counts) = pack_aliases(lists);
+            set_aliases(&mut wire, lists);
             wire
         };
         check_rejected(
@@ -925,21 +1147,25 @@ pub(crate) mod tests {
             BundleError::Malformed("an alias repeats a product id or another alias"),
         );
         check_rejected(
-            &format::encode(&aliased(&[vec![""], vec![], vec![]])),
+            &format::encode(&aliased(&[vec!["x", ""], vec![], vec![]])),
             BundleError::Malformed("an alias is empty"),
         );
+        check_rejected(
+            &format::encode(&aliased(&[vec!["12"], vec![], vec!["12"]])),
+            BundleError::Malformed("an alias repeats a product id or another alias"),
+        );
         let mut wire = aliased(&[vec!["x"], vec!["y"], vec![]]);
-        wire.alias_counts = vec![1, 5, 0];
+        wire.alias_counts = vec![1, 0, 5, 0, 0, 0];
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("more aliases counted than given"),
         );
-        wire.alias_counts = vec![1, 0, 0];
+        wire.alias_counts = vec![1, 0, 0, 0, 0, 0];
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("alias counts do not match the aliases"),
         );
-        wire.alias_counts = vec![1, 1, 0, 0];
+        wire.alias_counts = vec![1, 0, 1, 0, 0, 0, 0];
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("alias counts do not match the aliases"),
@@ -948,6 +1174,28 @@ pub(crate) mod tests {
         check_rejected(
             &format::encode(&wire),
             BundleError::Malformed("a packed number list ends early"),
+        );
+        // Numbers: one cut inside its varint, one counted but missing, a gap past u64::MAX.
+        let mut wire = aliased(&[vec!["44001", "44002"], vec![], vec![]]);
+        let gap = wire.alias_numbers.pop().unwrap();
+        wire.alias_numbers.push(0x80);
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("a packed number list ends early"),
+        );
+        wire.alias_numbers.pop();
+        wire.alias_numbers.push(gap);
+        wire.alias_counts[1] = 3;
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("a packed number list ends early"),
+        );
+        wire.alias_counts[1] = 2;
+        wire.alias_numbers = vec![1, 5]; // u64::MAX (0 minus 1, wrapping), then 5 past it
+
+        check_rejected(
+            &format::encode(&wire),
+            BundleError::Malformed("an alias number overflows"),
         );
     }
 }

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test crate uses its own part of it
 
 use aisle::bundle::format::{encode, BundleWire, ScoringWeights};
-use aisle::bundle::{pack_neighbours, pack_u16, NO_BRAND};
+use aisle::bundle::{pack_neighbours, pack_u16};
 use serde_json::Value;
 
 /// Two shoes (a, b) and two hats (c, d); hats are more popular. The bundle the vectors'
@@ -20,7 +20,6 @@ pub fn bundle_bytes() -> Vec<u8> {
         category_names: vec!["shoes".into(), "hats".into()],
         product_category: pack_u16(&[0, 0, 1, 1]),
         brand_names: vec![],
-        product_brand: pack_u16(&[NO_BRAND; 4]),
         popularity: vec![10, 20, 200, 255],
         price_band: vec![0; 4],
         neighbours,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use aisle::bundle::{pack_neighbours, pack_u16, BundleWire, Model, NO_BRAND};
+use aisle::bundle::{pack_neighbours, pack_u16, BundleWire, Model};
 use aisle::events::Event;
 use anyhow::{Context, Result};
 
@@ -119,7 +119,6 @@ pub fn catalog_model(products: &[(String, String, Option<f64>)]) -> Result<Model
                 .collect::<Vec<_>>(),
         ),
         brand_names: Vec::new(),
-        product_brand: pack_u16(&vec![NO_BRAND; products.len()]),
         popularity: vec![0; products.len()],
         price_band: products.iter().map(|(_, c, p)| band(c, *p)).collect(),
         neighbours,

@@ -70,11 +70,14 @@ pub struct EvaluateArgs {
     /// Write the JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Neighbours kept per product in the bundle (as `aisle build --neighbours`).
+    #[arg(long, default_value_t = crate::train::neighbours::DEFAULT_NEIGHBOURS)]
+    pub neighbours: usize,
     /// Neighbours weaker than this share of a product's strongest are dropped.
     #[arg(long, default_value_t = crate::train::neighbours::MIN_RELATIVE_WEIGHT)]
     pub min_relative_weight: f32,
     /// Bits per neighbour weight in the bundle: 1, 2, 4 or 8.
-    #[arg(long, default_value_t = 2, value_parser = crate::build::parse_weight_bits)]
+    #[arg(long, default_value_t = crate::train::DEFAULT_WEIGHT_BITS, value_parser = crate::build::parse_weight_bits)]
     pub weight_bits: u8,
 }
 
@@ -119,6 +122,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         model_version: "evaluate".into(),
         neighbour_weight_bits: args.weight_bits,
         neighbours: crate::train::neighbours::NeighbourConfig {
+            per_product: args.neighbours,
             min_relative_weight: args.min_relative_weight,
             ..Default::default()
         },

@@ -14,8 +14,8 @@ pub mod signals;
 pub mod similar;
 
 use aisle::bundle::{
-    pack_aliases, pack_id_numbers, pack_neighbours, pack_u16, weight_level, BundleWire,
-    ScoringWeights, NO_ATTRIBUTE,
+    pack_aliases, pack_attribute, pack_id_numbers, pack_neighbours, pack_u16, weight_level,
+    BundleWire, ScoringWeights, NO_ATTRIBUTE,
 };
 
 use crate::catalog::Product;
@@ -32,10 +32,15 @@ pub struct TrainConfig {
     pub popularity_half_life_days: f64,
     /// The scoring weights to write.
     pub weights: ScoringWeights,
-    /// Bits per neighbour weight (1, 2, 4 or 8): 2 keeps the ranking quality (see
-    /// `docs/model.md`) at a fraction of the bytes.
+    /// Bits per neighbour weight (1, 2, 4 or 8), [`DEFAULT_WEIGHT_BITS`] by default.
     pub neighbour_weight_bits: u8,
 }
+
+/// Bits per neighbour weight unless asked otherwise: with the 8 strongest neighbours kept,
+/// 1 bit (strong or weak) reranks grids as well as 2 on both public datasets and on the
+/// generated shop, at a tenth of the compressed weight bytes; on rees46 the weight fit then
+/// favours brands, which costs whole-catalog recall (`docs/performance.md`, "Bundle bytes").
+pub const DEFAULT_WEIGHT_BITS: u8 = 1;
 
 impl Default for TrainConfig {
     fn default() -> Self {
@@ -44,7 +49,7 @@ impl Default for TrainConfig {
             neighbours: neighbours::NeighbourConfig::default(),
             popularity_half_life_days: 7.0,
             weights: ScoringWeights::default(),
-            neighbour_weight_bits: 2,
+            neighbour_weight_bits: DEFAULT_WEIGHT_BITS,
         }
     }
 }
@@ -93,25 +98,18 @@ fn wire(
         .iter()
         .map(|&p| catalog.category[p as usize])
         .collect();
-    let in_order = |values: &[Option<u16>]| -> Vec<u8> {
-        pack_u16(
-            &order
-                .iter()
-                .map(|&p| values[p as usize].unwrap_or(NO_ATTRIBUTE))
-                .collect::<Vec<_>>(),
-        )
-    };
-    // Colour and size arrays are left empty when no product has one (see `BundleWire`).
-    let optional_in_order = |values: &[Option<u16>]| -> Vec<u8> {
-        if values.iter().all(Option::is_none) {
-            Vec::new()
-        } else {
-            in_order(values)
-        }
+    // Brands, colours and size ranges as category-local indices (empty when no product has
+    // one, see `BundleWire`).
+    let local_in_order = |values: &[Option<u16>]| -> Vec<u8> {
+        let values: Vec<u16> = order
+            .iter()
+            .map(|&p| values[p as usize].unwrap_or(NO_ATTRIBUTE))
+            .collect();
+        pack_attribute(&values, &product_category, catalog.category_names.len())
     };
     let (aliases, _) = crate::resolve::bundle_aliases(catalog.products);
     let alias_lists: Vec<Vec<&str>> = order.iter().map(|&p| aliases[p as usize].clone()).collect();
-    let (alias_ids, alias_counts) = pack_aliases(&alias_lists);
+    let aliases = pack_aliases(&alias_lists);
     let popularity = signals::quantize_popularity(&catalog.popularity);
     let neighbour_lists: Vec<Vec<(u32, u8)>> = order
         .iter()
@@ -140,16 +138,17 @@ fn wire(
             product_ids.join("\n")
         },
         product_id_numbers: id_numbers.unwrap_or_default(),
-        alias_ids,
-        alias_counts,
+        alias_ids: aliases.ids,
+        alias_numbers: aliases.numbers,
+        alias_counts: aliases.counts,
         category_names: catalog.category_names.clone(),
         product_category: pack_u16(&product_category),
         brand_names: catalog.brand_names.clone(),
-        product_brand: in_order(&catalog.brand),
+        product_brand: local_in_order(&catalog.brand),
         color_names: catalog.color_names.clone(),
-        product_color: optional_in_order(&catalog.color),
+        product_color: local_in_order(&catalog.color),
         size_names: catalog.size_names.clone(),
-        product_size: optional_in_order(&catalog.size),
+        product_size: local_in_order(&catalog.size),
         popularity: order.iter().map(|&p| popularity[p as usize]).collect(),
         price_band: order.iter().map(|&p| price_band[p as usize]).collect(),
         neighbours,

@@ -23,6 +23,12 @@ use crate::event_log::{Session, SessionSource};
 /// expresses (1/16), so nothing is rounded up.
 pub const MIN_RELATIVE_WEIGHT: f32 = 1.0 / 16.0;
 
+/// Neighbours kept per product unless asked otherwise. On the generated 10k shop, whose
+/// products have about 8 real neighbours, 8 rerank grids as well as 20 (6 lose); on both
+/// public datasets grid figures stay within their intervals; they take under half the bytes
+/// (`docs/performance.md`, "Bundle bytes").
+pub const DEFAULT_NEIGHBOURS: usize = 8;
+
 /// How neighbours are learned.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeighbourConfig {
@@ -51,7 +57,7 @@ pub struct NeighbourConfig {
 impl Default for NeighbourConfig {
     fn default() -> Self {
         NeighbourConfig {
-            per_product: 20,
+            per_product: DEFAULT_NEIGHBOURS,
             window: 5,
             co_view: 1.0,
             sequential: 1.0,
