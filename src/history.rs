@@ -12,9 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::postcard_reader::{Malformed, Read, Reader};
 
-/// The version of [`StoredHistory`]. Bump it when the stored shape changes; older shapes are
-/// rejected by [`History::restore`] and the shopper starts with a fresh history.
-pub const HISTORY_FORMAT_VERSION: u32 = 1;
+/// The version of [`StoredHistory`], defined with the defaults the loader shares.
+pub use crate::defaults::HISTORY_FORMAT_VERSION;
 
 /// Longest product or category id kept. Longer ids are cut so storage stays size-capped.
 pub const MAX_ID_LEN: usize = 96;

@@ -2,13 +2,13 @@
 // from what earlier pages left in localStorage, so that the grid is hidden only when it can
 // move, and a first-time visitor's page load has nothing of aisle's to compete with.
 import { storageGet, storageSet } from './page.js';
-import { HISTORY_KEY, VISITOR_KEY } from './defaults.js';
+import { HISTORY_KEY, VISITOR_KEY, HISTORY_FORMAT_VERSION } from './defaults.js';
 
 var ARM_KEY = 'arm'; // what the last manifest said of this visitor: {visitor, manifest, personalized}
 // The stored history is base64 of postcard bytes (`crate::history::StoredHistory`): its
-// format version as a varint, then the number of actions as a varint, which is 0 (one zero
-// byte) exactly when no action was kept. Another version reads as "has a history".
-var HISTORY_FORMAT_VERSION = 1;
+// format version as a varint (HISTORY_FORMAT_VERSION, below 128: one byte), then the number of
+// actions as a varint, which is 0 (one zero byte) exactly when no action was kept. Another
+// version reads as "has a history".
 // Calls queued before aisle.js ran that add to the history (a function may do anything).
 var RECORDING_CALLS = { track: 1, view: 1, addToCart: 1, removeFromCart: 1, purchase: 1 };
 

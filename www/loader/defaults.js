@@ -1,7 +1,7 @@
 // The loader's defaults, each defined once. Those the wasm shares (version, storage prefix,
 // id attribute, outbox size) are defined in `src/defaults.rs`; the build
 // (`scripts/assemble-loader.mjs`) hands them over through `aisle:generated`.
-export { VERSION, STORAGE_PREFIX, ID_ATTRIBUTE, OUTBOX_SIZE } from 'aisle:generated';
+export { VERSION, STORAGE_PREFIX, ID_ATTRIBUTE, OUTBOX_SIZE, HISTORY_FORMAT_VERSION } from 'aisle:generated';
 
 /** The manifest's URL, relative to the page, unless `data-manifest` names another. */
 export const MANIFEST = 'manifest.json';

@@ -15,4 +15,5 @@ declare module 'aisle:generated' {
   export const ID_ATTRIBUTE: string;
   export const OUTBOX_SIZE: number;
   export const HISTORY_SIZE: number;
+  export const HISTORY_FORMAT_VERSION: number;
 }
