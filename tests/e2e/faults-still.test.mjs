@@ -104,3 +104,15 @@ test('a QA override of the arm (?aisle_arm=holdout) is not remembered: the next 
   await assertPageWon(page, {});
   await page.context().close();
 });
+
+test('a QA override (?aisle_arm=personalized) for a visitor remembered in the holdout: the page hides and reorders', async () => {
+  const page = await demo.newPage({ keepHide: true, visitor: visitorInArm('holdout'), init: WATCH + queueViews(viewed) });
+  const first = await load(page); // remembers the holdout
+  assert.equal(first.event.personalized, false);
+  await page.goto(demo.url + PAGE + '?aisle_arm=personalized');
+  const event = await reordered(page, 8000);
+  assert.equal(event?.personalized, true, 'the override, not the remembered arm, decides this page');
+  assert.equal(await page.evaluate(() => window.__aisleHide.added !== null), true, 'the grid was hidden while it could move');
+  await assertPageWon(page, {});
+  await page.context().close();
+});

@@ -42,7 +42,8 @@ function start() {
     manifestUrl = new URL(data.manifest || MANIFEST, w.location.href).href;
   } catch (e) { fail('manifest_url', 'data-manifest is not a URL'); return; }
   // Hidden only when the grid can move; otherwise this page shows the shop's order as it is.
-  var still = stillReason(queued, data, manifestUrl);
+  var armOverride = params.get('aisle_arm') || undefined; // QA: this page's arm, not remembered
+  var still = stillReason(queued, data, manifestUrl, armOverride);
   var hideAttr = data.hide;
   if (!still) hide(data.grid, hideAttr === undefined ? 0 : Math.min(HIDE_CAP_MS, hideAttr === '' ? HIDE_CAP_MS : Number(hideAttr)));
 
@@ -67,7 +68,7 @@ function start() {
     historySize: Number(data.historySize) > 0 ? Number(data.historySize) : undefined,
     debug: params.get('aisle_debug') === '1',
     startedAt: started,
-    arm: params.get('aisle_arm') || undefined,
+    arm: armOverride,
     abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
   // A page whose grids keep the shop's order needs none of aisle's bytes while it loads:

@@ -19,9 +19,12 @@ var RECORDING_CALLS = { track: 1, view: 1, addToCart: 1, removeFromCart: 1, purc
  * - 'not_personalized': the last manifest put this visitor in an arm that keeps the shop's
  *   order (a holdout, a control, the kill switch).
  * Either way the grids are not hidden and aisle starts once the page is loaded and idle.
+ * A QA override of the arm (`?aisle_arm=`, `armOverride`) decides this page's arm, so the
+ * remembered one does not count.
  */
-export function stillReason(queued, data, manifestUrl) {
+export function stillReason(queued, data, manifestUrl, armOverride) {
   if (!hasHistory(queued, data)) return 'no_history';
+  if (armOverride) return '';
   var last = lastArm();
   if (last && last.visitor === storageGet(VISITOR_KEY) && last.manifest === manifestUrl && last.personalized === false) return 'not_personalized';
   return '';
