@@ -25,10 +25,14 @@ wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-nam
 # a 1 MiB stack first, growing down toward 0, and the data at 1 MiB; only a stack 1 KB from
 # overflowing would reach it), so wasm-opt may fold constant offsets into loads and stores:
 # 480 B gzip smaller (docs/performance.md, "Where the wasm bytes go").
-node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --low-memory-unused \
-  --strip-debug --strip-producers \
-  target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
+WASM_OPT=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue --low-memory-unused)
+"${WASM_OPT[@]}" --strip-debug --strip-producers target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
+# AISLE_WASM_NAMES=1: the same optimization keeping the function names, for
+# `node scripts/bench/wasm-functions.mjs target/glue/aisle_core_named.wasm` (where the bytes go).
+if [ "${AISLE_WASM_NAMES:-}" = 1 ]; then
+  "${WASM_OPT[@]}" --debuginfo --strip-producers target/glue/aisle_core_bg.wasm -o target/glue/aisle_core_named.wasm
+fi
 # The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
 # bundled by esbuild with the glue and the sha384 of the wasm and of the debug view inside.
 # Minified as classic scripts (keeping their licence comments).
