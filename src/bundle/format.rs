@@ -225,32 +225,38 @@ pub fn decode_payload(payload: &[u8]) -> Result<BundleWire, BundleError> {
 }
 
 /// [`BundleWire`] as postcard lays it out: the fields in declaration order.
+///
+/// Filled field by field into one value rather than built as a struct literal of `?`s: a
+/// literal gives each `?` its own clean-up of the fields read before it (23 fields, 23 drop
+/// sequences), one value has a single one: 2 KB of raw wasm less, 100 B gzip (with
+/// `read_abandon`; docs/performance.md, "Where the wasm bytes go").
+#[allow(clippy::field_reassign_with_default)] // the point: one value, one clean-up
 fn read_wire(r: &mut Reader) -> Read<BundleWire> {
-    Ok(BundleWire {
-        model_version: r.string()?,
-        built_at_ms: r.u64()?,
-        trained_sessions: r.u64()?,
-        product_ids: r.string()?,
-        product_id_numbers: r.bytes()?,
-        alias_ids: r.string()?,
-        alias_numbers: r.bytes()?,
-        alias_counts: r.bytes()?,
-        category_names: r.seq(Reader::string)?,
-        product_category: r.bytes()?,
-        brand_names: r.seq(Reader::string)?,
-        product_brand: r.bytes()?,
-        color_names: r.seq(Reader::string)?,
-        product_color: r.bytes()?,
-        size_names: r.seq(Reader::string)?,
-        product_size: r.bytes()?,
-        popularity: r.bytes()?,
-        price_band: r.bytes()?,
-        neighbours: r.bytes()?,
-        neighbour_weights: r.bytes()?,
-        neighbour_weight_bits: r.byte()?,
-        weights: read_weights(r)?,
-        abandon: r.option(read_abandon)?,
-    })
+    let mut wire = BundleWire::default();
+    wire.model_version = r.string()?;
+    wire.built_at_ms = r.u64()?;
+    wire.trained_sessions = r.u64()?;
+    wire.product_ids = r.string()?;
+    wire.product_id_numbers = r.bytes()?;
+    wire.alias_ids = r.string()?;
+    wire.alias_numbers = r.bytes()?;
+    wire.alias_counts = r.bytes()?;
+    wire.category_names = r.seq(Reader::string)?;
+    wire.product_category = r.bytes()?;
+    wire.brand_names = r.seq(Reader::string)?;
+    wire.product_brand = r.bytes()?;
+    wire.color_names = r.seq(Reader::string)?;
+    wire.product_color = r.bytes()?;
+    wire.size_names = r.seq(Reader::string)?;
+    wire.product_size = r.bytes()?;
+    wire.popularity = r.bytes()?;
+    wire.price_band = r.bytes()?;
+    wire.neighbours = r.bytes()?;
+    wire.neighbour_weights = r.bytes()?;
+    wire.neighbour_weight_bits = r.byte()?;
+    wire.weights = read_weights(r)?;
+    wire.abandon = r.option(read_abandon)?;
+    Ok(wire)
 }
 
 fn read_weights(r: &mut Reader) -> Read<ScoringWeights> {
@@ -268,18 +274,19 @@ fn read_weights(r: &mut Reader) -> Read<ScoringWeights> {
     })
 }
 
+#[allow(clippy::field_reassign_with_default)] // one clean-up path: see `read_wire`
 fn read_abandon(r: &mut Reader) -> Read<AbandonModelWire> {
-    Ok(AbandonModelWire {
-        feature_names: r.seq(Reader::string)?,
-        means: r.seq(Reader::f32)?,
-        scales: r.seq(Reader::f32)?,
-        coefficients: r.seq(Reader::f32)?,
-        intercept: r.f32()?,
-        calibration_slope: r.f32()?,
-        calibration_intercept: r.f32()?,
-        base_rate: r.f32()?,
-        default_nudge_delay_ms: r.u64()?,
-    })
+    let mut abandon = AbandonModelWire::default();
+    abandon.feature_names = r.seq(Reader::string)?;
+    abandon.means = r.seq(Reader::f32)?;
+    abandon.scales = r.seq(Reader::f32)?;
+    abandon.coefficients = r.seq(Reader::f32)?;
+    abandon.intercept = r.f32()?;
+    abandon.calibration_slope = r.f32()?;
+    abandon.calibration_intercept = r.f32()?;
+    abandon.base_rate = r.f32()?;
+    abandon.default_nudge_delay_ms = r.u64()?;
+    Ok(abandon)
 }
 
 /// Appends `value` as an unsigned LEB128 varint.
