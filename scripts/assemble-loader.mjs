@@ -1,7 +1,11 @@
 // Bundles the loader's modules (www/loader/, entry boot.js) into the one classic script a
 // page loads, with esbuild. What the build made is a virtual module, `aisle:generated`:
-//   - `glue`: wasm-bindgen's `--target no-modules` output (`let wasm_bindgen = (function
-//     (exports) { … })({ … });`), its expression kept private to the script;
+//   - `glue`: wasm-bindgen's `--target web` output (an ES module: its init function as the
+//     default export, `AisleEngine` beside it), bundled by esbuild like the loader's own
+//     modules, so what the loader never calls (`initSync`, unused helpers) is left out: 185 B
+//     gzip less than the `--target no-modules` script, which had to be kept whole
+//     (docs/performance.md, "Where the wasm bytes go"). `glue` is the init function with
+//     `AisleEngine` on it, the shape the loader takes;
 //   - `wasmIntegrity`, `debugIntegrity`: the sha384 of the wasm and of the debug view;
 //   - the shared defaults (`VERSION`, `STORAGE_PREFIX`...), read out of `src/defaults.rs`,
 //     their one definition, so the loader and the wasm cannot disagree.
@@ -10,9 +14,10 @@
 // Usage: node scripts/assemble-loader.mjs ENTRY GLUE WASM DEBUG_JS OUT
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-const GLUE_START = 'let wasm_bindgen = ';
+const GLUE_EXPORTS = /^export \{ initSync, __wbg_init as default \};$/m;
 const GENERATED = 'aisle:generated';
 
 const [entryPath, gluePath, wasmPath, debugPath, outPath] = process.argv.slice(2);
@@ -20,9 +25,9 @@ if (!outPath) {
   console.error('usage: node scripts/assemble-loader.mjs ENTRY GLUE WASM DEBUG_JS OUT');
   process.exit(2);
 }
-const glue = readFileSync(gluePath, 'utf8').trim();
-if (!glue.startsWith(GLUE_START) || !glue.endsWith(';')) {
-  throw new Error(`${gluePath}: not wasm-bindgen --target no-modules output (expected '${GLUE_START}…;')`);
+const glue = readFileSync(gluePath, 'utf8');
+if (!GLUE_EXPORTS.test(glue) || !/^export class AisleEngine /m.test(glue)) {
+  throw new Error(`${gluePath}: not wasm-bindgen --target web output (its init function and AisleEngine)`);
 }
 // `pub const NAME: &str = "…";` and `pub const NAME: usize = 123;` from src/defaults.rs, and
 // the crate's version for `env!("CARGO_PKG_VERSION")`. Anything else there is a build error:
@@ -45,7 +50,8 @@ function rustDefaults() {
 
 const sha384 = (path) => JSON.stringify('sha384-' + createHash('sha384').update(readFileSync(path)).digest('base64'));
 const generated = [
-  `export const glue = ${glue.slice(GLUE_START.length, -1)};`,
+  `import init, { AisleEngine } from ${JSON.stringify('./' + gluePath.split('/').pop())};`,
+  'export const glue = Object.assign(init, { AisleEngine });',
   `export const wasmIntegrity = ${sha384(wasmPath)};`,
   `export const debugIntegrity = ${sha384(debugPath)};`,
   ...rustDefaults(),
@@ -58,12 +64,18 @@ await build({
   format: 'iife',
   target: 'es2017',
   legalComments: 'inline',
+  // The glue's default wasm URL (`new URL('…_bg.wasm', import.meta.url)`), used only when
+  // init is called without a module; boot.js always passes the compiled one. A classic
+  // script has no import.meta.
+  define: { 'import.meta.url': 'undefined' },
   logLevel: 'warning',
   plugins: [{
     name: GENERATED,
     setup(esbuild) {
       esbuild.onResolve({ filter: /^aisle:generated$/ }, () => ({ path: GENERATED, namespace: GENERATED }));
-      esbuild.onLoad({ filter: /.*/, namespace: GENERATED }, () => ({ contents: generated, loader: 'js' }));
+      esbuild.onLoad({ filter: /.*/, namespace: GENERATED }, () => ({
+        contents: generated, loader: 'js', resolveDir: dirname(resolve(gluePath)),
+      }));
     },
   }],
 });

@@ -18,8 +18,8 @@ log "wasm core (profile wasm, target wasm32-unknown-unknown)"
 RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo ${AISLE_WASM_SHIP_TOOLCHAIN:-} build --quiet --profile wasm \
   --target wasm32-unknown-unknown --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
 rm -rf pkg target/glue && mkdir -p pkg target/glue
-# The glue as a plain script (no-modules), to be inlined into the loader below.
-wasm-bindgen --target no-modules --no-typescript --out-dir target/glue --out-name aisle_core \
+# The glue as an ES module, bundled into the loader below (scripts/assemble-loader.mjs).
+wasm-bindgen --target web --no-typescript --out-dir target/glue --out-name aisle_core \
   target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
 # --low-memory-unused: the Rust wasm keeps nothing in the first 1 KB of memory (wasm-ld puts
 # a 1 MiB stack first, growing down toward 0, and the data at 1 MiB; only a stack 1 KB from

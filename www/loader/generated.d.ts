@@ -3,7 +3,7 @@
 // it), the sha384 integrity strings of the wasm and of the debug view, and the defaults
 // defined in src/defaults.rs.
 declare module 'aisle:generated' {
-  /** wasm-bindgen's `--target no-modules` init function; undefined in a build without it. */
+  /** wasm-bindgen's init function (`--target web`) with `AisleEngine` on it; undefined in a build without it. */
   export const glue: any;
   /** `sha384-…` of `aisle_core_bg.wasm`. */
   export const wasmIntegrity: string;
