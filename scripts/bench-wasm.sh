@@ -14,6 +14,4 @@ RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo build --quiet --profile wasm --
 rm -rf target/bench-pkg && mkdir -p target/bench-pkg
 wasm-bindgen --target web --no-typescript --out-dir target/bench-pkg --out-name aisle_core \
   target/bench-wasm/wasm32-unknown-unknown/wasm/aisle.wasm
-node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
-  target/bench-pkg/aisle_core_bg.wasm -o target/bench-pkg/aisle_core_bg.wasm
+bash scripts/wasm-opt.sh target/bench-pkg/aisle_core_bg.wasm target/bench-pkg/aisle_core_bg.wasm --strip-debug

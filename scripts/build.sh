@@ -21,19 +21,11 @@ rm -rf pkg target/glue && mkdir -p pkg target/glue
 # The glue as an ES module, bundled into the loader below (scripts/assemble-loader.mjs).
 wasm-bindgen --target web --no-typescript --out-dir target/glue --out-name aisle_core \
   target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
-# --low-memory-unused: the Rust wasm keeps nothing in the first 1 KB of memory (wasm-ld puts
-# a 1 MiB stack first, growing down toward 0, and the data at 1 MiB; only a stack 1 KB from
-# overflowing would reach it), so wasm-opt may fold constant offsets into loads and stores:
-# 480 B gzip smaller (docs/performance.md, "Where the wasm bytes go").
-# -Oz, then --gufa (whole-program inference of what each value can be) and -Oz again: 60 B
-# gzip less than -Oz alone; other passes and orders measured are in docs/performance.md.
-WASM_OPT=(node_modules/.bin/wasm-opt -Oz --gufa -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue --low-memory-unused)
-"${WASM_OPT[@]}" --strip-debug --strip-producers target/glue/aisle_core_bg.wasm -o pkg/aisle_core_bg.wasm
+bash scripts/wasm-opt.sh target/glue/aisle_core_bg.wasm pkg/aisle_core_bg.wasm --strip-debug
 # AISLE_WASM_NAMES=1: the same optimization keeping the function names, for
 # `node scripts/bench/wasm-functions.mjs target/glue/aisle_core_named.wasm` (where the bytes go).
 if [ "${AISLE_WASM_NAMES:-}" = 1 ]; then
-  "${WASM_OPT[@]}" --debuginfo --strip-producers target/glue/aisle_core_bg.wasm -o target/glue/aisle_core_named.wasm
+  bash scripts/wasm-opt.sh target/glue/aisle_core_bg.wasm target/glue/aisle_core_named.wasm --debuginfo
 fi
 # The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
 # bundled by esbuild with the glue and the sha384 of the wasm and of the debug view inside.
