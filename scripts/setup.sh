@@ -42,8 +42,11 @@ apt_install() {
 AISLE_SHIP_RUST=1.96.0
 SHIP_FLAGS='export RUSTC_BOOTSTRAP=1
 export AISLE_WASM_BUILD_STD="-Zbuild-std=std,panic_abort"
-# The shipped wasm drops panic messages and locations (tests keep them).
-export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"'
+# The shipped wasm drops panic messages and locations (tests keep them), and LLVM inlines only
+# what costs no more than the call (-inline-threshold=0; wasm-opt then inlines the small
+# functions itself, scripts/wasm-opt.sh): 360 B gzip less, no slower in the core benchmark
+# (docs/performance.md, "Where the wasm bytes go").
+export AISLE_WASM_SHIP_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Cllvm-args=-inline-threshold=0"'
 
 rustup_ready() {
   command -v rustup >/dev/null 2>&1 || return 1
