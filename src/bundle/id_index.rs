@@ -1,6 +1,6 @@
 //! Finding a product's bundle index from its id: an open-addressing hash table of indices
-//! into the model's id list (product ids, then aliases), with FNV-1a hashing and linear
-//! probing; and the Shopify channel ids that GA4 integrations write, read without storing
+//! into the model's id list ([`Names`]: product ids, then aliases), with FNV-1a hashing and
+//! linear probing; and the Shopify channel ids that GA4 integrations write, read without storing
 //! them.
 //!
 //! `std::collections::HashMap<String, u32>` did the same job, but hashbrown, SipHash and the
@@ -8,9 +8,10 @@
 //! `u32` per slot and looks the ids up in the list the model keeps anyway.
 #![forbid(unsafe_code)]
 
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+
+use super::names::Names;
 
 /// Marks a free slot.
 const EMPTY: u32 = u32::MAX;
@@ -25,12 +26,12 @@ pub struct IdIndex {
 impl IdIndex {
     /// Indexes `ids`; `Err` with the position of the first id seen twice. The caller keeps
     /// fewer than `u32::MAX` ids.
-    pub fn build(ids: &[String]) -> Result<IdIndex, usize> {
+    pub fn build(ids: &Names) -> Result<IdIndex, usize> {
         let mut index = IdIndex {
             slots: vec![EMPTY; (ids.len() * 2).next_power_of_two()],
         };
-        for (position, id) in ids.iter().enumerate() {
-            let slot = index.probe(ids, id);
+        for position in 0..ids.len() {
+            let slot = index.probe(ids, ids.get(position));
             if index.slots[slot] != EMPTY {
                 return Err(position);
             }
@@ -40,7 +41,7 @@ impl IdIndex {
     }
 
     /// The position of `id` in `ids` (the same list the index was built from).
-    pub fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+    pub fn get(&self, ids: &Names, id: &str) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
@@ -49,12 +50,12 @@ impl IdIndex {
     }
 
     /// The slot that holds `id`, or the free slot where it would go.
-    fn probe(&self, ids: &[String], id: &str) -> usize {
+    fn probe(&self, ids: &Names, id: &str) -> usize {
         let mask = self.slots.len() - 1;
         let mut slot = fnv1a(id.as_bytes()) as usize & mask;
         loop {
             let held = self.slots[slot];
-            if held == EMPTY || ids[held as usize] == id {
+            if held == EMPTY || ids.bytes(held as usize) == id.as_bytes() {
                 return slot;
             }
             slot = (slot + 1) & mask;
@@ -92,16 +93,23 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 mod tests {
     use super::*;
 
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|&id| String::from(id)).collect()
+    fn ids(list: &[&str]) -> Names {
+        let mut names = Names::default();
+        for id in list {
+            names.push(id);
+        }
+        names
     }
 
     #[test]
     fn every_id_is_found_at_its_position() {
-        let list: Vec<String> = (0..1000).map(|i| (i * 7919).to_string()).collect();
+        let mut list = Names::default();
+        for i in 0..1000 {
+            list.push_decimal(i * 7919);
+        }
         let index = IdIndex::build(&list).unwrap();
-        for (position, id) in list.iter().enumerate() {
-            assert_eq!(index.get(&list, id), Some(position as u32));
+        for position in 0..list.len() {
+            assert_eq!(index.get(&list, list.get(position)), Some(position as u32));
         }
         assert_eq!(index.get(&list, "nope"), None);
         assert_eq!(index.get(&list, ""), None);

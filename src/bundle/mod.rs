@@ -8,6 +8,7 @@
 pub mod crc32;
 pub mod format;
 pub mod id_index;
+pub mod names;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -17,6 +18,7 @@ pub use format::{BundleWire, ScoringWeights, FORMAT_VERSION, MAGIC};
 
 use crate::abandon::AbandonModel;
 use id_index::IdIndex;
+use names::Names;
 
 /// A colour, size or brand index meaning "none".
 pub const NO_ATTRIBUTE: u16 = u16::MAX;
@@ -101,7 +103,7 @@ pub struct Model {
     /// Sessions the model learned from (0: a catalog-only bundle).
     pub trained_sessions: u64,
     /// Product ids in bundle order, then every alias.
-    names: Vec<String>,
+    names: Names,
     /// Number of products (the first `product_count` names).
     product_count: usize,
     /// Per alias (the names after the products), its product.
@@ -132,21 +134,27 @@ impl Model {
 
     /// Validates a decoded payload and builds the in-memory model.
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
-        let product_ids: Vec<String> = if !wire.product_id_numbers.is_empty() {
+        // Every id as text, numbers written out: what the names' offsets must address. A
+        // number takes at least one byte of the bundle.
+        let most_text = wire.product_ids.len()
+            + wire.alias_ids.len()
+            + Names::MAX_DECIMAL * (wire.product_id_numbers.len() + wire.alias_numbers.len());
+        if most_text > Names::MAX_TEXT {
+            return Err(BundleError::Malformed("too many products"));
+        }
+        let mut product_ids = Names::default();
+        if !wire.product_id_numbers.is_empty() {
             if !wire.product_ids.is_empty() {
                 return Err(BundleError::Malformed(
                     "product ids given both as text and as numbers",
                 ));
             }
-            unpack_id_numbers(&wire.product_id_numbers)?
-        } else if wire.product_ids.is_empty() {
-            Vec::new()
-        } else {
-            crate::text::split_ascii(&wire.product_ids, b'\n')
-                .into_iter()
-                .map(String::from)
-                .collect()
-        };
+            unpack_id_numbers(&wire.product_id_numbers, &mut product_ids)?;
+        } else if !wire.product_ids.is_empty() {
+            for id in crate::text::split_ascii(&wire.product_ids, b'\n') {
+                product_ids.push(id);
+            }
+        }
         let count = product_ids.len();
         let (mut names, alias_product) = unpack_aliases(
             product_ids,
@@ -283,7 +291,7 @@ impl Model {
 
     /// The id of the product at `index`.
     pub fn product_id(&self, index: u32) -> &str {
-        &self.names[index as usize]
+        self.names.get(index as usize)
     }
 
     /// Number of aliases.
@@ -420,41 +428,36 @@ fn plain_number(id: &str) -> Option<u64> {
     }
 }
 
-fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
-    let mut ids = Vec::new();
+fn unpack_id_numbers(bytes: &[u8], ids: &mut Names) -> Result<(), BundleError> {
     let mut pos = 0;
     let mut previous = 0u64;
     while pos < bytes.len() {
         previous =
             previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
-        ids.push(crate::text::decimal(previous));
+        ids.push_decimal(previous);
     }
-    Ok(ids)
+    Ok(())
 }
 
 /// The names the id index covers (`product_ids`, then every alias) and, per alias, its
 /// product. Per product, its text aliases, then its numeric aliases, counted by `counts`.
 fn unpack_aliases(
-    product_ids: Vec<String>,
+    product_ids: Names,
     alias_ids: &str,
     alias_numbers: &[u8],
     counts: &[u8],
-) -> Result<(Vec<String>, Vec<u32>), BundleError> {
+) -> Result<(Names, Vec<u32>), BundleError> {
     let product_count = product_ids.len();
     let mut names = product_ids;
     let mut alias_product = Vec::new();
     if alias_ids.is_empty() && alias_numbers.is_empty() && counts.is_empty() {
         return Ok((names, alias_product));
     }
-    let texts = if alias_ids.is_empty() {
-        Vec::new()
-    } else {
-        crate::text::split_ascii(alias_ids, b'\n')
-    };
-    if texts.iter().any(|alias| alias.is_empty()) {
-        return Err(BundleError::Malformed("an alias is empty"));
-    }
-    let mut texts = texts.into_iter();
+    // No text at all: no text aliases (not one empty alias).
+    let mut texts = (!alias_ids.is_empty())
+        .then(|| crate::text::SplitAscii::new(alias_ids, b'\n'))
+        .into_iter()
+        .flatten();
     let (mut pos, mut number_pos) = (0, 0);
     let mut previous_first = 0u64;
     for product in 0..product_count {
@@ -464,7 +467,10 @@ fn unpack_aliases(
             let alias = texts
                 .next()
                 .ok_or(BundleError::Malformed("more aliases counted than given"))?;
-            names.push(String::from(alias));
+            if alias.is_empty() {
+                return Err(BundleError::Malformed("an alias is empty"));
+            }
+            names.push(alias);
             alias_product.push(product as u32);
         }
         let mut previous: Option<u64> = None;
@@ -480,7 +486,7 @@ fn unpack_aliases(
                     .and_then(|n| n.checked_add(1))
                     .ok_or(BundleError::Malformed("an alias number overflows"))?,
             };
-            names.push(crate::text::decimal(number));
+            names.push_decimal(number);
             alias_product.push(product as u32);
             previous = Some(number);
         }
@@ -942,7 +948,10 @@ pub(crate) mod tests {
             let packed = pack_id_numbers(ids);
             assert_eq!(packed.is_some(), numeric, "{ids:?}");
             if let Some(packed) = packed {
-                assert_eq!(unpack_id_numbers(&packed).unwrap(), ids);
+                let mut names = Names::default();
+                unpack_id_numbers(&packed, &mut names).unwrap();
+                let unpacked: Vec<&str> = (0..names.len()).map(|i| names.get(i)).collect();
+                assert_eq!(unpacked, ids);
             }
         };
         check(&["1004856", "17", "0", "18446744073709551615", "1"], true);
