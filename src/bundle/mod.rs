@@ -132,9 +132,9 @@ impl Model {
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
         // The product ids as text, numbers written out: what the names' offsets must address.
         // A number takes at least one byte of the bundle.
-        let most_text = wire.product_ids.len()
-            + wire.alias_ids.len()
-            + Names::MAX_DECIMAL * wire.product_id_numbers.len();
+        let most_text = wire.product_ids.len() as u64
+            + wire.alias_ids.len() as u64
+            + Names::MAX_DECIMAL as u64 * wire.product_id_numbers.len() as u64;
         if most_text > Names::MAX_TEXT {
             return Err(BundleError::Malformed("too many products"));
         }

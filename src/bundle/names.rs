@@ -19,8 +19,8 @@ pub struct Names {
 }
 
 impl Names {
-    /// The most text the offsets address.
-    pub const MAX_TEXT: usize = u32::MAX as usize;
+    /// The most text the offsets address (in `u64`: on wasm32 it is `usize::MAX`).
+    pub const MAX_TEXT: u64 = u32::MAX as u64;
 
     /// The most bytes a number pushed with [`Names::push_decimal`] adds (`u64::MAX`).
     pub const MAX_DECIMAL: usize = 20;
