@@ -17,11 +17,12 @@
 //
 // Budgets are checked at the end (ratios against the peer measured in the same run, plus the
 // absolutes in BUDGET); the exit code is 1 when one is missed.
-// Usage: npm run bench [-- --quick] [-- --runs N] [-- --full] [-- --skip-build] [-- --keep-data] [-- --only native|page]
+// Usage: npm run bench [-- --quick] [-- --runs N] [-- --full] [-- --skip-build] [-- --keep-data] [-- --only native|page|wasm]
 //   --quick       5 page runs, builds on 100k and 1M events, report on 1M events (a few minutes)
 //   --full        also run a build whose projection says it will not fit (unless memory cannot hold it)
 //   --only native the native CLI figures alone (builds only the CLI and the generator)
 //   --only page   bytes and the side-by-side page figures alone
+//   --only wasm   the core in Chromium's wasm engine alone (section 3)
 //   --skip-build  use pkg/, target/demo-site and target/bench-pkg as they are
 import { chromium } from 'playwright-core';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ import { cpus, totalmem, freemem, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../www/demo/serve.mjs';
-import { measureBytes } from './bench/bytes.mjs';
+import { measureBytes, generatedBundles } from './bench/bytes.mjs';
 import { measurePage } from './bench/page.mjs';
 import { GROWTHBOOK_VERSION } from './bench/peer.mjs';
 import { fmt, kb, spread, stats } from './bench/stats.mjs';
@@ -133,6 +134,10 @@ function benchBundles() {
     }
     bundles.push({ ...spec, path: cached, bytes: statSync(cached).size, catalog: join(DATA, `shop-${spec.products}p-${spec.events}e`, 'catalog.csv') });
   }
+  // A Shopify store's ids as aliases (product id, variant ids, SKUs: 8 per product), the
+  // bundle the bytes table reports: decoding them is most of a real store's load time.
+  const shopify = generatedBundles(AISLE, DATA, log).shopify;
+  bundles.push({ products: 10_000, label: '10,000 products + Shopify ids', path: shopify, bytes: statSync(shopify).size, catalog: undefined });
   return bundles;
 }
 
@@ -174,14 +179,14 @@ async function measureWasm(browser) {
       for (const size of sizes) out.rank[size] = time((n) => bench.benchRank(bytes, size, n));
       return out;
     }, { name, sizes: [48, 200, 1000] });
-    core.push({ products: bundle.products, bundleBytes: bundle.bytes, ...measured });
+    core.push({ products: bundle.products, label: bundle.label, bundleBytes: bundle.bytes, ...measured });
     log(`wasm bench: ${bundle.products} products done`);
   }
 
   // The engine as the loader drives it (the shipped code and profile plus the bench exports):
   // loadBundle (decode + validate + shopper context), then planGrid on fresh grids of 48, 200
   // and 1,000 ids (score, order, exposure event) followed by moving the nodes into that order.
-  const tenK = bundles.find((b) => b.products === 10_000) || bundles[0];
+  const tenK = bundles.find((b) => b.products === 10_000 && b.catalog) || bundles[0];
   const known = readFileSync(tenK.catalog, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split(',')[0]);
   const shipped = await page.evaluate(async ({ name, sizes, known }) => {
     // @ts-expect-error -- served to the page by the bench server, not a module Node resolves.
@@ -240,7 +245,7 @@ async function measureWasm(browser) {
   out('|---|---|---|---|---|---|---|');
   const cell = (values, unit = 'ms', scale = 1, digits = 3) => { const s = stats(values.map((v) => v * scale)); return `${fmt(s.median, digits)} ${unit} (${fmt(s.min, digits)}, ${fmt(s.max, digits)})`; };
   for (const c of core) {
-    out(`| ${c.products.toLocaleString('en')} products | ${(c.bundleBytes / 1024).toFixed(0)} KB | ${cell(c.decode, 'ms', 1, 2)} | ${cell(c.context, 'µs', 1000, 1)} | ${cell(c.rank[48], 'µs', 1000, 1)} | ${cell(c.rank[200], 'µs', 1000, 1)} | ${cell(c.rank[1000], 'µs', 1000, 1)} |`);
+    out(`| ${c.label || `${c.products.toLocaleString('en')} products`} | ${(c.bundleBytes / 1024).toFixed(0)} KB | ${cell(c.decode, 'ms', 1, 2)} | ${cell(c.context, 'µs', 1000, 1)} | ${cell(c.rank[48], 'µs', 1000, 1)} | ${cell(c.rank[200], 'µs', 1000, 1)} | ${cell(c.rank[1000], 'µs', 1000, 1)} |`);
   }
   out();
   out(`The engine (shipped code, bench build) with the ${tenK.products.toLocaleString('en')}-product bundle, DOM included (median (p10, p90)):`);
@@ -356,7 +361,7 @@ function measureNative() {
 async function main() {
   const started = Date.now();
   const only = option('--only', null);
-  if (only !== null && only !== 'native' && only !== 'page') throw new Error(`--only ${only}: "native" or "page"`);
+  if (only !== null && !['native', 'page', 'wasm'].includes(only)) throw new Error(`--only ${only}: "native", "page" or "wasm"`);
   if (only === 'native') prepareNative(); else prepare();
   out(`# aisle bench — ${results.date}${QUICK ? ' (--quick)' : ''}${only ? ` (--only ${only})` : ''}`);
   out(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGB} GB; node ${results.machine.node}; load average at start ${results.machine.loadAtStart.join(' ')}`);
@@ -367,14 +372,16 @@ async function main() {
     out(`Chromium ${browser.version()} headless (${CHROMIUM_ARGS.join(' ')})`);
     out();
     try {
-      const manifest = JSON.parse(readFileSync(join(SITE, 'aisle', 'manifest.json'), 'utf8'));
-      const context = { root: ROOT, site: SITE, runs: RUNS, manifest, out, log, check };
-      results.page = await measurePage(browser, context);
-      results.bytes = measureBytes({ ...context, peerSite: results.page.peerSite, aisle: AISLE, dataDir: DATA, budgetKB: BUDGET.shippedGzipKB });
-      check('the rustup and Debian toolchain routes ship the same pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
-      const first = results.page.summary.first;
-      out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(first.aisle.transferBytes.median)} (${kb(first.aisle.loadTransferBytes.median)} of it beyond aisle.js requested before the page's load), GrowthBook ${kb(first.peer.transferBytes.median)} (${kb(first.peer.loadTransferBytes.median)} beyond auto.min.js before load)`);
-      out();
+      if (only !== 'wasm') {
+        const manifest = JSON.parse(readFileSync(join(SITE, 'aisle', 'manifest.json'), 'utf8'));
+        const context = { root: ROOT, site: SITE, runs: RUNS, manifest, out, log, check };
+        results.page = await measurePage(browser, context);
+        results.bytes = measureBytes({ ...context, peerSite: results.page.peerSite, aisle: AISLE, dataDir: DATA, budgetKB: BUDGET.shippedGzipKB });
+        check('the rustup and Debian toolchain routes ship the same pkg/ files (scripts/compare-routes.sh)', spawnSync('bash', ['scripts/compare-routes.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status === 0, 'its table is printed above');
+        const first = results.page.summary.first;
+        out(`First-visit transfer (measured, median; this server sends no compression): aisle ${kb(first.aisle.transferBytes.median)} (${kb(first.aisle.loadTransferBytes.median)} of it beyond aisle.js requested before the page's load), GrowthBook ${kb(first.peer.transferBytes.median)} (${kb(first.peer.loadTransferBytes.median)} beyond auto.min.js before load)`);
+        out();
+      }
       if (only !== 'page') await measureWasm(browser);
     } finally {
       await browser.close();
@@ -382,7 +389,7 @@ async function main() {
   } else {
     out();
   }
-  if (only !== 'page') measureNative();
+  if (only !== 'page' && only !== 'wasm') measureNative();
 
   out('## Budgets');
   for (const c of results.checks) out(`${c.ok ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail}`);

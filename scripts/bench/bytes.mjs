@@ -61,7 +61,7 @@ function shopifyProductsJson(catalogCsv) {
 
 /** The issue's 10k-product bundles, plain and with Shopify ids, built once and cached in
  * `dataDir` (rebuilt when the CLI changes). */
-function generatedBundles(aisle, dataDir, log) {
+export function generatedBundles(aisle, dataDir, log) {
   const dir = join(dataDir, 'generate-10000p-150000s');
   const cached = { plain: join(dataDir, 'bundle-generate-10000p-150000s.bin'), shopify: join(dataDir, 'bundle-generate-10000p-150000s-shopify-ids.bin') };
   const fresh = (file) => existsSync(file) && statSync(file).mtimeMs > statSync(aisle).mtimeMs;

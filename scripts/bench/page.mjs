@@ -7,7 +7,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../www/demo/serve.mjs';
 import { featuresPayload, installPeer, treatmentIndex, visitorInVariation, withPeer, withoutAisle, GROWTHBOOK_VERSION, PEER_DIR } from './peer.mjs';
-import { fmt, kb, spread, stats } from './stats.mjs';
+import { fmt, kb, medianDiffInterval, spread, stats } from './stats.mjs';
 
 export const PAGE = '/c/all.html';
 /** The grid and id attribute aisle's tag on the page names (data-grid, data-item-id). */
@@ -268,6 +268,13 @@ function report(samples, setup, runs, { out, check }) {
   const summary = {};
   for (const phase of PHASES) summary[phase] = Object.fromEntries(VARIANTS.map((v) => [v, summarize(samples[phase][v])]));
   const added = (phase, variant, key) => summary[phase][variant][key].median - summary[phase].none[key].median;
+  // The runs' figures, for intervals: is a difference more than the run-to-run spread?
+  const values = (phase, variant, key) => samples[phase][variant].filter((l) => !l.failed).map((l) => l[key]);
+  const interval = (phase, a, b, key) => {
+    const [lo, hi] = medianDiffInterval(values(phase, a, key), values(phase, b, key));
+    return `[${fmt(lo)}, ${fmt(hi)}]`;
+  };
+  const addedWithInterval = (phase, v, key) => `${fmt(added(phase, v, key))} ${interval(phase, v, 'none', key)}`;
 
   out(`## The demo page side by side (${PAGE}, ${setup.shop.length} cards, loopback): aisle vs GrowthBook ${GROWTHBOOK_VERSION} auto.min.js vs no tag`);
   out(`${runs} interleaved runs; median (p10, p90). Returning shopper: ${setup.queued.length} product views queued, visitor ${setup.visitor} in the treatment arm ("${setup.treatmentKey}") of both; aisle moves ${setup.moved} of ${setup.shop.length} cards and GrowthBook's treatment moves them to the same order.`);
@@ -282,13 +289,13 @@ function report(samples, setup, runs, { out, check }) {
     row('measured runs (failed)', (x) => `${x.measured} (${x.failed.length})`);
     row('navigation → grid in final order, ms', (x, v) => (v === 'none' ? `${spread(x.orderMs)} (parsed)` : spread(x.orderMs)));
     row('main-thread task time, ms', (x) => spread(x.taskMs));
-    row('**main-thread time added** (median diff), ms', (x, v) => (v === 'none' ? '–' : fmt(added(phase, v, 'taskMs'))));
+    row('**main-thread time added** (median diff [90% interval]), ms', (x, v) => (v === 'none' ? '–' : addedWithInterval(phase, v, 'taskMs')));
     row('script time added (median diff), ms', (x, v) => (v === 'none' ? '–' : fmt(added(phase, v, 'scriptMs'))));
     row('style + layout time added (median diff), ms', (x, v) => (v === 'none' ? '–' : fmt(added(phase, v, 'layoutMs'))));
     row('long tasks (> 50 ms): median (max)', (x) => `${fmt(x.longTasks.median, 0)} (${fmt(x.longTasks.max, 0)})`);
     row('CLS: median (max); runs with a shift', (x) => `${fmt(x.cls.median, 4)} (${fmt(x.cls.max, 4)}); ${x.shiftRuns}/${x.measured}`);
     row('LCP, ms', (x) => spread(x.lcpMs));
-    row('**LCP added** (median diff), ms', (x, v) => (v === 'none' ? '–' : fmt(added(phase, v, 'lcpMs'))));
+    row('**LCP added** (median diff [90% interval]), ms', (x, v) => (v === 'none' ? '–' : addedWithInterval(phase, v, 'lcpMs')));
     row('tag\'s bytes transferred (this server does not compress)', (x, v) => (v === 'none' ? '–' : kb(x.transferBytes.median)));
     row('of which requested before the page\'s `load`, beyond the tag\'s script', (x, v) => (v === 'none' ? '–' : kb(x.loadTransferBytes.median)));
   }
@@ -301,18 +308,20 @@ function report(samples, setup, runs, { out, check }) {
   out();
 
   // Budgets: ratios against the peer measured in this run, plus absolutes from issue 12.
-  const aisleVsPeer = (label, phase, value) => {
+  // With `key`, the detail also gives the 90% interval of aisle's median minus GrowthBook's.
+  const aisleVsPeer = (label, phase, value, key) => {
     const a = value(phase, 'aisle'), p = value(phase, 'peer');
     const ratio = a >= 0 && p > 0 ? ` (ratio ${fmt(a / p, 2)})` : '';
-    check(`${phase}: ${label}, aisle ≤ GrowthBook`, a <= p, `${fmt(a)} vs ${fmt(p)}${ratio}`);
+    const apart = key ? `; aisle − GrowthBook ${fmt(a - p)} ${interval(phase, 'aisle', 'peer', key)}` : '';
+    check(`${phase}: ${label}, aisle ≤ GrowthBook`, a <= p, `${fmt(a)} vs ${fmt(p)}${ratio}${apart}`);
   };
-  for (const phase of ['cold', 'warm']) aisleVsPeer('navigation → final order (median, ms)', phase, (ph, v) => summary[ph][v].orderMs.median);
-  for (const phase of PHASES) aisleVsPeer('main-thread time added (ms)', phase, (ph, v) => added(ph, v, 'taskMs'));
+  for (const phase of ['cold', 'warm']) aisleVsPeer('navigation → final order (median, ms)', phase, (ph, v) => summary[ph][v].orderMs.median, 'orderMs');
+  for (const phase of PHASES) aisleVsPeer('main-thread time added (ms)', phase, (ph, v) => added(ph, v, 'taskMs'), 'taskMs');
   for (const phase of ['cold', 'warm']) {
     const a = summary[phase].aisle.cls.max, p = summary[phase].peer.cls.max;
     check(`${phase}: CLS (max over runs), aisle ≤ GrowthBook`, a <= p, `${fmt(a, 4)} vs ${fmt(p, 4)}`);
   }
-  for (const phase of PHASES) aisleVsPeer('LCP added (ms)', phase, (ph, v) => added(ph, v, 'lcpMs'));
+  for (const phase of PHASES) aisleVsPeer('LCP added (ms)', phase, (ph, v) => added(ph, v, 'lcpMs'), 'lcpMs');
   const firstEarly = summary.first.aisle.loadTransferBytes.max;
   check('first visit: aisle requests nothing but its script before the page\'s load (every run)', firstEarly === 0, `${kb(firstEarly)} at most`);
   const warmAdded = added('warm', 'aisle', 'taskMs');

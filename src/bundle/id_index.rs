@@ -1,21 +1,20 @@
-//! Finding a product's bundle index from its id: an open-addressing hash table of indices
-//! into the model's id list (product ids, then aliases), with FNV-1a hashing and linear
-//! probing; and the Shopify channel ids that GA4 integrations write, read without storing
-//! them.
+//! Finding a product's bundle index from its id: an open-addressing hash table of positions
+//! in a key list the caller keeps (the model's text ids or its numeric aliases, `ids.rs`),
+//! with linear probing; FNV-1a for text keys; and the Shopify channel ids that GA4
+//! integrations write, read without storing them.
 //!
 //! `std::collections::HashMap<String, u32>` did the same job, but hashbrown, SipHash and the
 //! second copy of every id cost about 3 KB of wasm and more memory; this table holds only a
-//! `u32` per slot and looks the ids up in the list the model keeps anyway.
+//! `u32` per slot and compares keys in the list the model keeps anyway.
 #![forbid(unsafe_code)]
 
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
 /// Marks a free slot.
 const EMPTY: u32 = u32::MAX;
 
-/// Product id → index into the id list it was built from.
+/// Key hash → position in the caller's key list.
 #[derive(Clone, Debug, Default)]
 pub struct IdIndex {
     /// Power-of-two length, at most half full: probe sequences stay short.
@@ -23,14 +22,19 @@ pub struct IdIndex {
 }
 
 impl IdIndex {
-    /// Indexes `ids`; `Err` with the position of the first id seen twice. The caller keeps
-    /// fewer than `u32::MAX` ids.
-    pub fn build(ids: &[String]) -> Result<IdIndex, usize> {
+    /// Indexes the keys at positions `0..count`: `hash(i)` is key `i`'s hash, `same(i, j)`
+    /// whether keys `i` and `j` are equal. `Err` with the position of the first key seen
+    /// twice. The caller keeps fewer than `u32::MAX` keys.
+    pub fn build(
+        count: usize,
+        hash: impl Fn(usize) -> u32,
+        same: impl Fn(usize, usize) -> bool,
+    ) -> Result<IdIndex, usize> {
         let mut index = IdIndex {
-            slots: vec![EMPTY; (ids.len() * 2).next_power_of_two()],
+            slots: vec![EMPTY; (count * 2).next_power_of_two()],
         };
-        for (position, id) in ids.iter().enumerate() {
-            let slot = index.probe(ids, id);
+        for position in 0..count {
+            let slot = index.probe(hash(position), |held| same(held, position));
             if index.slots[slot] != EMPTY {
                 return Err(position);
             }
@@ -39,22 +43,22 @@ impl IdIndex {
         Ok(index)
     }
 
-    /// The position of `id` in `ids` (the same list the index was built from).
-    pub fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+    /// The position of the key hashing to `hash` for which `is(position)` holds.
+    pub fn find(&self, hash: u32, is: impl Fn(usize) -> bool) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
-        let found = self.slots[self.probe(ids, id)];
+        let found = self.slots[self.probe(hash, is)];
         (found != EMPTY).then_some(found)
     }
 
-    /// The slot that holds `id`, or the free slot where it would go.
-    fn probe(&self, ids: &[String], id: &str) -> usize {
+    /// The slot that holds the key, or the free slot where it would go.
+    fn probe(&self, hash: u32, is: impl Fn(usize) -> bool) -> usize {
         let mask = self.slots.len() - 1;
-        let mut slot = fnv1a(id.as_bytes()) as usize & mask;
+        let mut slot = hash as usize & mask;
         loop {
             let held = self.slots[slot];
-            if held == EMPTY || ids[held as usize] == id {
+            if held == EMPTY || is(held as usize) {
                 return slot;
             }
             slot = (slot + 1) & mask;
@@ -81,16 +85,34 @@ pub fn shopify_channel_ids(id: &str) -> Option<(&str, &str)> {
     .then_some((*product, *variant))
 }
 
-/// FNV-1a, 32 bits, over bytes.
-fn fnv1a(bytes: &[u8]) -> u32 {
+/// FNV-1a, 32 bits, over bytes: the hash of a text key.
+pub fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     })
 }
 
+/// The hash of a numeric key: Fibonacci hashing, the high bits of a multiply.
+pub fn number_hash(number: u64) -> u32 {
+    (number.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::{String, ToString};
+
+    fn text_index(list: &[String]) -> Result<IdIndex, usize> {
+        IdIndex::build(
+            list.len(),
+            |i| fnv1a(list[i].as_bytes()),
+            |i, j| list[i] == list[j],
+        )
+    }
+
+    fn find(index: &IdIndex, list: &[String], id: &str) -> Option<u32> {
+        index.find(fnv1a(id.as_bytes()), |i| list[i] == id)
+    }
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|&id| String::from(id)).collect()
@@ -99,18 +121,37 @@ mod tests {
     #[test]
     fn every_id_is_found_at_its_position() {
         let list: Vec<String> = (0..1000).map(|i| (i * 7919).to_string()).collect();
-        let index = IdIndex::build(&list).unwrap();
+        let index = text_index(&list).unwrap();
         for (position, id) in list.iter().enumerate() {
-            assert_eq!(index.get(&list, id), Some(position as u32));
+            assert_eq!(find(&index, &list, id), Some(position as u32));
         }
-        assert_eq!(index.get(&list, "nope"), None);
-        assert_eq!(index.get(&list, ""), None);
+        assert_eq!(find(&index, &list, "nope"), None);
+        assert_eq!(find(&index, &list, ""), None);
+    }
+
+    #[test]
+    fn every_number_is_found_at_its_position() {
+        // Shopify-like ids: 14 digits, close together (the hash must spread neighbours).
+        let list: Vec<u64> = (0..5000).map(|i| 45_100_000_000_000 + i * 3).collect();
+        let index = IdIndex::build(
+            list.len(),
+            |i| number_hash(list[i]),
+            |i, j| list[i] == list[j],
+        )
+        .unwrap();
+        for (position, &n) in list.iter().enumerate() {
+            assert_eq!(
+                index.find(number_hash(n), |i| list[i] == n),
+                Some(position as u32)
+            );
+        }
+        assert_eq!(index.find(number_hash(7), |i| list[i] == 7), None);
     }
 
     #[test]
     fn duplicates_are_reported() {
-        assert_eq!(IdIndex::build(&ids(&["a", "b", "a"])).err(), Some(2));
-        assert!(IdIndex::build(&ids(&["a", "b", "c"])).is_ok());
+        assert_eq!(text_index(&ids(&["a", "b", "a"])).err(), Some(2));
+        assert!(text_index(&ids(&["a", "b", "c"])).is_ok());
     }
 
     #[test]
@@ -132,7 +173,7 @@ mod tests {
     #[test]
     fn an_empty_list_finds_nothing() {
         let empty = ids(&[]);
-        assert_eq!(IdIndex::build(&empty).unwrap().get(&empty, "a"), None);
-        assert_eq!(IdIndex::default().get(&empty, "a"), None);
+        assert_eq!(find(&text_index(&empty).unwrap(), &empty, "a"), None);
+        assert_eq!(find(&IdIndex::default(), &empty, "a"), None);
     }
 }

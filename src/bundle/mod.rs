@@ -8,6 +8,8 @@
 pub mod crc32;
 pub mod format;
 pub mod id_index;
+pub mod ids;
+pub mod names;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -16,7 +18,8 @@ use alloc::vec::Vec;
 pub use format::{BundleWire, ScoringWeights, FORMAT_VERSION, MAGIC};
 
 use crate::abandon::AbandonModel;
-use id_index::IdIndex;
+use ids::{plain_number, Ids};
+use names::Names;
 
 /// A colour, size or brand index meaning "none".
 pub const NO_ATTRIBUTE: u16 = u16::MAX;
@@ -100,13 +103,8 @@ pub struct Model {
     pub abandon: Option<AbandonModel>,
     /// Sessions the model learned from (0: a catalog-only bundle).
     pub trained_sessions: u64,
-    /// Product ids in bundle order, then every alias.
-    names: Vec<String>,
-    /// Number of products (the first `product_count` names).
-    product_count: usize,
-    /// Per alias (the names after the products), its product.
-    alias_product: Vec<u32>,
-    index_by_id: IdIndex,
+    /// Product ids and aliases, and which product each names.
+    ids: Ids,
     category_names: Vec<String>,
     product_category: Vec<u16>,
     brand_names: Vec<String>,
@@ -132,39 +130,34 @@ impl Model {
 
     /// Validates a decoded payload and builds the in-memory model.
     pub fn from_wire(wire: BundleWire) -> Result<Model, BundleError> {
-        let product_ids: Vec<String> = if !wire.product_id_numbers.is_empty() {
+        // The product ids as text, numbers written out: what the names' offsets must address.
+        // A number takes at least one byte of the bundle.
+        let most_text = wire.product_ids.len() as u64
+            + wire.alias_ids.len() as u64
+            + Names::MAX_DECIMAL as u64 * wire.product_id_numbers.len() as u64;
+        if most_text > Names::MAX_TEXT {
+            return Err(BundleError::Malformed("too many products"));
+        }
+        let mut product_ids = Names::default();
+        if !wire.product_id_numbers.is_empty() {
             if !wire.product_ids.is_empty() {
                 return Err(BundleError::Malformed(
                     "product ids given both as text and as numbers",
                 ));
             }
-            unpack_id_numbers(&wire.product_id_numbers)?
-        } else if wire.product_ids.is_empty() {
-            Vec::new()
-        } else {
-            crate::text::split_ascii(&wire.product_ids, b'\n')
-                .into_iter()
-                .map(String::from)
-                .collect()
-        };
+            unpack_id_numbers(&wire.product_id_numbers, &mut product_ids)?;
+        } else if !wire.product_ids.is_empty() {
+            for id in crate::text::split_ascii(&wire.product_ids, b'\n') {
+                product_ids.push(id);
+            }
+        }
         let count = product_ids.len();
-        let (mut names, alias_product) = unpack_aliases(
+        let ids = Ids::unpack(
             product_ids,
             &wire.alias_ids,
             &wire.alias_numbers,
             &wire.alias_counts,
         )?;
-        if names.len() > u32::MAX as usize / 2 {
-            return Err(BundleError::Malformed("too many products"));
-        }
-        let index_by_id = IdIndex::build(&names).map_err(|position| {
-            BundleError::Malformed(if position < count {
-                "duplicate product id"
-            } else {
-                "an alias repeats a product id or another alias"
-            })
-        })?;
-        names.shrink_to_fit();
         let product_category = unpack_u16(
             &wire.product_category,
             count,
@@ -225,10 +218,7 @@ impl Model {
             weights: wire.weights,
             abandon,
             trained_sessions: wire.trained_sessions,
-            names,
-            product_count: count,
-            alias_product,
-            index_by_id,
+            ids,
             category_names: wire.category_names,
             product_category,
             brand_names: wire.brand_names,
@@ -248,12 +238,12 @@ impl Model {
 
     /// Number of products.
     pub fn len(&self) -> usize {
-        self.product_count
+        self.product_category.len()
     }
 
     /// True for a bundle without products.
     pub fn is_empty(&self) -> bool {
-        self.product_count == 0
+        self.product_category.is_empty()
     }
 
     /// True for a bundle built from the catalog alone (no sessions learned from).
@@ -274,21 +264,17 @@ impl Model {
 
     /// The bundle index of a product id or alias, exactly as written.
     fn index_of_name(&self, id: &str) -> Option<u32> {
-        let position = self.index_by_id.get(&self.names, id)? as usize;
-        Some(match position.checked_sub(self.product_count) {
-            None => position as u32,
-            Some(alias) => self.alias_product[alias],
-        })
+        self.ids.product_of(id)
     }
 
     /// The id of the product at `index`.
     pub fn product_id(&self, index: u32) -> &str {
-        &self.names[index as usize]
+        self.ids.product_id(index)
     }
 
     /// Number of aliases.
     pub fn alias_count(&self) -> usize {
-        self.alias_product.len()
+        self.ids.alias_count()
     }
 
     /// Category index of a product.
@@ -407,90 +393,15 @@ pub fn pack_id_numbers<S: AsRef<str>>(ids: &[S]) -> Option<Vec<u8>> {
     (!ids.is_empty()).then_some(out)
 }
 
-/// An id as a number when it is a plain decimal number (no sign, no leading zero, fits in
-/// u64) that [`crate::text::decimal`] writes back unchanged.
-fn plain_number(id: &str) -> Option<u64> {
-    let plain = !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_digit())
-        && (id == "0" || !id.starts_with('0'));
-    if plain {
-        id.parse().ok()
-    } else {
-        None
-    }
-}
-
-fn unpack_id_numbers(bytes: &[u8]) -> Result<Vec<String>, BundleError> {
-    let mut ids = Vec::new();
+fn unpack_id_numbers(bytes: &[u8], ids: &mut Names) -> Result<(), BundleError> {
     let mut pos = 0;
     let mut previous = 0u64;
     while pos < bytes.len() {
         previous =
             previous.wrapping_add(format::unzigzag(format::take_varint(bytes, &mut pos)?) as u64);
-        ids.push(crate::text::decimal(previous));
+        ids.push_decimal(previous);
     }
-    Ok(ids)
-}
-
-/// The names the id index covers (`product_ids`, then every alias) and, per alias, its
-/// product. Per product, its text aliases, then its numeric aliases, counted by `counts`.
-fn unpack_aliases(
-    product_ids: Vec<String>,
-    alias_ids: &str,
-    alias_numbers: &[u8],
-    counts: &[u8],
-) -> Result<(Vec<String>, Vec<u32>), BundleError> {
-    let product_count = product_ids.len();
-    let mut names = product_ids;
-    let mut alias_product = Vec::new();
-    if alias_ids.is_empty() && alias_numbers.is_empty() && counts.is_empty() {
-        return Ok((names, alias_product));
-    }
-    let texts = if alias_ids.is_empty() {
-        Vec::new()
-    } else {
-        crate::text::split_ascii(alias_ids, b'\n')
-    };
-    if texts.iter().any(|alias| alias.is_empty()) {
-        return Err(BundleError::Malformed("an alias is empty"));
-    }
-    let mut texts = texts.into_iter();
-    let (mut pos, mut number_pos) = (0, 0);
-    let mut previous_first = 0u64;
-    for product in 0..product_count {
-        let text_count = format::take_varint(counts, &mut pos)?;
-        let number_count = format::take_varint(counts, &mut pos)?;
-        for _ in 0..text_count {
-            let alias = texts
-                .next()
-                .ok_or(BundleError::Malformed("more aliases counted than given"))?;
-            names.push(String::from(alias));
-            alias_product.push(product as u32);
-        }
-        let mut previous: Option<u64> = None;
-        for _ in 0..number_count {
-            let value = format::take_varint(alias_numbers, &mut number_pos)?;
-            let number = match previous {
-                None => {
-                    previous_first = previous_first.wrapping_add(format::unzigzag(value) as u64);
-                    previous_first
-                }
-                Some(previous) => previous
-                    .checked_add(value)
-                    .and_then(|n| n.checked_add(1))
-                    .ok_or(BundleError::Malformed("an alias number overflows"))?,
-            };
-            names.push(crate::text::decimal(number));
-            alias_product.push(product as u32);
-            previous = Some(number);
-        }
-    }
-    if pos != counts.len() || number_pos != alias_numbers.len() || texts.next().is_some() {
-        return Err(BundleError::Malformed(
-            "alias counts do not match the aliases",
-        ));
-    }
-    Ok((names, alias_product))
+    Ok(())
 }
 
 /// The three alias fields of [`BundleWire`], packed.
@@ -942,7 +853,10 @@ pub(crate) mod tests {
             let packed = pack_id_numbers(ids);
             assert_eq!(packed.is_some(), numeric, "{ids:?}");
             if let Some(packed) = packed {
-                assert_eq!(unpack_id_numbers(&packed).unwrap(), ids);
+                let mut names = Names::default();
+                unpack_id_numbers(&packed, &mut names).unwrap();
+                let unpacked: Vec<&str> = (0..names.len()).map(|i| names.get(i)).collect();
+                assert_eq!(unpacked, ids);
             }
         };
         check(&["1004856", "17", "0", "18446744073709551615", "1"], true);
@@ -1154,6 +1068,24 @@ pub(crate) mod tests {
             &format::encode(&aliased(&[vec!["12"], vec![], vec!["12"]])),
             BundleError::Malformed("an alias repeats a product id or another alias"),
         );
+        // A numeric alias that spells a product id, given as text or as numbers.
+        let mut numbered = aliased(&[vec![], vec!["7"], vec![]]);
+        numbered.product_ids = "a\n7\nc".into();
+        check_rejected(
+            &format::encode(&numbered),
+            BundleError::Malformed("an alias repeats a product id or another alias"),
+        );
+        numbered.product_ids = String::new();
+        numbered.product_id_numbers = pack_id_numbers(&["5", "6", "7"]).unwrap();
+        check_rejected(
+            &format::encode(&numbered),
+            BundleError::Malformed("an alias repeats a product id or another alias"),
+        );
+        numbered.product_id_numbers = pack_id_numbers(&["5", "6", "8"]).unwrap();
+        let model = Model::from_bytes(&format::encode(&numbered)).unwrap();
+        assert_eq!(model.index_of("7"), Some(1));
+        assert_eq!(model.index_of("8"), Some(2));
+        assert_eq!(model.index_of("07"), None);
         let mut wire = aliased(&[vec!["x"], vec!["y"], vec![]]);
         wire.alias_counts = vec![1, 0, 5, 0, 0, 0];
         check_rejected(
