@@ -174,7 +174,7 @@ export function rankGrids(leaveVisible) {
     return Infinity;
   }
   // Each grid is read once, before any of them moves: the same reading serves the install
-  // check and the plan (reading a 5,000-card grid twice was a fifth of the pass).
+  // check and the plan (a second walk of a 5,000-card grid's cards made the pass longer).
   var read = readGrids(grids);
   var install = read.install;
   engine.noteInstall(install.grids, install.cards, install.ids);
