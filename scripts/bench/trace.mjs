@@ -6,7 +6,9 @@
 //! What `npm run bench` reports as "main-thread time added", taken apart.
 //! Also when aisle's steps happened against the first paint, and the longest task in which
 //! aisle's code ran (its script or its wasm; the page's own work in the same task counts
-//! too), e.g. on a grid of 5,000 cards with `--cards 5000`.
+//! too), e.g. on a grid of 5,000 cards with `--cards 5000`. With `--attribute`, the CPU
+//! profiler's samples find aisle's tasks (promise callbacks included) and say how much of
+//! each was aisle's own code.
 //! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N] [--attribute]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
