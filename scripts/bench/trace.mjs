@@ -6,8 +6,10 @@
 //! What `npm run bench` reports as "main-thread time added", taken apart.
 //! Also when aisle's steps happened against the first paint, and the longest task in which
 //! aisle's code ran (its script or its wasm; the page's own work in the same task counts
-//! too), e.g. on a grid of 5,000 cards with `--cards 5000`.
-//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N]
+//! too), e.g. on a grid of 5,000 cards with `--cards 5000`. With `--attribute`, the CPU
+//! profiler's samples find aisle's tasks (promise callbacks included) and say how much of
+//! each was aisle's own code.
+//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N] [--attribute]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,12 @@ const RUNS = Number(option('--runs', 5));
 const PHASE = option('--phase', 'warm');
 const TOP = Number(option('--top', 18));
 const NO_HIDE = args.includes('--no-hide'); // aisle's tag without data-hide: what the hide costs
+// --attribute: the CPU profiler's samples say which tasks ran aisle's code, microtasks
+// included (a promise callback carries no script URL in the trace's own events, so without it
+// the pass is only counted when it shares a task with such an event). Sampling slows scripts
+// down: the table is then not comparable with runs without it.
+const ATTRIBUTE = args.includes('--attribute');
+if (ATTRIBUTE) CATEGORIES.push('disabled-by-default-v8.cpu_profiler');
 const CARDS = Number(option('--cards', 0)); // the grid rewritten to this many cards (the page's products spread over them)
 
 /** Self time (ms) per event name on the renderer main thread between `fromUs` and `toUs`. */
@@ -39,14 +47,15 @@ function selfTimes(events, fromUs, toUs) {
   const open = [];
   for (const e of events) {
     if (e.pid !== main.pid || e.tid !== main.tid) continue;
-    if (e.ph === 'X' && e.dur > 0) spans.push({ name: e.name, start: e.ts, end: e.ts + e.dur, self: 0, aisle: isAisle(e) });
+    if (e.ph === 'X' && e.dur > 0) spans.push({ name: e.name, start: e.ts, end: e.ts + e.dur, self: 0, aisle: isAisle(e), teardown: false });
     else if (e.ph === 'B') open.push(e);
-    else if (e.ph === 'E') { const b = open.pop(); if (b) spans.push({ name: b.name, start: b.ts, end: e.ts, self: 0, aisle: isAisle(b) }); }
+    else if (e.ph === 'E') { const b = open.pop(); if (b) spans.push({ name: b.name, start: b.ts, end: e.ts, self: 0, aisle: isAisle(b), teardown: false }); }
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const samples = ATTRIBUTE ? aisleSamples(events, main) : [];
   const self = new Map();
   let task = 0;
-  let aisleTaskMs = 0; // the longest top-level task that ran any of aisle's code
+  const aisleTasks = []; // the top-level tasks that ran any of aisle's code: {atUs, ms, aisleMs}
   let top = null;
   const stack = [];
   const close = (until) => {
@@ -60,12 +69,53 @@ function selfTimes(events, fromUs, toUs) {
     close(s.start);
     const dur = Math.min(s.end, toUs) - Math.max(s.start, fromUs);
     s.self = dur;
-    if (stack.length) stack[stack.length - 1].self -= dur; else { task += dur; top = s; }
-    if (s.aisle && top) aisleTaskMs = Math.max(aisleTaskMs, (top.end - top.start) / 1000);
+    if (stack.length) stack[stack.length - 1].self -= dur;
+    else {
+      task += dur;
+      top = s;
+      const aisleUs = samples.filter((x) => x.ts >= s.start && x.ts < s.end).reduce((sum, x) => sum + x.us, 0);
+      if (aisleUs > 0) aisleTasks.push({ atUs: s.start, ms: (s.end - s.start) / 1000, aisleMs: aisleUs / 1000, task: s });
+    }
+    if (s.aisle && top && aisleTasks[aisleTasks.length - 1]?.atUs !== top.start) aisleTasks.push({ atUs: top.start, ms: (top.end - top.start) / 1000, aisleMs: 0, task: top });
+    if (s.name === 'Document::shutdown' && top) top.teardown = true; // the previous page's
     stack.push(s);
   }
   close(Infinity);
-  return { taskMs: task / 1000, aisleTaskMs, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
+  aisleTasks.sort((a, b) => b.ms - a.ms);
+  return { taskMs: task / 1000, aisleTaskMs: aisleTasks.length ? aisleTasks[0].ms : 0, aisleTasks, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
+}
+
+/** The main thread's CPU samples that ran aisle's code (a frame of aisle.js or its wasm on
+ * the stack): `{ts, us}`, `us` the time until the next sample. */
+function aisleSamples(events, main) {
+  const profiles = new Map(); // profile id → {ts, nodes: id → {parent, aisle}}
+  for (const e of events) {
+    if (e.pid !== main.pid) continue;
+    if (e.name === 'Profile' && e.tid === main.tid) profiles.set(e.id, { ts: e.args.data.startTime, nodes: new Map(), out: [] });
+    const profile = e.name === 'ProfileChunk' && profiles.get(e.id);
+    if (!profile) continue;
+    const data = e.args.data;
+    for (const n of (data.cpuProfile && data.cpuProfile.nodes) || []) {
+      profile.nodes.set(n.id, { parent: n.parent, own: typeof n.callFrame.url === 'string' && n.callFrame.url.includes('/aisle/') });
+    }
+    const ids = (data.cpuProfile && data.cpuProfile.samples) || [];
+    for (let i = 0; i < ids.length; i++) {
+      profile.ts += data.timeDeltas[i];
+      profile.out.push({ ts: profile.ts, node: ids[i] });
+    }
+  }
+  const result = [];
+  for (const profile of profiles.values()) {
+    const ranAisle = (id) => {
+      for (let n = profile.nodes.get(id); n; n = profile.nodes.get(n.parent)) if (n.own) return true;
+      return false;
+    };
+    profile.out.forEach((x, i) => {
+      const next = profile.out[i + 1];
+      if (ranAisle(x.node)) result.push({ ts: x.ts, us: next ? Math.min(next.ts - x.ts, 2000) : 0 });
+    });
+  }
+  return result;
 }
 
 // An event of aisle's: its script (by URL) or its wasm.
@@ -111,7 +161,7 @@ async function traceLoad(browser, base, variant) {
       if (paint) at['first paint'] = paint.startTime;
       return at;
     });
-    return { ...selfTimes(events, nav, nav + (outcomeMs + SETTLE_MS) * 1000), timeline };
+    return { ...selfTimes(events, nav, nav + (outcomeMs + SETTLE_MS) * 1000), timeline, navUs: nav };
   } finally {
     await context.close();
   }
@@ -165,6 +215,19 @@ const rows = [...names].map((name) => {
 console.log(`## Renderer main thread, ${PHASE} load of ${PAGE}: self time per trace event, median of ${RUNS} runs (ms)`);
 console.log(`top-level task time: aisle ${fmt(median(samples.aisle.map((r) => r.taskMs)))}, no tag ${fmt(median(samples.none.map((r) => r.taskMs)))}`);
 console.log(`longest task running aisle's code: median ${fmt(median(samples.aisle.map((r) => r.aisleTaskMs)))}, max ${fmt(Math.max(...samples.aisle.map((r) => r.aisleTaskMs)))}${CARDS ? ` (${CARDS} cards)` : ''}`);
+if (ATTRIBUTE) {
+  // The navigation's task that tears the previous page down (its `pagehide` handler is
+  // aisle's, a few ms of that task): the figure for this page's own tasks leaves it out.
+  const onPage = (r) => r.aisleTasks.filter((t) => !t.task.teardown);
+  const longestOnPage = samples.aisle.map((r) => Math.max(0, ...onPage(r).map((t) => t.ms)));
+  console.log(`longest task running aisle's code on the page (the previous page's teardown left out): median ${fmt(median(longestOnPage))}, max ${fmt(Math.max(...longestOnPage))}`);
+  const busiest = samples.aisle.map((r) => Math.max(0, ...onPage(r).map((t) => t.aisleMs)));
+  console.log(`aisle's own sampled time in its busiest task there: median ${fmt(median(busiest))}, max ${fmt(Math.max(...busiest))}`);
+  // Each run's three longest such tasks: length, aisle's own sampled time, start.
+  for (const r of samples.aisle) {
+    console.log(`  ${r.aisleTasks.slice(0, 3).map((t) => `${fmt(t.ms)} ms at ${fmt((t.atUs - r.navUs) / 1000, 0)} (aisle ${fmt(t.aisleMs)})`).join('; ')}`);
+  }
+}
 const moments = ['aisle.js response', 'aisle:hide', 'DOMContentLoaded', 'first paint', 'aisle:ready', 'aisle:reordered'];
 console.log(`when (ms from navigation, median): ${moments.map((m) => `${m} ${fmt(median(samples.aisle.map((r) => r.timeline[m])))}`).join(', ')}`);
 console.log(`aisle:reordered before the first paint in ${samples.aisle.filter((r) => r.timeline['aisle:reordered'] < r.timeline['first paint']).length} of ${RUNS} runs`);

@@ -50,6 +50,23 @@ test('the on-site nudge follows the score and the threshold; an empty cart withh
   await page.context().close();
 });
 
+test('leaving a page with a cart scores the risk once, though the navigation fires both pagehide and visibilitychange', async () => {
+  // Each score on the product page, with the page's visibility then, kept across the navigation.
+  const page = await demo.newPage({
+    init: RECORD_EVENTS + `document.addEventListener('aisle:abandon-risk', () => {
+      if (location.pathname.startsWith('/p/')) sessionStorage.scores = (sessionStorage.scores || '') + document.visibilityState + ' ';
+    });`,
+  });
+  await page.goto(demo.url + '/p/1002524.html');
+  assert.ok(await waitForAisleEvent(page, 'aisle:ready'));
+  await page.click('.add-to-cart');
+  assert.ok(await waitForAisleEvent(page, 'aisle:abandon-risk'), 'scored after the add');
+  await page.goto(demo.url + '/cart.html');
+  assert.deepEqual((await page.evaluate(() => sessionStorage.scores)).trim().split(' '), ['visible', 'visible'], 'one score for the add, one as the shopper left');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('aisle.abandonRisk() returns the current score, null without a cart', async () => {
   const page = await demo.newPage({ init: RECORD_EVENTS });
   await page.goto(demo.url + '/p/1002524.html');

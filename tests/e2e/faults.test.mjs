@@ -335,6 +335,63 @@ for (const hide of [false, true]) {
   });
 }
 
+// The pass runs in a task of its own after the engine loaded the bundle: the init script
+// snapshots the grid each time the page's task queue is yielded to through `scheduler.yield`.
+const snapshotAtYield = `
+  window.__orderAtYield = [];
+  const yieldNow = scheduler.yield.bind(scheduler);
+  scheduler.yield = () => {
+    window.__orderAtYield.push([...document.querySelectorAll('.product-grid > .product-card')].map((c) => c.dataset.productId));
+    return yieldNow();
+  };`;
+// A browser without `scheduler.yield`: the loader yields through a message to itself.
+const noSchedulerYield = `Object.defineProperty(window, 'scheduler', { value: undefined, configurable: true });`;
+
+for (const [name, init] of [['through scheduler.yield', snapshotAtYield], ['without scheduler.yield', noSchedulerYield]]) {
+  test(`5,000 items with the hide, the pass in a task of its own (${name}): nothing moved before it, then the whole rerank at once`, async () => {
+    const ids = manyCardIds(ITEMS);
+    const page = await open({ arrange: (p) => rewriteHtml(p, PAGE, withGridItems(ids.map((id) => card(id)).join(''))), init: queueViews(viewed) + init });
+    const event = await reordered(page, 10000);
+    assert.ok(event, 'the grid was planned');
+    const shown = await gridOrder(page);
+    assert.equal(shown.length, ITEMS);
+    shown.forEach((id, slot) => { if (ids[slot].startsWith('unknown-')) assert.equal(id, ids[slot], `unknown product in slot ${slot} stays`); });
+    // All or nothing: the rerank made while hidden, or (past the cap) the shop's order.
+    if (event.personalized) assert.deepEqual(shown.filter((id) => !id.startsWith('unknown-')), await expectedAfterReorder(page));
+    else assert.deepEqual(shown, ids, 'nothing moved');
+    if (init === snapshotAtYield) {
+      const snapshots = await page.evaluate(() => window.__orderAtYield);
+      assert.ok(snapshots.length > 0, 'aisle yielded before the pass');
+      assert.deepEqual(snapshots[0], ids, 'no card moved before aisle yielded');
+    }
+    await assertPageWon(page, {});
+    await page.context().close();
+  });
+}
+
+test('a grid the parser is still filling when aisle is ready (a slow script inside it): the pass waits for the whole grid and orders it as one', async () => {
+  // No hide: the pass orders whenever it runs, so the order alone shows whether the grid was
+  // ordered whole (the correct rerank) or in two parts (the cards before the script, then
+  // the ones after it).
+  const half = shopOrder.length / 2;
+  const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-theme.js"></script>' +
+    shopOrder.slice(half).map((id) => card(id)).join('');
+  const page = await open({
+    arrange: async (p) => {
+      await rewriteHtml(p, PAGE, (html) => withGridItems(items)(html.replace(' data-hide="300"', '')));
+      await p.route('**/slow-theme.js', async (route) => {
+        await sleep(1500);
+        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowThemeRan = true;' }); } catch { /* page gone */ }
+      });
+    },
+    init: queueViews(viewed),
+  });
+  assert.ok(await reordered(page, 10000));
+  assert.equal(await page.evaluate(() => window.__slowThemeRan), true, 'the grid was parsed to its end');
+  await assertPageWon(page, { expectedOrder: personalOrder });
+  await page.context().close();
+});
+
 /** PAGE with a grid of `ids`, the CPU throttled 4x (CDP), the views queued and `init`. */
 function openThrottled(ids, init) {
   return open({

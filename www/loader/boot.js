@@ -5,11 +5,11 @@
 // throws into the page: every failure keeps the shop's order, releases any hiding at once and
 // is reported as an `aisle:error` event on `document`.
 import { glue, wasmIntegrity, debugIntegrity } from 'aisle:generated';
-import { w, d, emit, now, storageGet, storageSet, afterNextFrame } from './page.js';
+import { w, d, emit, now, storageGet, storageSet, afterNextFrame, nextTask } from './page.js';
 import { core, guard, fail } from './core.js';
 import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresented } from './hide.js';
 import { fetchOk, compileWasm, addScript } from './net.js';
-import { rankGrids, watchGrids } from './grids.js';
+import { rankGrids, watchGrids, whenGridsParsed } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
 import { stillReason, rememberArm } from './decide.js';
 import { api, engineReady, engineFailed } from './api.js';
@@ -126,17 +126,21 @@ function start() {
         return fetchBundle(bundleUrl).then(function (buffer) {
           if (!core.engine || !guard(function () { return core.engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
           if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
-          whenHiddenFramePresented(function () {
+          // The pass runs in a task of its own, not in the one that started the engine and
+          // decoded the bundle (on a 5,000-card grid the two together made one long task),
+          // and over whole grids.
+          whenHiddenFramePresented(function () { whenGridsParsed(function () { nextTask(function () { guard(function () {
             // Past the hide's cap (its timer may be held back by a busy main thread), the grids
             // count as shown in the shop's order and stay so.
-            if (!core.killed) guard(function () { rankGrids(overdue() || !!still); watchGrids(); });
+            var cards = core.killed ? Infinity : rankGrids(overdue() || !!still);
+            if (!core.killed) watchGrids();
             // Show the grid a frame after it moved: released in the same task, Chromium counts
             // the move as a layout shift even though the grid was hidden. But the cap wins over
             // the shift: late in the hide, or with thousands of cards (whose next frame is
             // long), the grid is shown at once.
-            if (isHiding() && hideLeftMs() > 100 && cardCount(config.item) <= 1000) afterNextFrame(releaseHide);
+            if (isHiding() && hideLeftMs() > 100 && cards <= 1000) afterNextFrame(releaseHide);
             else releaseHide();
-          });
+          }); }); }); });
           scheduleFlush(1000);
         });
       });
@@ -157,10 +161,6 @@ function whenPageIdle(fn) {
     if (w.requestIdleCallback) requestIdleCallback(fn, { timeout: IDLE_WAIT_MS }); else setTimeout(fn, 0);
   }
   if (d.readyState === 'complete') idle(); else w.addEventListener('load', idle, { once: true });
-}
-
-function cardCount(item) {
-  try { return d.querySelectorAll(item).length; } catch (e) { return Infinity; }
 }
 
 start();

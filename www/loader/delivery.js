@@ -24,6 +24,7 @@ export function startDelivery(data) {
   try {
     d.addEventListener('visibilitychange', onHidden);
     w.addEventListener('pagehide', onHidden);
+    w.addEventListener('pageshow', onHidden);
   } catch (e) { /* no delivery on hide */ }
 }
 
@@ -104,9 +105,19 @@ export function flush(pageHidden) {
     });
 }
 
-function onHidden() {
-  if (d.visibilityState === 'hidden' || this === w) {
-    if (core.engine) guard(function () { core.engine.scoreCart(); });
-    flush(true);
+// Once per time the page is hidden: a navigation fires `pagehide` and then `visibilitychange`,
+// which scored the cart twice (two `abandon_score` events) in the navigation's own task. The
+// page shown again (`visibilitychange` to visible, `pageshow` from the back/forward cache)
+// arms it again.
+var hiddenHandled = false;
+
+function onHidden(event) {
+  if (event.type === 'pageshow' || (event.type === 'visibilitychange' && d.visibilityState !== 'hidden')) {
+    hiddenHandled = false;
+    return;
   }
+  if (hiddenHandled) return;
+  hiddenHandled = true;
+  if (core.engine) guard(function () { core.engine.scoreCart(); });
+  flush(true);
 }

@@ -82,28 +82,33 @@ function idsReadable(read, index) {
   return true;
 }
 
-/** The install check's reading of the page as it is now: grids and cards the selectors find,
- * and the ids the cards hold (the engine says which the bundle knows). */
-export function installReading() {
-  var reading = { grids: 0, cards: 0, ids: [] };
-  var grids;
-  try { grids = d.querySelectorAll(core.config.grid); } catch (e) { return reading; }
-  reading.grids = grids.length;
-  try { d.querySelector(core.config.item); } catch (e) { return reading; } // no card can match
+// Reads each grid once: every grid's reading, and the install check's summary of them (grids
+// and cards the selectors find, and the ids the cards hold; the engine says which the bundle
+// knows).
+function readGrids(grids) {
+  var reads = [];
+  var install = { grids: grids.length, cards: 0, ids: [] };
   for (var g = 0; g < grids.length; g++) {
     var read = readGrid(grids[g]);
-    reading.cards += read.cardCount;
-    reading.ids = reading.ids.concat(read.ids);
+    reads.push(read);
+    install.cards += read.cardCount;
+    for (var i = 0; i < read.ids.length; i++) install.ids.push(read.ids[i]);
   }
-  return reading;
+  return { reads: reads, install: install };
 }
 
-/** Hands the engine the install check's reading (for status() and the debug view). */
+/** Hands the engine the install check's reading of the page as it is now (for status() and
+ * the debug view). */
 export function noteInstall() {
   var engine = core.engine;
   if (!engine) return;
-  var reading = installReading();
-  engine.noteInstall(reading.grids, reading.cards, reading.ids);
+  var grids;
+  try { grids = d.querySelectorAll(core.config.grid); } catch (e) { grids = []; }
+  var install = { grids: grids.length, cards: 0, ids: [] };
+  var itemValid = true;
+  try { d.querySelector(core.config.item); } catch (e) { itemValid = false; } // no card can match
+  if (itemValid) install = readGrids(grids).install;
+  engine.noteInstall(install.grids, install.cards, install.ids);
 }
 
 // Re-inserts the grid's children so that product slot k shows product order[k]; other
@@ -153,32 +158,58 @@ function longestIncreasingRun(values) {
 }
 
 /** One pass over the page's grids: each grid with cards not placed yet is planned and, when
- * the plan says so, reordered. `leaveVisible`: the shop's order stays on screen. */
+ * the plan says so, reordered. `leaveVisible`: the shop's order stays on screen. Returns how
+ * many cards the grids hold (Infinity when the selectors cannot be read). */
 export function rankGrids(leaveVisible) {
   var engine = core.engine;
   var config = core.config;
-  if (!engine || !config.grid || !config.item || config.itemIdPatternError) return;
+  if (!engine || !config.grid || !config.item || config.itemIdPatternError) return Infinity;
   var grids;
   try { grids = d.querySelectorAll(config.grid); } catch (e) {
     engine.reportFailure('selector_invalid', 'data-grid is not a valid CSS selector');
-    return;
+    return Infinity;
   }
   try { d.querySelector(config.item); } catch (e) {
     engine.reportOnce('selector_invalid', 'data-item is not a valid CSS selector');
-    return;
+    return Infinity;
   }
-  noteInstall();
+  // Each grid is read once, before any of them moves: the same reading serves the install
+  // check and the plan (a second walk of a 5,000-card grid's cards made the pass longer).
+  var read = readGrids(grids);
+  var install = read.install;
+  engine.noteInstall(install.grids, install.cards, install.ids);
   var ranked = 0;
   for (var g = 0; g < grids.length; g++) {
-    var read = readGrid(grids[g]);
-    if (!idsReadable(read, g) || read.fresh.indexOf(1) < 0) continue;
-    var order = engine.planGrid(read.ids, new Uint8Array(read.fresh), g, !!leaveVisible, config.debug ? read.cards : undefined);
+    var grid = read.reads[g];
+    if (!idsReadable(grid, g) || grid.fresh.indexOf(1) < 0) continue;
+    var order = engine.planGrid(grid.ids, new Uint8Array(grid.fresh), g, !!leaveVisible, config.debug ? grid.cards : undefined);
     if (!order) continue;
     ranked++;
-    if (order.length) applyOrder(grids[g], read, order);
-    for (var p = 0; p < read.products.length; p++) placed.add(read.products[p]);
+    if (order.length) applyOrder(grids[g], grid, order);
+    for (var p = 0; p < grid.products.length; p++) placed.add(grid.products[p]);
   }
   engine.finishPass(ranked, !!leaveVisible);
+  return install.cards;
+}
+
+/** Runs `fn` once the page's grids are parsed to their end: at once when the parser is past
+ * every grid (a node follows it, or the document is parsed), else at DOMContentLoaded. A pass
+ * over a grid the parser is still filling would order its first cards alone, and the cards
+ * parsed after it would be ordered apart, after the hide may have ended. */
+export function whenGridsParsed(fn) {
+  if (d.readyState !== 'loading' || gridsParsed()) fn();
+  else d.addEventListener('DOMContentLoaded', fn, { once: true });
+}
+
+function gridsParsed() {
+  var grids;
+  try { grids = d.querySelectorAll(core.config.grid); } catch (e) { return true; } // the pass reports it
+  for (var g = 0; g < grids.length; g++) {
+    var past = false;
+    for (var node = grids[g]; node && !past; node = node.parentNode) past = !!node.nextSibling;
+    if (!past) return false;
+  }
+  return true;
 }
 
 // True when a mutation added a grid or a card (infinite scroll, filters, SPA navigation).

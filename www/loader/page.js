@@ -39,6 +39,19 @@ export function now() {
   return w.performance && performance.now ? performance.now() : 0;
 }
 
+/** Runs `fn` in a task of its own, as soon as the browser has run what was waiting: through
+ * `scheduler.yield()` where there is one (its continuation goes ahead of the page's other
+ * tasks), else a message to the page itself (a timer can be clamped to 4 ms or more). */
+export function nextTask(fn) {
+  try {
+    var scheduler = /** @type {any} */ (w).scheduler;
+    if (scheduler && typeof scheduler.yield === 'function') { scheduler.yield().then(fn, fn); return; }
+    var channel = new MessageChannel();
+    channel.port1.onmessage = function () { fn(); };
+    channel.port2.postMessage(0);
+  } catch (e) { setTimeout(fn, 0); }
+}
+
 /** Runs `fn` after the next frame was presented. */
 export function afterNextFrame(fn) {
   try { requestAnimationFrame(function () { setTimeout(fn, 0); }); } catch (e) { fn(); }
