@@ -1,9 +1,10 @@
-//! The ids the model answers to (product ids in bundle order, then every alias) held as one
-//! text with end offsets, not one `String` each.
+//! Text ids held as one text with end offsets, not one `String` each: the model's product ids
+//! in bundle order, then its text aliases (handles, SKUs; `ids.rs` keeps numeric aliases as
+//! numbers).
 //!
-//! A Shopify catalog of 10,000 products brings about 80,000 aliases (product, variant and SKU
-//! ids); one allocation per id made decoding its bundle 8 times slower than the same bundle
-//! without them (`docs/performance.md`, "Bundle decode with many aliases").
+//! A Shopify catalog of 10,000 products brings about 80,000 aliases; one allocation per id was
+//! a large part of its bundle's decode time in the wasm (`docs/performance.md`, "Bundle decode
+//! with many aliases").
 #![forbid(unsafe_code)]
 
 use alloc::string::String;
