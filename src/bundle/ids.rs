@@ -14,6 +14,10 @@ use super::id_index::{fnv1a, number_hash, IdIndex};
 use super::names::Names;
 use super::BundleError;
 
+/// Why a bundle is refused when one of its aliases names a second product.
+const REPEATED_ALIAS: BundleError =
+    BundleError::Malformed("an alias repeats a product id or another alias");
+
 /// Every id of a bundle, and which product each names.
 #[derive(Clone, Debug, Default)]
 pub struct Ids {
@@ -57,11 +61,11 @@ impl Ids {
             |i, j| names.bytes(i) == names.bytes(j),
         )
         .map_err(|position| {
-            BundleError::Malformed(if position < ids.product_count {
-                "duplicate product id"
+            if position < ids.product_count {
+                BundleError::Malformed("duplicate product id")
             } else {
-                "an alias repeats a product id or another alias"
-            })
+                REPEATED_ALIAS
+            }
         })?;
         let numbers = &ids.numbers;
         ids.by_number = IdIndex::build(
@@ -69,15 +73,13 @@ impl Ids {
             |i| number_hash(numbers[i]),
             |i, j| numbers[i] == numbers[j],
         )
-        .map_err(|_| BundleError::Malformed("an alias repeats a product id or another alias"))?;
+        .map_err(|_| REPEATED_ALIAS)?;
         // A numeric alias may not spell a name either (a product id such as "1004856").
         if !ids.numbers.is_empty()
             && (0..ids.names.len())
                 .any(|i| plain_number(ids.names.get(i)).is_some_and(|n| ids.number(n).is_some()))
         {
-            return Err(BundleError::Malformed(
-                "an alias repeats a product id or another alias",
-            ));
+            return Err(REPEATED_ALIAS);
         }
         ids.names.shrink_to_fit();
         Ok(ids)

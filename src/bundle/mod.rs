@@ -147,7 +147,7 @@ impl Model {
             }
             unpack_id_numbers(&wire.product_id_numbers, &mut product_ids)?;
         } else if !wire.product_ids.is_empty() {
-            for id in crate::text::split_ascii(&wire.product_ids, b'\n') {
+            for id in crate::text::SplitAscii::new(&wire.product_ids, b'\n') {
                 product_ids.push(id);
             }
         }
@@ -255,16 +255,12 @@ impl Model {
     /// Shopify channel id `shopify_<country>_<product id>_<variant id>` (as GA4 integrations
     /// write item ids) whose variant or product id is one of those.
     pub fn index_of(&self, id: &str) -> Option<u32> {
-        self.index_of_name(id).or_else(|| {
+        self.ids.product_of(id).or_else(|| {
             let (product, variant) = id_index::shopify_channel_ids(id)?;
-            self.index_of_name(variant)
-                .or_else(|| self.index_of_name(product))
+            self.ids
+                .product_of(variant)
+                .or_else(|| self.ids.product_of(product))
         })
-    }
-
-    /// The bundle index of a product id or alias, exactly as written.
-    fn index_of_name(&self, id: &str) -> Option<u32> {
-        self.ids.product_of(id)
     }
 
     /// The id of the product at `index`.
