@@ -1,11 +1,12 @@
 // Bundles the loader's modules (www/loader/, entry boot.js) into the one classic script a
 // page loads, with esbuild. What the build made is a virtual module, `aisle:generated`:
-//   - `glue`: wasm-bindgen's `--target web` output (an ES module: its init function as the
-//     default export, `AisleEngine` beside it), bundled by esbuild like the loader's own
-//     modules, so what the loader never calls (`initSync`, unused helpers) is left out: 185 B
-//     gzip less than the `--target no-modules` script, which had to be kept whole
-//     (docs/performance.md, "Where the wasm bytes go"). `glue` is the init function with
-//     `AisleEngine` on it, the shape the loader takes;
+//   - `glue`: wasm-bindgen's `--target web` output (an ES module: its asynchronous init as the
+//     default export, `initSync` and `AisleEngine` beside it), bundled by esbuild like the
+//     loader's own modules, so what the loader never calls is left out: the asynchronous
+//     init with its fetch and MIME-type fallback (the loader compiles the module itself and
+//     instantiates it with `initSync`) and unused helpers, 185 B gzip less than the
+//     `--target no-modules` script, which had to be kept whole (docs/performance.md, "Where
+//     the wasm bytes go"). `glue` is `{initSync, AisleEngine}`, the shape the loader takes;
 //   - `wasmIntegrity`, `debugIntegrity`: the sha384 of the wasm and of the debug view;
 //   - the shared defaults (`VERSION`, `STORAGE_PREFIX`...), read out of `src/defaults.rs`,
 //     their one definition, so the loader and the wasm cannot disagree.
@@ -50,8 +51,8 @@ function rustDefaults() {
 
 const sha384 = (path) => JSON.stringify('sha384-' + createHash('sha384').update(readFileSync(path)).digest('base64'));
 const generated = [
-  `import init, { AisleEngine } from ${JSON.stringify('./' + gluePath.split('/').pop())};`,
-  'export const glue = Object.assign(init, { AisleEngine });',
+  `import { initSync, AisleEngine } from ${JSON.stringify('./' + gluePath.split('/').pop())};`,
+  'export const glue = { initSync, AisleEngine };',
   `export const wasmIntegrity = ${sha384(wasmPath)};`,
   `export const debugIntegrity = ${sha384(debugPath)};`,
   ...rustDefaults(),
@@ -64,8 +65,8 @@ await build({
   format: 'iife',
   target: 'es2017',
   legalComments: 'inline',
-  // The glue's default wasm URL (`new URL('…_bg.wasm', import.meta.url)`), used only when
-  // init is called without a module; boot.js always passes the compiled one. A classic
+  // The glue's default wasm URL (`new URL('…_bg.wasm', import.meta.url)`), in its
+  // asynchronous init, which the loader does not call and the bundle leaves out. A classic
   // script has no import.meta.
   define: { 'import.meta.url': 'undefined' },
   logLevel: 'warning',

@@ -12,6 +12,7 @@ import { fetchOk, compileWasm, addScript } from './net.js';
 import { rankGrids, watchGrids, whenGridsParsed } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
 import { stillReason, rememberArm } from './decide.js';
+import { readKit, keepKit, dropKit, freshUntil, bundleNamed } from './kit.js';
 import { api, engineReady, engineFailed } from './api.js';
 import { startEngine } from './engine.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
@@ -72,12 +73,89 @@ function start() {
     abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
   // A page whose grids keep the shop's order needs none of aisle's bytes while it loads:
-  // aisle starts once it is loaded and idle (its events and API calls wait until then).
-  if (still) whenPageIdle(load); else load();
+  // aisle starts once it is loaded and idle (its events and API calls wait until then). A
+  // returning shopper's page starts from the kit (`kit.js`) when it holds everything, and
+  // orders its grids without waiting for a fetch.
+  if (still) whenPageIdle(load); else if (!startFromKit()) load();
+
+  // The engine, started from the glue's exports; false when it could not start (reported).
+  function startCore(bindings) {
+    core.engine = guard(function () { return startEngine(bindings, config); }, null);
+    if (!core.engine) return false;
+    engineReady();
+    emit('aisle:ready', { ms: now() - started });
+    scheduleFlush(1000);
+    return true;
+  }
+
+  // The manifest's text, read by the engine (`crate::manifest::parse`, as the CLI does): the
+  // absolute URL of the bundle to use, or undefined when aisle stays off (reported).
+  function useManifest(text) {
+    var bundle = guard(function () { return core.engine.useManifest(text); }, undefined);
+    // A QA override (`?aisle_arm=`) is this page's only: the visitor's own arm is not known.
+    if (!config.arm) rememberArm(manifestUrl, !!bundle && guard(function () { return core.engine.status().personalized === true; }, true));
+    return bundle ? guard(function () { return new URL(bundle, manifestUrl).href; }, undefined) : undefined;
+  }
+
+  // The bundle's bytes handed to the engine, then the grids ordered; false when refused.
+  function useBundle(bundleUrl, bytes) {
+    if (!core.engine || !guard(function () { return core.engine.loadBundle(bytes); }, false)) return false;
+    if (bundleUrl !== storageGet(LAST_BUNDLE_KEY)) storageSet(LAST_BUNDLE_KEY, bundleUrl);
+    // The pass runs in a task of its own, not in the one that started the engine and
+    // decoded the bundle (on a 5,000-card grid the two together made one long task), and
+    // over whole grids.
+    whenHiddenFramePresented(function () { whenGridsParsed(function () { nextTask(function () { guard(function () {
+      // Past the hide's cap (its timer may be held back by a busy main thread), the grids
+      // count as shown in the shop's order and stay so.
+      var cards = core.killed ? Infinity : rankGrids(overdue() || !!still);
+      if (!core.killed) watchGrids();
+      // Show the grid a frame after it moved: released in the same task, Chromium counts
+      // the move as a layout shift even though the grid was hidden. But the cap wins over
+      // the shift: late in the hide, or with thousands of cards (whose next frame is
+      // long), the grid is shown at once.
+      if (isHiding() && hideLeftMs() > 100 && cards <= 1000) afterNextFrame(releaseHide);
+      else releaseHide();
+    }); }); }); });
+    scheduleFlush(1000);
+    return true;
+  }
+
+  // The manifest fetched with its freshness, for the engine and the kit.
+  function fetchManifest() {
+    return fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {
+      return r.text().then(function (text) { return { text: text, freshUntil: freshUntil(r) }; });
+    });
+  }
+
+  // Everything from the kit, synchronously, in this task: true when it served (the engine
+  // started, or reported why not), false when the kit cannot serve this page.
+  function startFromKit() {
+    if (config.debug || !glue || data.kit === 'off') return false;
+    var kit = readKit(manifestUrl, wasmIntegrity);
+    if (!kit) return false;
+    try { glue.initSync({ module: kit.module }); } catch (e) { dropKit(); return false; }
+    if (startCore(glue)) {
+      var bundleUrl = useManifest(kit.manifest);
+      if (bundleUrl !== kit.bundleUrl) releaseHide();
+      else if (!useBundle(bundleUrl, kit.bundle)) {
+        // Bytes the engine refused (and reported): the kit goes, the bundle comes from the network.
+        dropKit();
+        fetchOk(bundleUrl, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); }).then(function (buffer) {
+          if (!useBundle(bundleUrl, new Uint8Array(buffer))) releaseHide();
+        }, function (error) { fail(error.code, error.message); });
+      }
+    }
+    // Once the page is idle, the manifest is read again (through the HTTP cache) for the
+    // next page; a manifest that names another bundle sends that page the asynchronous way,
+    // which fetches, checks and keeps it.
+    whenPageIdle(function () {
+      fetchManifest().then(function (manifest) { keepKit(manifestUrl, manifest); }, function () { /* the next page fetches it again */ });
+    });
+    return true;
+  }
 
   function load() {
-    // The manifest's text: the engine reads it (`crate::manifest::parse`, as the CLI does).
-    var manifestPromise = fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) { return r.text(); });
+    var manifestPromise = fetchManifest();
     manifestPromise.catch(function () { /* handled below, once the engine can record it */ });
 
     // The bundle download starts as soon as the manifest names it, while the wasm starts up;
@@ -90,58 +168,38 @@ function start() {
       }
       return bundleFetches[url];
     }
-    manifestPromise.then(function (text) {
-      var manifest = JSON.parse(text);
-      if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) {
-        fetchBundle(new URL(manifest.bundle, manifestUrl).href);
-      }
+    manifestPromise.then(function (manifest) {
+      var url = bundleNamed(manifest.text, manifestUrl);
+      if (url) fetchBundle(url);
     }).catch(function () { /* checked and reported by the engine below */ });
     // A returning shopper's bundle is most likely the one the last page used: read it from the
     // HTTP cache now rather than after the manifest. It is used only if the manifest names it.
     var lastBundle = storageGet(LAST_BUNDLE_KEY);
     if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
 
-    // The wasm is fetched and compiled off the main thread; the glue is already here.
-    var wasmModule = compileWasm(here, wasmIntegrity);
+    // The wasm is fetched and compiled off the main thread; the glue is already here. Its
+    // bytes go to the kit too.
+    var keep = data.kit !== 'off';
+    var wasmBytes;
+    var wasmModule = compileWasm(here, wasmIntegrity, keep ? function (bytes) { wasmBytes = bytes; } : undefined);
     wasmModule.catch(function () { /* reported through corePromise */ });
     // The debug view's drawing code is a script of its own, added only when the URL asks for it;
     // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
     var debugView = config.debug ? addScript(new URL(DEBUG_FILE, here).href, debugIntegrity) : undefined;
+    // The compiled module is instantiated synchronously (`initSync`), as the kit's is: the
+    // glue's asynchronous init, which also fetches and reports MIME types, is left out.
     var corePromise = glue
-      ? Promise.all([glue({ module_or_path: wasmModule }), debugView]).then(function () { return glue; })
+      ? Promise.all([wasmModule, debugView]).then(function (ready) { glue.initSync({ module: ready[0] }); return glue; })
       : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
     corePromise.then(function (bindings) {
-      core.engine = guard(function () { return startEngine(bindings, config); }, null);
-      if (!core.engine) return;
-      engineReady();
-      emit('aisle:ready', { ms: now() - started });
-      scheduleFlush(1000);
+      if (!startCore(bindings)) return;
       return manifestPromise.then(function (manifest) {
-        var bundle = guard(function () { return core.engine.useManifest(manifest); }, undefined);
-        // A QA override (`?aisle_arm=`) is this page's only: the visitor's own arm is not known.
-        if (!config.arm) rememberArm(manifestUrl, !!bundle && guard(function () { return core.engine.status().personalized === true; }, true));
-        if (!bundle) { releaseHide(); return; }
-        var bundleUrl = new URL(bundle, manifestUrl).href;
+        var bundleUrl = useManifest(manifest.text);
+        if (!bundleUrl) { releaseHide(); return; }
         return fetchBundle(bundleUrl).then(function (buffer) {
-          if (!core.engine || !guard(function () { return core.engine.loadBundle(new Uint8Array(buffer)); }, false)) { releaseHide(); return; }
-          if (bundleUrl !== lastBundle) storageSet(LAST_BUNDLE_KEY, bundleUrl);
-          // The pass runs in a task of its own, not in the one that started the engine and
-          // decoded the bundle (on a 5,000-card grid the two together made one long task),
-          // and over whole grids.
-          whenHiddenFramePresented(function () { whenGridsParsed(function () { nextTask(function () { guard(function () {
-            // Past the hide's cap (its timer may be held back by a busy main thread), the grids
-            // count as shown in the shop's order and stay so.
-            var cards = core.killed ? Infinity : rankGrids(overdue() || !!still);
-            if (!core.killed) watchGrids();
-            // Show the grid a frame after it moved: released in the same task, Chromium counts
-            // the move as a layout shift even though the grid was hidden. But the cap wins over
-            // the shift: late in the hide, or with thousands of cards (whose next frame is
-            // long), the grid is shown at once.
-            if (isHiding() && hideLeftMs() > 100 && cards <= 1000) afterNextFrame(releaseHide);
-            else releaseHide();
-          }); }); }); });
-          scheduleFlush(1000);
+          if (!useBundle(bundleUrl, new Uint8Array(buffer))) { releaseHide(); return; }
+          if (keep) whenPageIdle(function () { keepKit(manifestUrl, manifest, bundleUrl, buffer, wasmIntegrity, wasmBytes); });
         });
       });
     }, function (error) {

@@ -1,9 +1,9 @@
 // The virtual module `aisle:generated` that scripts/assemble-loader.mjs gives esbuild when it
-// bundles the loader: the wasm-bindgen glue (its init function, with the engine's exports on
-// it), the sha384 integrity strings of the wasm and of the debug view, and the defaults
-// defined in src/defaults.rs.
+// bundles the loader: the wasm-bindgen glue (`initSync` and the engine's class), the sha384
+// integrity strings of the wasm and of the debug view, and the defaults defined in
+// src/defaults.rs.
 declare module 'aisle:generated' {
-  /** wasm-bindgen's init function (`--target web`) with `AisleEngine` on it; undefined in a build without it. */
+  /** wasm-bindgen's `initSync` and `AisleEngine` (`--target web`); undefined in a build without them. */
   export const glue: any;
   /** `sha384-…` of `aisle_core_bg.wasm`. */
   export const wasmIntegrity: string;

@@ -30,12 +30,14 @@ export function fetchOk(url, code, ms, read) {
 }
 
 /** The wasm core beside `scriptUrl`, checked against `integrity` by the browser, compiled
- * while it streams in where the server sends application/wasm. */
-export function compileWasm(scriptUrl, integrity) {
+ * while it streams in where the server sends application/wasm. `keepBytes`, when given, is
+ * handed the checked bytes too (for the kit). */
+export function compileWasm(scriptUrl, integrity, keepBytes) {
   return fetch(new URL(WASM_FILE, scriptUrl).href, { credentials: 'omit', integrity: integrity || undefined }).catch(function (error) {
     throw new Error(WASM_FILE + ' did not arrive, or is not the one this aisle.js was built with (integrity): ' + String(error && error.message || error));
   }).then(function (response) {
     if (!response.ok) throw new Error(WASM_FILE + ' answered ' + response.status);
+    if (keepBytes) response.clone().arrayBuffer().then(keepBytes, function () { /* not kept */ });
     if (WebAssembly.compileStreaming && /^application\/wasm/.test(response.headers.get('content-type'))) return WebAssembly.compileStreaming(response);
     return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
   });

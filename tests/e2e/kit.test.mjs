@@ -1,0 +1,197 @@
+// The start kit (www/loader/kit.js): a returning shopper's page orders its grid from what an
+// earlier page kept in localStorage, before any fetch, and falls back to the network route
+// whenever the kit is stale, damaged, switched off or outdated by the server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { openDemo, gridOrder } from './harness.mjs';
+import { WATCH, rewriteHtml, withScriptAttributes, assertPageWon, reordered, shopAndViews } from './faults-support.mjs';
+
+const PAGE = '/c/all.html';
+const KIT = 'aisle:v1:kit';
+/** The CSP docs/security.md recommends (without the stub line, which these pages do not need). */
+const RECOMMENDED_CSP = "script-src 'self' 'wasm-unsafe-eval'";
+
+// What each page saw of aisle's own files at the moment its grid was ordered: the kit's
+// start fetches nothing before that.
+const FETCHED_AT_ORDER = `
+  document.addEventListener('aisle:reordered', () => {
+    window.__fetchedAtOrder = performance.getEntriesByType('resource')
+      .map((r) => new URL(r.name).pathname).filter((p) => p.startsWith('/aisle/') && !p.endsWith('/aisle.js'));
+  }, { once: true });`;
+
+let demo, shopOrder, viewed;
+before(async () => {
+  demo = await openDemo();
+  ({ shopOrder, viewed } = await shopAndViews(demo, PAGE));
+});
+after(() => demo.close());
+
+// The views are queued on the first page of the context only, so that every later page has
+// the same history to order from.
+const queueViewsOnce = (ids) => `if (!sessionStorage.getItem('queued')) { sessionStorage.setItem('queued', '1'); window.aisle = ${JSON.stringify(ids.map((id) => ['view', id]))}; }`;
+
+// The demo's hide is left out (the harness's default): under load the network route can run
+// past its cap, and the grid then rightly keeps the shop's order; these tests are about order.
+async function shopper(options = {}) {
+  return demo.newPage({ init: WATCH + FETCHED_AT_ORDER + queueViewsOnce(viewed), ...options });
+}
+
+/** Loads PAGE in `page`; returns the pass's event, the order and what was fetched before it. */
+async function load(page, path = PAGE) {
+  await page.goto(demo.url + path);
+  const event = await reordered(page, 8000);
+  assert.ok(event, 'aisle ran its pass');
+  return { event, order: await gridOrder(page), fetched: await page.evaluate(() => window.__fetchedAtOrder) };
+}
+
+/** Waits until the page kept the kit (at idle time) and returns its index. */
+async function keptKit(page) {
+  const handle = await page.waitForFunction((key) => {
+    const index = JSON.parse(localStorage.getItem(key) || 'null');
+    return index && index.wasm && index.bundle ? index : null;
+  }, KIT, { timeout: 8000 });
+  return handle.jsonValue();
+}
+
+/** Resolves once the page's idle-time work (aisle's starts at the load event) has run: two idle
+ * callbacks queued after the load event, behind aisle's own. */
+async function afterIdle(page) {
+  await page.waitForLoadState('load');
+  await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => requestIdleCallback(resolve))));
+}
+
+const aisleErrors = (page) => page.evaluate(() => window.__aisleLog.filter(([n]) => n === 'aisle:error').map(([, d]) => d.code));
+
+test('the second page orders its grid from the kit: nothing fetched first, and the same order', async () => {
+  const page = await shopper();
+  const first = await load(page);
+  assert.equal(first.event.personalized, true);
+  assert.notDeepEqual(first.order, shopOrder, 'the first page was personalized');
+  assert.ok(first.fetched.length >= 3, `the first page fetched the wasm, manifest and bundle (${first.fetched})`);
+  const index = await keptKit(page);
+  assert.equal(index.manifest, demo.url + '/aisle/manifest.json');
+  assert.match(index.wasm, /^sha384-/);
+  assert.ok(index.freshUntil > Date.now() && index.freshUntil <= Date.now() + 61_000, 'fresh for the manifest\'s max-age (60 s)');
+
+  const second = await load(page);
+  assert.deepEqual(second.fetched, [], 'nothing of aisle\'s was fetched before the grid was in order');
+  assert.equal(second.event.personalized, true);
+  assert.deepEqual(second.order, first.order, 'the kit orders as the network route did');
+  await assertPageWon(page, {});
+  assert.deepEqual(await aisleErrors(page), []);
+  await page.context().close();
+});
+
+test('a manifest past its freshness sends the page the network way, which keeps a fresh kit', async () => {
+  const page = await shopper();
+  const first = await load(page);
+  await keptKit(page);
+  await page.evaluate((key) => {
+    const index = JSON.parse(localStorage.getItem(key));
+    localStorage.setItem(key, JSON.stringify({ ...index, freshUntil: Date.now() - 1 }));
+  }, KIT);
+  const stale = await load(page);
+  assert.ok(stale.fetched.some((p) => p.endsWith('/manifest.json')), `the manifest was fetched before the order (${stale.fetched})`);
+  assert.deepEqual(stale.order, first.order);
+  const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).freshUntil > Date.now(), KIT, { timeout: 8000 });
+  assert.ok(index, 'the kit is fresh again');
+  const next = await load(page);
+  assert.deepEqual(next.fetched, [], 'and the page after uses it');
+  await assertPageWon(page, {});
+  await page.context().close();
+});
+
+test('the kill switch: a page within the kept manifest\'s freshness still personalizes, as the HTTP cache would; the next page does not', async () => {
+  const page = await shopper();
+  await load(page);
+  await keptKit(page);
+  // The shop flips the kill switch (a route: Playwright's routing also bypasses the HTTP cache).
+  await page.context().route((url) => url.pathname === '/aisle/manifest.json', async (route) => {
+    const response = await route.fetch();
+    const manifest = JSON.parse(await response.text());
+    await route.fulfill({ response, body: JSON.stringify({ ...manifest, kill_switch: true }) });
+  });
+  const within = await load(page);
+  assert.deepEqual(within.fetched, [], 'the page within the freshness started from the kit');
+  assert.equal(within.event.personalized, true);
+  // At idle, that page read the manifest again and kept it.
+  await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).text.includes('"kill_switch":true'), KIT, { timeout: 8000 });
+  await page.goto(demo.url + PAGE);
+  const disabled = await page.waitForFunction(() => window.__aisleSeen['aisle:disabled'], null, { timeout: 8000 }).then((h) => h.jsonValue());
+  assert.equal(disabled.reason, 'kill_switch');
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  await page.context().close();
+});
+
+test('a damaged wasm in the kit is dropped without a word: the page loads the network way and keeps a new kit', async () => {
+  const page = await shopper();
+  const first = await load(page);
+  await keptKit(page);
+  await page.evaluate(() => localStorage.setItem('aisle:v1:kit:wasm', 'not a wasm module'));
+  const damaged = await load(page);
+  assert.ok(damaged.fetched.some((p) => p.endsWith('.wasm')), 'the wasm came from the network');
+  assert.deepEqual(damaged.order, first.order);
+  assert.deepEqual(await aisleErrors(page), [], 'a kit that does not compile is not an error of the shop\'s');
+  await keptKit(page);
+  const next = await load(page);
+  assert.deepEqual(next.fetched, [], 'the page after starts from the new kit');
+  assert.deepEqual(next.order, first.order);
+  await assertPageWon(page, {});
+  await page.context().close();
+});
+
+test('a damaged bundle in the kit is reported, dropped, and the bundle comes from the network in the same page', async () => {
+  const page = await shopper();
+  const first = await load(page);
+  await keptKit(page);
+  await page.evaluate(() => {
+    const bytes = localStorage.getItem('aisle:v1:kit:bundle');
+    localStorage.setItem('aisle:v1:kit:bundle', bytes.slice(0, -1) + String.fromCharCode(bytes.charCodeAt(bytes.length - 1) ^ 1));
+  });
+  const damaged = await load(page);
+  assert.deepEqual(damaged.order, first.order, 'ordered from the network\'s bundle');
+  const errors = await aisleErrors(page);
+  assert.equal(errors.length, 1, `one error: the kit's bundle (${errors})`);
+  assert.match(errors[0], /^bundle_/);
+  assert.ok(damaged.fetched.some((p) => /\/bundle-[0-9a-f]+\.bin$/.test(p)), 'the bundle came from the network');
+  await assertPageWon(page, {});
+  await page.context().close();
+});
+
+test('a new aisle.js ignores the kit of the old one (the wasm is kept under its sha384)', async () => {
+  const page = await shopper();
+  await load(page);
+  await keptKit(page);
+  const other = 'sha384-' + createHash('sha384').update('another build').digest('base64');
+  await page.evaluate(([key, other]) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key)), wasm: other })), [KIT, other]);
+  const next = await load(page);
+  assert.ok(next.fetched.some((p) => p.endsWith('.wasm')), 'the wasm this aisle.js pins came from the network');
+  const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).wasm.startsWith('sha384-') && JSON.parse(localStorage.getItem(key)), KIT, { timeout: 8000 }).then((h) => h.jsonValue());
+  assert.notEqual(index.wasm, other, 'the kit now holds this aisle.js\'s wasm');
+  await page.context().close();
+});
+
+test('data-kit="off": nothing is kept, and every page loads the network way', async () => {
+  const page = await shopper();
+  await rewriteHtml(page, PAGE, withScriptAttributes({ kit: 'off' }));
+  await load(page);
+  const second = await load(page);
+  assert.ok(second.fetched.length >= 3, 'the second page fetched the wasm, manifest and bundle');
+  await afterIdle(page);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('aisle:v1:kit')).length), 0);
+  await page.context().close();
+});
+
+test('the recommended CSP allows the kit\'s start (a synchronous compile needs only wasm-unsafe-eval)', async () => {
+  const page = await shopper();
+  await rewriteHtml(page, PAGE, (html) => html.replace(/<script>window\.aisle = window\.aisle \|\| \[\];<\/script>/, ''), { 'content-security-policy': RECOMMENDED_CSP });
+  const first = await load(page);
+  await keptKit(page);
+  const second = await load(page);
+  assert.deepEqual(second.fetched, []);
+  assert.deepEqual(second.order, first.order);
+  await assertPageWon(page, {});
+  assert.deepEqual(await aisleErrors(page), []);
+  await page.context().close();
+});

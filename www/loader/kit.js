@@ -1,0 +1,115 @@
+// The start kit: what a returning shopper's page needs to order its grids at script start,
+// before the first paint, without waiting for a fetch: the wasm's bytes, the manifest's text
+// for as long as HTTP would call it fresh, and the bundle it names. localStorage is the only
+// storage a script can read synchronously, so the kit lives there, written at idle time by
+// a page that fetched the files (SRI checked the wasm then; the entry is kept under its
+// sha384, so a new aisle.js ignores an old wasm). The manifest is used only until the
+// freshness its own `Cache-Control` gives it runs out (`max-age`, plus `stale-while-revalidate`,
+// less `Age`, from its `Date`): the kill switch reaches a shopper as fast as through the HTTP
+// cache. A bundle that would take the kit past KIT_MAX_BYTES is not kept: that shop's pages
+// take the asynchronous route, with the hide.
+import { w, storageRefused } from './page.js';
+import { STORAGE_PREFIX, KIT_MAX_BYTES } from './defaults.js';
+
+// Keys under STORAGE_PREFIX. `kit`: JSON {manifest: url, text, freshUntil (epoch ms),
+// wasm: integrity, bundle: absolute url}; `kit:wasm` and `kit:bundle`: the bytes, one char
+// (0-255) a byte.
+var INDEX_KEY = STORAGE_PREFIX + 'kit';
+var WASM_KEY = STORAGE_PREFIX + 'kit:wasm';
+var BUNDLE_KEY = STORAGE_PREFIX + 'kit:bundle';
+
+/**
+ * The kit for this page, or null: `{module, manifest, bundleUrl, bundle}` with the wasm
+ * compiled (synchronously: `new WebAssembly.Module`), the manifest's text and the bytes of
+ * the bundle it names. Null when any part is missing, stale or unreadable, or does not
+ * compile; such a kit is dropped.
+ */
+export function readKit(manifestUrl, integrity) {
+  try {
+    var store = w.localStorage;
+    var index = JSON.parse(store.getItem(INDEX_KEY) || 'null');
+    if (!index || index.manifest !== manifestUrl || !(Date.now() < index.freshUntil) || index.wasm !== integrity) return null;
+    if (bundleNamed(index.text, manifestUrl) !== index.bundle) return null;
+    var wasm = store.getItem(WASM_KEY);
+    var bundle = store.getItem(BUNDLE_KEY);
+    if (wasm === null || bundle === null) return null;
+    return { module: new WebAssembly.Module(toBytes(wasm)), manifest: index.text, bundleUrl: index.bundle, bundle: toBytes(bundle) };
+  } catch (e) {
+    dropKit();
+    return null;
+  }
+}
+
+/** The absolute URL of the bundle `manifestText` names (undefined when killed or none). */
+export function bundleNamed(manifestText, manifestUrl) {
+  var manifest = JSON.parse(manifestText);
+  if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) return new URL(manifest.bundle, manifestUrl).href;
+}
+
+/** Until when (epoch ms) HTTP calls a response fresh, stale-while-revalidate included: 0 when
+ * it must be revalidated each time (no max-age, no-cache, no-store). A `Date` in the future
+ * (a slow clock here) counts from now. */
+export function freshUntil(response) {
+  var cacheControl = response.headers.get('cache-control') || '';
+  var maxAge = /(?:^|[\s,])max-age=(\d+)/i.exec(cacheControl);
+  if (!maxAge || /no-cache|no-store/i.test(cacheControl)) return 0;
+  var stale = /stale-while-revalidate=(\d+)/i.exec(cacheControl);
+  var received = Date.now();
+  var date = Date.parse(response.headers.get('date') || '');
+  var from = date <= received ? date : received;
+  var seconds = Number(maxAge[1]) + (stale ? Number(stale[1]) : 0) - (Number(response.headers.get('age')) || 0);
+  return from + seconds * 1000;
+}
+
+/**
+ * Keeps what this page fetched for the next one: the manifest (`{text, freshUntil}`), the
+ * bundle it names (`bundle`: its bytes, or undefined to keep the kit's) and the wasm
+ * (`wasm`: its bytes, or undefined). Writes only what the kit does not hold yet. A refused
+ * write drops the whole kit, never the shopper's history (raw `localStorage`, not
+ * `storageSet`, which would move all of aisle's storage to memory).
+ */
+export function keepKit(manifestUrl, manifest, bundleUrl, bundle, integrity, wasm) {
+  if (storageRefused()) return;
+  try {
+    var store = w.localStorage;
+    var index = JSON.parse(store.getItem(INDEX_KEY) || 'null') || {};
+    var next = { manifest: manifestUrl, text: manifest.text, freshUntil: manifest.freshUntil, wasm: index.wasm, bundle: index.bundle };
+    if (wasm && index.wasm !== integrity) {
+      store.setItem(WASM_KEY, toText(new Uint8Array(wasm)));
+      next.wasm = integrity;
+    }
+    if (bundle && index.bundle !== bundleUrl) {
+      if ((store.getItem(WASM_KEY) || '').length + bundle.byteLength > KIT_MAX_BYTES) { store.removeItem(BUNDLE_KEY); next.bundle = undefined; } else {
+        store.setItem(BUNDLE_KEY, toText(new Uint8Array(bundle)));
+        next.bundle = bundleUrl;
+      }
+    }
+    store.setItem(INDEX_KEY, JSON.stringify(next));
+  } catch (e) {
+    dropKit();
+  }
+}
+
+/** Forgets the kit (a part was unreadable, or the browser refused a write). */
+export function dropKit() {
+  try {
+    var store = w.localStorage;
+    store.removeItem(INDEX_KEY);
+    store.removeItem(WASM_KEY);
+    store.removeItem(BUNDLE_KEY);
+  } catch (e) { /* storage refused: nothing kept */ }
+}
+
+// Bytes as text, one char (0-255) a byte: localStorage keeps such text at one byte a char
+// in Chromium; base64 would take a third more room and a decode.
+function toText(bytes) {
+  var text = '';
+  for (var i = 0; i < bytes.length; i += 0x2000) text += String.fromCharCode.apply(null, /** @type {any} */ (bytes.subarray(i, i + 0x2000)));
+  return text;
+}
+
+function toBytes(text) {
+  var bytes = new Uint8Array(text.length);
+  for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
