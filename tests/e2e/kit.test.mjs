@@ -145,9 +145,10 @@ test('a damaged bundle in the kit is reported, dropped, and the bundle comes fro
   const page = await shopper();
   const first = await load(page);
   await keptKit(page);
-  await page.evaluate(() => {
-    const bytes = localStorage.getItem('aisle:v1:kit:bundle');
-    localStorage.setItem('aisle:v1:kit:bundle', bytes.slice(0, -1) + String.fromCharCode(bytes.charCodeAt(bytes.length - 1) ^ 1));
+  await page.evaluate(() => { // one bit of the payload flipped: the checksum no longer matches
+    const bytes = Uint8Array.fromBase64(localStorage.getItem('aisle:v1:kit:bundle'));
+    bytes[bytes.length >> 1] ^= 1;
+    localStorage.setItem('aisle:v1:kit:bundle', bytes.toBase64());
   });
   const damaged = await load(page);
   assert.deepEqual(damaged.order, first.order, 'ordered from the network\'s bundle');
@@ -169,6 +170,22 @@ test('a new aisle.js ignores the kit of the old one (the wasm is kept under its 
   assert.ok(next.fetched.some((p) => p.endsWith('.wasm')), 'the wasm this aisle.js pins came from the network');
   const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).wasm.startsWith('sha384-') && JSON.parse(localStorage.getItem(key)), KIT, { timeout: 8000 }).then((h) => h.jsonValue());
   assert.notEqual(index.wasm, other, 'the kit now holds this aisle.js\'s wasm');
+  await page.context().close();
+});
+
+test('a browser without native base64 (Uint8Array.fromBase64, toBase64) keeps and reads the same kit through atob and btoa', async () => {
+  const page = await shopper({ init: WATCH + FETCHED_AT_ORDER + queueViewsOnce(viewed) + 'delete Uint8Array.fromBase64; delete Uint8Array.prototype.toBase64;' });
+  const first = await load(page);
+  await keptKit(page);
+  assert.equal(await page.evaluate(() => typeof Uint8Array.fromBase64), 'undefined');
+  const second = await load(page);
+  assert.deepEqual(second.fetched, [], 'the second page started from the kit');
+  assert.deepEqual(second.order, first.order);
+  // And the text is the same base64 the native functions write.
+  const kept = await page.evaluate(() => localStorage.getItem('aisle:v1:kit:wasm'));
+  const wasm = await (await fetch(demo.url + '/aisle/aisle_core_bg.wasm')).arrayBuffer();
+  assert.equal(kept, Buffer.from(wasm).toString('base64'));
+  await assertPageWon(page, {});
   await page.context().close();
 });
 
