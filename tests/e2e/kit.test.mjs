@@ -73,6 +73,7 @@ test('the second page orders its grid from the kit: nothing fetched first, and t
   assert.equal(index.manifest, demo.url + '/aisle/manifest.json');
   assert.match(index.wasm, /^sha384-/);
   assert.ok(index.freshUntil > Date.now() && index.freshUntil <= Date.now() + 61_000, 'fresh for the manifest\'s max-age (60 s)');
+  assert.equal(index.usableUntil, index.freshUntil, 'and no longer: the demo sends no stale-while-revalidate');
 
   const second = await load(page);
   assert.deepEqual(second.fetched, [], 'nothing of aisle\'s was fetched before the grid was in order');
@@ -89,12 +90,12 @@ test('a manifest past its freshness sends the page the network way, which keeps 
   await keptKit(page);
   await page.evaluate((key) => {
     const index = JSON.parse(localStorage.getItem(key));
-    localStorage.setItem(key, JSON.stringify({ ...index, freshUntil: Date.now() - 1 }));
+    localStorage.setItem(key, JSON.stringify({ ...index, freshUntil: Date.now() - 1, usableUntil: Date.now() - 1 }));
   }, KIT);
   const stale = await load(page);
   assert.ok(stale.fetched.some((p) => p.endsWith('/manifest.json')), `the manifest was fetched before the order (${stale.fetched})`);
   assert.deepEqual(stale.order, first.order);
-  const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).freshUntil > Date.now(), KIT, { timeout: 8000 });
+  const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).usableUntil > Date.now(), KIT, { timeout: 8000 });
   assert.ok(index, 'the kit is fresh again');
   const next = await load(page);
   assert.deepEqual(next.fetched, [], 'and the page after uses it');
@@ -102,25 +103,58 @@ test('a manifest past its freshness sends the page the network way, which keeps 
   await page.context().close();
 });
 
-test('the kill switch: a page within the kept manifest\'s freshness still personalizes, as the HTTP cache would; the next page does not', async () => {
-  const page = await shopper();
-  await load(page);
-  await keptKit(page);
-  // The shop flips the kill switch (a route: Playwright's routing also bypasses the HTTP cache).
+/** Serves the manifest with the kill switch on, and with `cacheControl` when given. */
+async function flipKillSwitch(page, cacheControl) {
+  // A route: Playwright's routing also bypasses the HTTP cache.
   await page.context().route((url) => url.pathname === '/aisle/manifest.json', async (route) => {
     const response = await route.fetch();
     const manifest = JSON.parse(await response.text());
-    await route.fulfill({ response, body: JSON.stringify({ ...manifest, kill_switch: true }) });
+    const headers = { ...response.headers(), ...(cacheControl ? { 'cache-control': cacheControl } : {}) };
+    await route.fulfill({ response, headers, body: JSON.stringify({ ...manifest, kill_switch: true }) });
   });
-  const within = await load(page);
-  assert.deepEqual(within.fetched, [], 'the page within the freshness started from the kit');
-  assert.equal(within.event.personalized, true);
-  // At idle, that page read the manifest again and kept it.
-  await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).text.includes('"kill_switch":true'), KIT, { timeout: 8000 });
+}
+
+async function expectKilled(page) {
   await page.goto(demo.url + PAGE);
   const disabled = await page.waitForFunction(() => window.__aisleSeen['aisle:disabled'], null, { timeout: 8000 }).then((h) => h.jsonValue());
   assert.equal(disabled.reason, 'kill_switch');
   await assertPageWon(page, { expectedOrder: shopOrder });
+}
+
+test('the kill switch, max-age only: within the kept manifest\'s max-age a page personalizes and asks nothing, as the HTTP cache would; after it, the next page is off', async () => {
+  const page = await shopper();
+  await load(page);
+  await keptKit(page);
+  await flipKillSwitch(page);
+  const within = await load(page);
+  assert.deepEqual(within.fetched, [], 'the page within the max-age started from the kit');
+  assert.equal(within.event.personalized, true);
+  await afterIdle(page);
+  assert.deepEqual(await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.endsWith('/manifest.json'))), [],
+    'a fresh manifest is not asked for again');
+  // The max-age runs out.
+  await page.evaluate((key) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key)), freshUntil: Date.now() - 1, usableUntil: Date.now() - 1 })), KIT);
+  await expectKilled(page);
+  await page.context().close();
+});
+
+test('stale-while-revalidate: past max-age but within it, a page starts from the kit and revalidates the manifest at idle; the next page follows the new one', async () => {
+  const page = await shopper();
+  const swr = 'public, max-age=0, stale-while-revalidate=600';
+  await page.context().route((url) => url.pathname === '/aisle/manifest.json', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cache-control': swr } });
+  });
+  await load(page);
+  const index = await keptKit(page);
+  assert.ok(index.freshUntil <= Date.now() && index.usableUntil > Date.now() + 590_000, 'stale at once, usable for 600 s');
+  await page.context().unrouteAll();
+  await flipKillSwitch(page, swr);
+  const stale = await load(page);
+  assert.deepEqual(stale.fetched, [], 'the stale page started from the kit');
+  assert.equal(stale.event.personalized, true);
+  await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).text.includes('"kill_switch":true'), KIT, { timeout: 8000 });
+  await expectKilled(page);
   await page.context().close();
 });
 

@@ -12,7 +12,7 @@ import { fetchOk, compileWasm, addScript } from './net.js';
 import { rankGrids, watchGrids, whenGridsParsed } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
 import { stillReason, rememberArm } from './decide.js';
-import { readKit, keepKit, dropKit, freshUntil, bundleNamed } from './kit.js';
+import { readKit, keepKit, dropKit, freshness, bundleNamed } from './kit.js';
 import { api, engineReady, engineFailed } from './api.js';
 import { startEngine } from './engine.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
@@ -120,10 +120,14 @@ function start() {
     return true;
   }
 
-  // The manifest fetched with its freshness, for the engine and the kit.
+  // The manifest fetched, `{text, freshUntil, usableUntil}`, for the engine and the kit.
   function fetchManifest() {
     return fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {
-      return r.text().then(function (text) { return { text: text, freshUntil: freshUntil(r) }; });
+      return r.text().then(function (text) {
+        var manifest = freshness(r);
+        manifest.text = text;
+        return manifest;
+      });
     });
   }
 
@@ -145,10 +149,11 @@ function start() {
         }, function (error) { fail(error.code, error.message); });
       }
     }
-    // Once the page is idle, the manifest is read again (through the HTTP cache) for the
-    // next page; a manifest that names another bundle sends that page the asynchronous way,
-    // which fetches, checks and keeps it.
-    whenPageIdle(function () {
+    // A manifest past its max-age (used within its stale-while-revalidate) is revalidated once
+    // the page is idle, as a cache would, for the next page; one that names another bundle
+    // sends that page the network way, which fetches, checks and keeps it. A fresh one is
+    // not asked for again: the HTTP cache would answer with the same response.
+    if (kit.stale) whenPageIdle(function () {
       fetchManifest().then(function (manifest) { keepKit(manifestUrl, manifest); }, function () { /* the next page fetches it again */ });
     });
     return true;

@@ -3,36 +3,37 @@
 // for as long as HTTP would call it fresh, and the bundle it names. localStorage is the only
 // storage a script can read synchronously, so the kit lives there, written at idle time by
 // a page that fetched the files (SRI checked the wasm then; the entry is kept under its
-// sha384, so a new aisle.js ignores an old wasm). The manifest is used only until the
-// freshness its own `Cache-Control` gives it runs out (`max-age`, plus `stale-while-revalidate`,
-// less `Age`, from its `Date`): the kill switch reaches a shopper as fast as through the HTTP
+// sha384, so a new aisle.js ignores an old wasm). The manifest is used only as long as its
+// own `Cache-Control` lets a cache use it (`max-age`, plus `stale-while-revalidate`, less
+// `Age`, from its `Date`): the kill switch reaches a shopper as fast as through the HTTP
 // cache. A bundle that would take the kit past KIT_MAX_CHARS is not kept: that shop's pages
 // take the asynchronous route, with the hide.
 import { w, storageRefused } from './page.js';
 import { STORAGE_PREFIX, KIT_MAX_CHARS } from './defaults.js';
 
-// Keys under STORAGE_PREFIX. `kit`: JSON {manifest: url, text, freshUntil (epoch ms),
-// wasm: integrity, bundle: absolute url}; `kit:wasm` and `kit:bundle`: the bytes, base64.
+// Keys under STORAGE_PREFIX. `kit`: JSON {manifest: url, text, freshUntil, usableUntil
+// (epoch ms, `freshness`), wasm: integrity, bundle: absolute url}; `kit:wasm` and `kit:bundle`: the bytes, base64.
 var INDEX_KEY = STORAGE_PREFIX + 'kit';
 var WASM_KEY = STORAGE_PREFIX + 'kit:wasm';
 var BUNDLE_KEY = STORAGE_PREFIX + 'kit:bundle';
 
 /**
- * The kit for this page, or null: `{module, manifest, bundleUrl, bundle}` with the wasm
- * compiled (synchronously: `new WebAssembly.Module`), the manifest's text and the bytes of
- * the bundle it names. Null when any part is missing, stale or unreadable, or does not
+ * The kit for this page, or null: `{module, manifest, bundleUrl, bundle, stale}` with the
+ * wasm compiled (synchronously: `new WebAssembly.Module`), the manifest's text, the bytes of
+ * the bundle it names, and whether that manifest is past its `max-age` (usable, but to be
+ * revalidated). Null when any part is missing, stale or unreadable, or does not
  * compile; such a kit is dropped.
  */
 export function readKit(manifestUrl, integrity) {
   try {
     var store = w.localStorage;
     var index = JSON.parse(store.getItem(INDEX_KEY) || 'null');
-    if (!index || index.manifest !== manifestUrl || !(Date.now() < index.freshUntil) || index.wasm !== integrity) return null;
+    if (!index || index.manifest !== manifestUrl || !(Date.now() < index.usableUntil) || index.wasm !== integrity) return null;
     if (bundleNamed(index.text, manifestUrl) !== index.bundle) return null;
     var wasm = store.getItem(WASM_KEY);
     var bundle = store.getItem(BUNDLE_KEY);
     if (wasm === null || bundle === null) return null;
-    return { module: new WebAssembly.Module(toBytes(wasm)), manifest: index.text, bundleUrl: index.bundle, bundle: toBytes(bundle) };
+    return { module: new WebAssembly.Module(toBytes(wasm)), manifest: index.text, bundleUrl: index.bundle, bundle: toBytes(bundle), stale: !(Date.now() < index.freshUntil) };
   } catch (e) {
     dropKit();
     return null;
@@ -45,23 +46,25 @@ export function bundleNamed(manifestText, manifestUrl) {
   if (manifest && typeof manifest.bundle === 'string' && manifest.kill_switch !== true) return new URL(manifest.bundle, manifestUrl).href;
 }
 
-/** Until when (epoch ms) HTTP calls a response fresh, stale-while-revalidate included: 0 when
- * it must be revalidated each time (no max-age, no-cache, no-store). A `Date` in the future
- * (a slow clock here) counts from now. */
-export function freshUntil(response) {
+/** How long HTTP lets a response be used without asking the server: `{freshUntil,
+ * usableUntil}` (epoch ms), the end of its `max-age` and that plus `stale-while-revalidate`,
+ * during which a cache serves it and revalidates in the background. 0 when it must be
+ * revalidated each time (no max-age, no-cache, no-store). A `Date` in the future (a slow
+ * clock here) counts from now. */
+export function freshness(response) {
   var cacheControl = response.headers.get('cache-control') || '';
   var maxAge = /(?:^|[\s,])max-age=(\d+)/i.exec(cacheControl);
-  if (!maxAge || /no-cache|no-store/i.test(cacheControl)) return 0;
+  if (!maxAge || /no-cache|no-store/i.test(cacheControl)) return { freshUntil: 0, usableUntil: 0 };
   var stale = /stale-while-revalidate=(\d+)/i.exec(cacheControl);
   var received = Date.now();
   var date = Date.parse(response.headers.get('date') || '');
-  var from = date <= received ? date : received;
-  var seconds = Number(maxAge[1]) + (stale ? Number(stale[1]) : 0) - (Number(response.headers.get('age')) || 0);
-  return from + seconds * 1000;
+  var freshUntil = (date <= received ? date : received) + (Number(maxAge[1]) - (Number(response.headers.get('age')) || 0)) * 1000;
+  return { freshUntil: freshUntil, usableUntil: freshUntil + (stale ? Number(stale[1]) * 1000 : 0) };
 }
 
 /**
- * Keeps what this page fetched for the next one: the manifest (`{text, freshUntil}`), the
+ * Keeps what this page fetched for the next one: the manifest (`{text, freshUntil,
+ * usableUntil}`), the
  * bundle it names (`bundle`: its bytes, or undefined to keep the kit's) and the wasm
  * (`wasm`: its bytes, or undefined). Writes only what the kit does not hold yet. A refused
  * write drops the whole kit, never the shopper's history (raw `localStorage`, not
@@ -72,7 +75,7 @@ export function keepKit(manifestUrl, manifest, bundleUrl, bundle, integrity, was
   try {
     var store = w.localStorage;
     var index = JSON.parse(store.getItem(INDEX_KEY) || 'null') || {};
-    var next = { manifest: manifestUrl, text: manifest.text, freshUntil: manifest.freshUntil, wasm: index.wasm, bundle: index.bundle };
+    var next = { manifest: manifestUrl, text: manifest.text, freshUntil: manifest.freshUntil, usableUntil: manifest.usableUntil, wasm: index.wasm, bundle: index.bundle };
     if (wasm && index.wasm !== integrity) {
       store.setItem(WASM_KEY, toText(new Uint8Array(wasm)));
       next.wasm = integrity;
