@@ -9,13 +9,13 @@ import { w, d, emit, now, storageGet, storageSet, afterNextFrame, nextTask } fro
 import { core, guard, fail } from './core.js';
 import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresented } from './hide.js';
 import { fetchOk, compileWasm, addScript } from './net.js';
-import { rankGrids, watchGrids, whenGridsParsed } from './grids.js';
+import { rankGrids, watchGrids, whenGridsParsed, cardCount } from './grids.js';
 import { startDelivery, scheduleFlush } from './delivery.js';
 import { stillReason, rememberArm } from './decide.js';
 import { readKit, keepKit, dropKit, freshness, bundleNamed } from './kit.js';
 import { api, engineReady, engineFailed } from './api.js';
 import { startEngine } from './engine.js';
-import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS } from './defaults.js';
+import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS, SMALL_PASS_CARDS } from './defaults.js';
 
 var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
 var IDLE_WAIT_MS = 2000; // the longest a page whose grids will not move waits for idle time before aisle starts
@@ -97,14 +97,9 @@ function start() {
     return bundle ? guard(function () { return new URL(bundle, manifestUrl).href; }, undefined) : undefined;
   }
 
-  // The bundle's bytes handed to the engine, then the grids ordered; false when refused.
-  function useBundle(bundleUrl, bytes) {
-    if (!core.engine || !guard(function () { return core.engine.loadBundle(bytes); }, false)) return false;
-    if (bundleUrl !== storageGet(LAST_BUNDLE_KEY)) storageSet(LAST_BUNDLE_KEY, bundleUrl);
-    // The pass runs in a task of its own, not in the one that started the engine and
-    // decoded the bundle (on a 5,000-card grid the two together made one long task), and
-    // over whole grids.
-    whenHiddenFramePresented(function () { whenGridsParsed(function () { nextTask(function () { guard(function () {
+  // The pass over the page's grids, and the hide's release.
+  function orderGrids() {
+    guard(function () {
       // Past the hide's cap (its timer may be held back by a busy main thread), the grids
       // count as shown in the shop's order and stay so.
       var cards = core.killed ? Infinity : rankGrids(overdue() || !!still);
@@ -113,9 +108,22 @@ function start() {
       // the move as a layout shift even though the grid was hidden. But the cap wins over
       // the shift: late in the hide, or with thousands of cards (whose next frame is
       // long), the grid is shown at once.
-      if (isHiding() && hideLeftMs() > 100 && cards <= 1000) afterNextFrame(releaseHide);
+      if (isHiding() && hideLeftMs() > 100 && cards <= SMALL_PASS_CARDS) afterNextFrame(releaseHide);
       else releaseHide();
-    }); }); }); });
+    });
+  }
+
+  // The bundle's bytes handed to the engine, then the grids ordered; false when refused.
+  function useBundle(bundleUrl, bytes) {
+    if (!core.engine || !guard(function () { return core.engine.loadBundle(bytes); }, false)) return false;
+    if (bundleUrl !== storageGet(LAST_BUNDLE_KEY)) storageSet(LAST_BUNDLE_KEY, bundleUrl);
+    // The pass runs over whole grids. Over many cards it gets a task of its own, not the
+    // one that started the engine and decoded the bundle (on a 5,000-card grid the two
+    // together made one long task); a few are ordered at once, which from the kit is before
+    // the first paint.
+    whenHiddenFramePresented(function () { whenGridsParsed(function () {
+      if (cardCount() <= SMALL_PASS_CARDS) orderGrids(); else nextTask(orderGrids);
+    }); });
     scheduleFlush(1000);
     return true;
   }

@@ -13,6 +13,10 @@ export const DEBUG_FILE = 'aisle-debug.js';
 export const TIMEOUT_MS = 3000;
 /** The longest anti-flicker hide, whatever `data-hide` asks for. */
 export const HIDE_CAP_MS = 300;
+/** A pass over at most this many cards runs in the task that found the grids ready and
+ * shows them a frame after they moved; over more, it gets a task of its own (no long task
+ * with the engine's start) and shows them at once (their next frame is long). */
+export const SMALL_PASS_CARDS = 1000;
 /** Events per request to the collector. */
 export const BATCH_SIZE = 50;
 /** Storage keys (under STORAGE_PREFIX): the visitor id and the history (base64 of postcard

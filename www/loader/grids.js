@@ -192,6 +192,11 @@ export function rankGrids(leaveVisible) {
   return install.cards;
 }
 
+/** How many cards the page holds (0 with an invalid selector, which the pass reports). */
+export function cardCount() {
+  try { return d.querySelectorAll(core.config.item).length; } catch (e) { return 0; }
+}
+
 /** Runs `fn` once the page's grids are parsed to their end: at once when the parser is past
  * every grid (a node follows it, or the document is parsed), else at DOMContentLoaded. A pass
  * over a grid the parser is still filling would order its first cards alone, and the cards
