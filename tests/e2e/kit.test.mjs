@@ -4,7 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { openDemo, gridOrder } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDemo, gridOrder, ROOT } from './harness.mjs';
 import { WATCH, rewriteHtml, withScriptAttributes, assertPageWon, reordered, shopAndViews } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
@@ -219,6 +223,57 @@ test('a browser without native base64 (Uint8Array.fromBase64, toBase64) keeps an
   const kept = await page.evaluate(() => localStorage.getItem('aisle:v1:kit:wasm'));
   const wasm = await (await fetch(demo.url + '/aisle/aisle_core_bg.wasm')).arrayBuffer();
   assert.equal(kept, Buffer.from(wasm).toString('base64'));
+  await assertPageWon(page, {});
+  await page.context().close();
+});
+
+test('a bundle too large for the kit (a generated 10,000-product catalog, 196 KB) is not kept: the wasm is, and every page loads the bundle the network way', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisle-kit-'));
+  try {
+    const aisle = join(ROOT, 'target', 'release', 'aisle');
+    execFileSync(aisle, ['generate', '--products', '10000', '--sessions', '100', '--catalog-out', join(dir, 'catalog.csv'), '--events-out', join(dir, 'events.ndjson')], { stdio: 'pipe' });
+    execFileSync(aisle, ['build', '--catalog', join(dir, 'catalog.csv'), '--out', join(dir, 'out')], { stdio: 'pipe' });
+    const name = readdirSync(join(dir, 'out')).find((f) => /^bundle-[0-9a-f]+\.bin$/.test(f));
+    const bytes = readFileSync(join(dir, 'out', name));
+    assert.ok(bytes.length > 180_000, `a bundle over the kit's room (${bytes.length} B)`);
+    const page = await shopper();
+    await page.context().route((url) => url.pathname === '/aisle/manifest.json', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: JSON.stringify({ ...JSON.parse(await response.text()), bundle: name }) });
+    });
+    await page.context().route((url) => url.pathname === '/aisle/' + name, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
+    const first = await load(page);
+    assert.equal(first.event.personalized, true, 'the large bundle loaded (its products are not the demo\'s: the shop\'s order)');
+    const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) || 'null'), KIT, { timeout: 8000 }).then((h) => h.jsonValue());
+    assert.match(index.wasm, /^sha384-/, 'the wasm is kept');
+    assert.equal(index.bundle, undefined, 'the bundle is not');
+    assert.equal(await page.evaluate(() => localStorage.getItem('aisle:v1:kit:bundle')), null);
+    const second = await load(page);
+    assert.ok(second.fetched.some((p) => p.endsWith(name)), 'the next page fetched the bundle');
+    await assertPageWon(page, {});
+    assert.deepEqual(await aisleErrors(page), []);
+    await page.context().close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write the browser refuses (quota) drops the kit, and the shopper\'s history stays in localStorage', async () => {
+  const refuse = `const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === 'aisle:v1:kit:wasm') throw new DOMException('quota', 'QuotaExceededError');
+      return setItem.call(this, key, value);
+    };`;
+  const page = await shopper({ init: WATCH + FETCHED_AT_ORDER + queueViewsOnce(viewed) + refuse });
+  const first = await load(page);
+  await afterIdle(page);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('aisle:v1:kit'))), [], 'no kit');
+  assert.ok(await page.evaluate(() => localStorage.getItem('aisle:v1:history')), 'the history is still in localStorage');
+  const second = await load(page);
+  assert.ok(second.fetched.length >= 3, 'the next page loads the network way');
+  assert.deepEqual(second.order, first.order, 'and orders from the same history');
+  const status = await page.evaluate(() => window.aisle.status());
+  assert.equal(status.storageMemoryOnly, false, 'aisle\'s storage did not move to memory');
   await assertPageWon(page, {});
   await page.context().close();
 });
