@@ -49,13 +49,17 @@ async function load(page, path = PAGE) {
   return { event, order: await gridOrder(page), fetched: await page.evaluate(() => window.__fetchedAtOrder) };
 }
 
-/** Waits until the page kept the kit (at idle time) and returns its index. */
-async function keptKit(page) {
-  const handle = await page.waitForFunction((key) => {
-    const index = JSON.parse(localStorage.getItem(key) || 'null');
-    return index && index.wasm && index.bundle ? index : null;
-  }, KIT, { timeout: 8000 });
-  return handle.jsonValue();
+// What the kit holds: its index, and the names its wasm and bundle entries start with (the
+// wasm's integrity, the bundle's URL), null when absent.
+function readKitState() {
+  const name = (key) => { const value = localStorage.getItem(key); return value === null ? null : value.slice(0, value.indexOf(' ')); };
+  return { index: JSON.parse(localStorage.getItem('aisle:v1:kit') || 'null'), wasm: name('aisle:v1:kit:wasm'), bundle: name('aisle:v1:kit:bundle') };
+}
+
+/** Waits until the page kept the whole kit (at idle time) and returns what it holds. */
+function keptKit(page) {
+  return page.waitForFunction(`(() => { const s = (${readKitState})(); return s.index && s.wasm && s.bundle ? s : null; })()`, null, { timeout: 8000 })
+    .then((handle) => handle.jsonValue());
 }
 
 /** Resolves once the page's idle-time work (aisle's starts at the load event) has run: two idle
@@ -73,9 +77,10 @@ test('the second page orders its grid from the kit: nothing fetched first, and t
   assert.equal(first.event.personalized, true);
   assert.notDeepEqual(first.order, shopOrder, 'the first page was personalized');
   assert.ok(first.fetched.length >= 3, `the first page fetched the wasm, manifest and bundle (${first.fetched})`);
-  const index = await keptKit(page);
+  const { index, wasm, bundle } = await keptKit(page);
   assert.equal(index.manifest, demo.url + '/aisle/manifest.json');
-  assert.match(index.wasm, /^sha384-/);
+  assert.match(wasm, /^sha384-/, 'the wasm is kept under its integrity');
+  assert.match(bundle, /^http:.*\/aisle\/bundle-[0-9a-f]+\.bin$/, 'the bundle under its URL');
   assert.ok(index.freshUntil > Date.now() && index.freshUntil <= Date.now() + 61_000, 'fresh for the manifest\'s max-age (60 s)');
   assert.equal(index.usableUntil, index.freshUntil, 'and no longer: the demo sends no stale-while-revalidate');
 
@@ -150,7 +155,7 @@ test('stale-while-revalidate: past max-age but within it, a page starts from the
     await route.fulfill({ response, headers: { ...response.headers(), 'cache-control': swr } });
   });
   await load(page);
-  const index = await keptKit(page);
+  const { index } = await keptKit(page);
   assert.ok(index.freshUntil <= Date.now() && index.usableUntil > Date.now() + 590_000, 'stale at once, usable for 600 s');
   await page.context().unrouteAll();
   await flipKillSwitch(page, swr);
@@ -166,7 +171,10 @@ test('a damaged wasm in the kit is dropped without a word: the page loads the ne
   const page = await shopper();
   const first = await load(page);
   await keptKit(page);
-  await page.evaluate(() => localStorage.setItem('aisle:v1:kit:wasm', 'not a wasm module'));
+  await page.evaluate(() => { // the right name, bytes that do not compile
+    const kept = localStorage.getItem('aisle:v1:kit:wasm');
+    localStorage.setItem('aisle:v1:kit:wasm', kept.slice(0, kept.indexOf(' ') + 1) + btoa('not a wasm module'));
+  });
   const damaged = await load(page);
   assert.ok(damaged.fetched.some((p) => p.endsWith('.wasm')), 'the wasm came from the network');
   assert.deepEqual(damaged.order, first.order);
@@ -184,9 +192,10 @@ test('a damaged bundle in the kit is reported, dropped, and the bundle comes fro
   const first = await load(page);
   await keptKit(page);
   await page.evaluate(() => { // one bit of the payload flipped: the checksum no longer matches
-    const bytes = Uint8Array.fromBase64(localStorage.getItem('aisle:v1:kit:bundle'));
+    const kept = localStorage.getItem('aisle:v1:kit:bundle');
+    const bytes = Uint8Array.fromBase64(kept.slice(kept.indexOf(' ') + 1));
     bytes[bytes.length >> 1] ^= 1;
-    localStorage.setItem('aisle:v1:kit:bundle', bytes.toBase64());
+    localStorage.setItem('aisle:v1:kit:bundle', kept.slice(0, kept.indexOf(' ') + 1) + bytes.toBase64());
   });
   const damaged = await load(page);
   assert.deepEqual(damaged.order, first.order, 'ordered from the network\'s bundle');
@@ -203,11 +212,15 @@ test('a new aisle.js ignores the kit of the old one (the wasm is kept under its 
   await load(page);
   await keptKit(page);
   const other = 'sha384-' + createHash('sha384').update('another build').digest('base64');
-  await page.evaluate(([key, other]) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key)), wasm: other })), [KIT, other]);
+  const ours = await page.evaluate((other) => { // the same bytes, kept as another build's
+    const kept = localStorage.getItem('aisle:v1:kit:wasm');
+    localStorage.setItem('aisle:v1:kit:wasm', other + kept.slice(kept.indexOf(' ')));
+    return kept.slice(0, kept.indexOf(' '));
+  }, other);
   const next = await load(page);
   assert.ok(next.fetched.some((p) => p.endsWith('.wasm')), 'the wasm this aisle.js pins came from the network');
-  const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key)).wasm.startsWith('sha384-') && JSON.parse(localStorage.getItem(key)), KIT, { timeout: 8000 }).then((h) => h.jsonValue());
-  assert.notEqual(index.wasm, other, 'the kit now holds this aisle.js\'s wasm');
+  const kept = await page.waitForFunction(`(() => { const s = (${readKitState})(); return s.wasm !== ${JSON.stringify(other)} && s.wasm; })()`, null, { timeout: 8000 }).then((h) => h.jsonValue());
+  assert.equal(kept, ours, 'the kit now holds this aisle.js\'s wasm');
   await page.context().close();
 });
 
@@ -222,7 +235,7 @@ test('a browser without native base64 (Uint8Array.fromBase64, toBase64) keeps an
   // And the text is the same base64 the native functions write.
   const kept = await page.evaluate(() => localStorage.getItem('aisle:v1:kit:wasm'));
   const wasm = await (await fetch(demo.url + '/aisle/aisle_core_bg.wasm')).arrayBuffer();
-  assert.equal(kept, Buffer.from(wasm).toString('base64'));
+  assert.equal(kept.slice(kept.indexOf(' ') + 1), Buffer.from(wasm).toString('base64'));
   await assertPageWon(page, {});
   await page.context().close();
 });
@@ -244,10 +257,9 @@ test('a bundle too large for the kit (a generated 10,000-product catalog, 196 KB
     await page.context().route((url) => url.pathname === '/aisle/' + name, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
     const first = await load(page);
     assert.equal(first.event.personalized, true, 'the large bundle loaded (its products are not the demo\'s: the shop\'s order)');
-    const index = await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) || 'null'), KIT, { timeout: 8000 }).then((h) => h.jsonValue());
-    assert.match(index.wasm, /^sha384-/, 'the wasm is kept');
-    assert.equal(index.bundle, undefined, 'the bundle is not');
-    assert.equal(await page.evaluate(() => localStorage.getItem('aisle:v1:kit:bundle')), null);
+    const kit = await page.waitForFunction(`(() => { const s = (${readKitState})(); return s.index && s; })()`, null, { timeout: 8000 }).then((h) => h.jsonValue());
+    assert.match(kit.wasm, /^sha384-/, 'the wasm is kept');
+    assert.equal(kit.bundle, null, 'the bundle is not');
     const second = await load(page);
     assert.ok(second.fetched.some((p) => p.endsWith(name)), 'the next page fetched the bundle');
     await assertPageWon(page, {});

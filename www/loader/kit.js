@@ -12,7 +12,10 @@ import { w, storageRefused } from './page.js';
 import { STORAGE_PREFIX, KIT_MAX_CHARS } from './defaults.js';
 
 // Keys under STORAGE_PREFIX. `kit`: JSON {manifest: url, text, freshUntil, usableUntil
-// (epoch ms, `freshness`), wasm: integrity, bundle: absolute url}; `kit:wasm` and `kit:bundle`: the bytes, base64.
+// (epoch ms, `freshness`)}; `kit:wasm`: the wasm's integrity, a space, its bytes in base64;
+// `kit:bundle`: the bundle's absolute URL, a space, its bytes in base64. Each entry names
+// what it holds in the same value, so that two tabs keeping kits at once cannot pair one
+// bundle's name with another's bytes.
 var INDEX_KEY = STORAGE_PREFIX + 'kit';
 var WASM_KEY = STORAGE_PREFIX + 'kit:wasm';
 var BUNDLE_KEY = STORAGE_PREFIX + 'kit:bundle';
@@ -21,23 +24,28 @@ var BUNDLE_KEY = STORAGE_PREFIX + 'kit:bundle';
  * The kit for this page, or null: `{module, manifest, bundleUrl, bundle, stale}` with the
  * wasm compiled (synchronously: `new WebAssembly.Module`), the manifest's text, the bytes of
  * the bundle it names, and whether that manifest is past its `max-age` (usable, but to be
- * revalidated). Null when any part is missing, stale or unreadable, or does not
- * compile; such a kit is dropped.
+ * revalidated). Null when a part is missing, out of date or not the one this page needs;
+ * a kit that cannot be read or does not compile is dropped.
  */
 export function readKit(manifestUrl, integrity) {
   try {
     var store = w.localStorage;
     var index = JSON.parse(store.getItem(INDEX_KEY) || 'null');
-    if (!index || index.manifest !== manifestUrl || !(Date.now() < index.usableUntil) || index.wasm !== integrity) return null;
-    if (bundleNamed(index.text, manifestUrl) !== index.bundle) return null;
-    var wasm = store.getItem(WASM_KEY);
-    var bundle = store.getItem(BUNDLE_KEY);
-    if (wasm === null || bundle === null) return null;
-    return { module: new WebAssembly.Module(toBytes(wasm)), manifest: index.text, bundleUrl: index.bundle, bundle: toBytes(bundle), stale: !(Date.now() < index.freshUntil) };
+    if (!index || index.manifest !== manifestUrl || !(Date.now() < index.usableUntil)) return null;
+    var bundleUrl = bundleNamed(index.text, manifestUrl);
+    var wasm = entry(store.getItem(WASM_KEY), integrity);
+    var bundle = bundleUrl && entry(store.getItem(BUNDLE_KEY), bundleUrl);
+    if (!wasm || !bundle) return null;
+    return { module: new WebAssembly.Module(toBytes(wasm)), manifest: index.text, bundleUrl: bundleUrl, bundle: toBytes(bundle), stale: !(Date.now() < index.freshUntil) };
   } catch (e) {
     dropKit();
     return null;
   }
+}
+
+// The base64 of an entry that holds `name`'s bytes, else ''.
+function entry(value, name) {
+  return value && value.slice(0, name.length + 1) === name + ' ' ? value.slice(name.length + 1) : '';
 }
 
 /** The absolute URL of the bundle `manifestText` names (undefined when killed or none). */
@@ -64,30 +72,22 @@ export function freshness(response) {
 
 /**
  * Keeps what this page fetched for the next one: the manifest (`{text, freshUntil,
- * usableUntil}`), the
- * bundle it names (`bundle`: its bytes, or undefined to keep the kit's) and the wasm
- * (`wasm`: its bytes, or undefined). Writes only what the kit does not hold yet. A refused
- * write drops the whole kit, never the shopper's history (raw `localStorage`, not
- * `storageSet`, which would move all of aisle's storage to memory).
+ * usableUntil}`), the bundle it names (`bundle`: its bytes, or undefined to keep the kit's)
+ * and the wasm (`wasm`: its bytes, or undefined). Writes only what the kit does not hold
+ * yet. A refused write drops the whole kit, never the shopper's history (raw `localStorage`,
+ * not `storageSet`, which would move all of aisle's storage to memory).
  */
 export function keepKit(manifestUrl, manifest, bundleUrl, bundle, integrity, wasm) {
   if (storageRefused()) return;
   try {
     var store = w.localStorage;
-    var index = JSON.parse(store.getItem(INDEX_KEY) || 'null') || {};
-    var next = { manifest: manifestUrl, text: manifest.text, freshUntil: manifest.freshUntil, usableUntil: manifest.usableUntil, wasm: index.wasm, bundle: index.bundle };
-    if (wasm && index.wasm !== integrity) {
-      store.setItem(WASM_KEY, toText(new Uint8Array(wasm)));
-      next.wasm = integrity;
+    var keptWasm = store.getItem(WASM_KEY) || '';
+    if (wasm && !entry(keptWasm, integrity)) store.setItem(WASM_KEY, keptWasm = integrity + ' ' + toText(new Uint8Array(wasm)));
+    if (bundle && !entry(store.getItem(BUNDLE_KEY), bundleUrl)) {
+      var kept = bundleUrl + ' ' + toText(new Uint8Array(bundle));
+      if (keptWasm.length + kept.length > KIT_MAX_CHARS) store.removeItem(BUNDLE_KEY); else store.setItem(BUNDLE_KEY, kept);
     }
-    if (bundle && index.bundle !== bundleUrl) {
-      var text = toText(new Uint8Array(bundle));
-      if ((store.getItem(WASM_KEY) || '').length + text.length > KIT_MAX_CHARS) { store.removeItem(BUNDLE_KEY); next.bundle = undefined; } else {
-        store.setItem(BUNDLE_KEY, text);
-        next.bundle = bundleUrl;
-      }
-    }
-    store.setItem(INDEX_KEY, JSON.stringify(next));
+    store.setItem(INDEX_KEY, JSON.stringify({ manifest: manifestUrl, text: manifest.text, freshUntil: manifest.freshUntil, usableUntil: manifest.usableUntil }));
   } catch (e) {
     dropKit();
   }
