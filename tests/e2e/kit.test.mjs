@@ -292,7 +292,7 @@ test('a write the browser refuses (quota) drops the kit, and the shopper\'s hist
 
 test('data-kit="off": nothing is kept, and every page loads the network way', async () => {
   const page = await shopper();
-  await rewriteHtml(page, PAGE, withScriptAttributes({ kit: 'off' }));
+  await rewriteHtml(page, PAGE, (html) => withScriptAttributes({ kit: 'off' })(html).replace(' data-hide="300"', ''));
   await load(page);
   const second = await load(page);
   assert.ok(second.fetched.length >= 3, 'the second page fetched the wasm, manifest and bundle');
@@ -303,7 +303,9 @@ test('data-kit="off": nothing is kept, and every page loads the network way', as
 
 test('the recommended CSP allows the kit\'s start (a synchronous compile needs only wasm-unsafe-eval)', async () => {
   const page = await shopper();
-  await rewriteHtml(page, PAGE, (html) => html.replace(/<script>window\.aisle = window\.aisle \|\| \[\];<\/script>/, ''), { 'content-security-policy': RECOMMENDED_CSP });
+  // This route replaces the harness's, so the hide is taken out here too (see `shopper`).
+  await rewriteHtml(page, PAGE, (html) => html.replace(/<script>window\.aisle = window\.aisle \|\| \[\];<\/script>/, '').replace(' data-hide="300"', ''),
+    { 'content-security-policy': RECOMMENDED_CSP });
   const first = await load(page);
   await keptKit(page);
   const second = await load(page);
