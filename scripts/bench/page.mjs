@@ -132,6 +132,7 @@ async function measureLoad({ page, cdp }, base, variant, expected) {
     aisleArm: b.reordered ? b.reordered.arm : null,
     personalized: b.reordered ? b.reordered.personalized : null,
     aisleScriptMs: b.reordered ? b.reordered.ms : NaN,
+    fromKit: !!(b.ready && b.ready.kit),
     peerVariations: b.experimentViewed.map((e) => e.variation_id),
     productsInBundle: b.productsInBundle,
     error: b.error && b.error.code,
@@ -261,6 +262,7 @@ function summarize(loads) {
     longTasks: pick('longTasks'), longTaskMs: pick('longTaskMs'), cls: pick('cls'), lcpMs: pick('lcpMs'),
     transferBytes: pick('transferBytes'), loadTransferBytes: pick('loadTransferBytes'), encodedBytes: pick('encodedBytes'),
     shiftRuns: ok.filter((l) => l.cls > 0).length,
+    kitRuns: ok.filter((l) => l.fromKit).length,
   };
 }
 
@@ -287,6 +289,7 @@ function report(samples, setup, runs, { out, check }) {
     out(`|---|${VARIANTS.map(() => '---').join('|')}|`);
     const row = (label, f) => out(`| ${label} | ${VARIANTS.map((v) => f(s[v], v)).join(' | ')} |`);
     row('measured runs (failed)', (x) => `${x.measured} (${x.failed.length})`);
+    row('engine started from the start kit (no fetch), runs', (x, v) => (v === 'aisle' ? `${x.kitRuns}/${x.measured}` : '–'));
     row('navigation → grid in final order, ms', (x, v) => (v === 'none' ? `${spread(x.orderMs)} (parsed)` : spread(x.orderMs)));
     row('main-thread task time, ms', (x) => spread(x.taskMs));
     row('**main-thread time added** (median diff [90% interval]), ms', (x, v) => (v === 'none' ? '–' : addedWithInterval(phase, v, 'taskMs')));

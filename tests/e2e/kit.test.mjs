@@ -84,7 +84,9 @@ test('the second page orders its grid from the kit: nothing fetched first, and t
   assert.ok(index.freshUntil > Date.now() && index.freshUntil <= Date.now() + 61_000, 'fresh for the manifest\'s max-age (60 s)');
   assert.equal(index.usableUntil, index.freshUntil, 'and no longer: the demo sends no stale-while-revalidate');
 
+  assert.equal((await page.evaluate(() => window.__aisleSeen['aisle:ready'])).kit, false, 'the first page started the network way');
   const second = await load(page);
+  assert.equal((await page.evaluate(() => window.__aisleSeen['aisle:ready'])).kit, true, 'aisle:ready says the kit served');
   assert.deepEqual(second.fetched, [], 'nothing of aisle\'s was fetched before the grid was in order');
   assert.equal(second.event.personalized, true);
   assert.deepEqual(second.order, first.order, 'the kit orders as the network route did');

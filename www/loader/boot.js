@@ -78,12 +78,13 @@ function start() {
   // orders its grids without waiting for a fetch.
   if (still) whenPageIdle(load); else if (!startFromKit()) load();
 
-  // The engine, started from the glue's exports; false when it could not start (reported).
-  function startCore(bindings) {
+  // The engine, started from the glue's exports (`fromKit`: on the kit's start); false when
+  // it could not start (reported).
+  function startCore(bindings, fromKit) {
     core.engine = guard(function () { return startEngine(bindings, config); }, null);
     if (!core.engine) return false;
     engineReady();
-    emit('aisle:ready', { ms: now() - started });
+    emit('aisle:ready', { ms: now() - started, kit: fromKit });
     scheduleFlush(1000);
     return true;
   }
@@ -146,7 +147,7 @@ function start() {
     var kit = readKit(manifestUrl, wasmIntegrity);
     if (!kit) return false;
     try { glue.initSync({ module: kit.module }); } catch (e) { dropKit(); return false; }
-    if (startCore(glue)) {
+    if (startCore(glue, true)) {
       var bundleUrl = useManifest(kit.manifest);
       if (bundleUrl !== kit.bundleUrl) releaseHide();
       else if (!useBundle(bundleUrl, kit.bundle)) {
@@ -206,7 +207,7 @@ function start() {
       : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
 
     corePromise.then(function (bindings) {
-      if (!startCore(bindings)) return;
+      if (!startCore(bindings, false)) return;
       return manifestPromise.then(function (manifest) {
         var bundleUrl = useManifest(manifest.text);
         if (!bundleUrl) { releaseHide(); return; }
