@@ -12,15 +12,14 @@
 pub mod config;
 pub mod report;
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::arm::{choose_arm, ArmChoice};
 use crate::bundle::{BundleError, Model};
 use crate::defaults::OUTBOX_SIZE;
-use crate::event_json::write_event;
-use crate::events::{Event, EventBody, LineItem, EVENT_SCHEMA_VERSION};
+use crate::event_json::{write_event_parts, EventHead};
+use crate::events::{EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use crate::history::{clean_id, ActionKind, History, HistoryConfig, StoredHistory};
 use crate::json::{Json, Numbers};
 use crate::json_read::{self, NumberParse, Value};
@@ -497,45 +496,38 @@ impl Page {
         );
     }
 
-    /// Builds the event (`crate::events::Event`), queues its JSON for delivery and for the
-    /// page (`aisle:event`, plus `aisle:error` for errors).
+    /// Writes the event (`crate::events::Event` in its JSON shape), queues it for delivery and
+    /// for the page (`aisle:event`, plus `aisle:error` for errors).
     fn emit_event(&mut self, body: EventBody, now_ms: u64) {
         self.next_event += 1;
-        let event = Event {
+        let id = concat(&[
+            &self.config.nonce,
+            "-",
+            &decimal(u64::from(self.next_event)),
+        ]);
+        let session = decimal(u64::from(self.history.session()));
+        let head = EventHead {
             v: EVENT_SCHEMA_VERSION,
-            id: concat(&[
-                &self.config.nonce,
-                "-",
-                &decimal(u64::from(self.next_event)),
-            ]),
+            id: &id,
             ts: now_ms,
-            visitor: self.config.visitor.clone(),
-            session: decimal(u64::from(self.history.session())),
-            arms: self.event_arms(),
-            body,
+            visitor: &self.config.visitor,
+            session: &session,
         };
+        let arms = self
+            .arm
+            .event_arms
+            .iter()
+            .map(|(experiment, arm)| (experiment, arm));
         let mut json = Json::new(self.numbers.write);
-        write_event(&mut json, &event);
+        write_event_parts(&mut json, &head, arms, &body);
         let text = json.finish();
-        if matches!(event.body, EventBody::Error { .. }) {
+        if matches!(body, EventBody::Error { .. }) {
             self.signals.push(("aisle:error", text.clone()));
         }
         self.signals.push(("aisle:event", text.clone()));
         if self.outbox.len() < OUTBOX_SIZE {
             self.outbox.push(text);
         }
-    }
-}
-
-impl Page {
-    /// The arms every event carries. Inserted one by one: `collect` would sort first, and its
-    /// sort costs the wasm 3 KB.
-    fn event_arms(&self) -> BTreeMap<String, String> {
-        let mut arms = BTreeMap::new();
-        for (experiment, arm) in &self.arm.event_arms {
-            arms.insert(experiment.clone(), arm.clone());
-        }
-        arms
     }
 }
 
