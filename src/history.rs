@@ -327,16 +327,14 @@ impl History {
         history.session_started_ms = stored.ss;
         history.last_active_ms = stored.la.max(clock);
         history.first_seen_ms = stored.fs.min(history.session_started_ms);
-        history.cart = stored
-            .c
-            .into_iter()
-            .filter(|line| !line.id.is_empty() && line.quantity > 0)
-            .map(|mut line| {
-                truncate_id(&mut line.id);
-                line.unit_price = line.unit_price.filter(|p| p.is_finite() && *p >= 0.0);
-                line
-            })
-            .collect();
+        // In place (`retain_mut`): `into_iter().filter().map().collect()` brought the wasm
+        // in-place-collect code per element type (with `Page::purchase`'s items: 300 B gzip).
+        history.cart = stored.c;
+        history.cart.retain_mut(|line| {
+            truncate_id(&mut line.id);
+            line.unit_price = line.unit_price.filter(|p| p.is_finite() && *p >= 0.0);
+            !line.id.is_empty() && line.quantity > 0
+        });
         history.cart.truncate(MAX_CART_LINES);
         history.return_gaps_ms = stored.g;
         keep_newest(&mut history.return_gaps_ms, MAX_RETURN_GAPS);

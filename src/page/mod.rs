@@ -318,16 +318,14 @@ impl Page {
             return false;
         };
         let now = self.history.touch(now_ms);
-        let items: Vec<LineItem> = order
-            .items
-            .into_iter()
-            .map(|item| LineItem {
-                product: clean_id(&item.product),
-                quantity: item.quantity.max(1),
-                price: item.price.filter(|p| p.is_finite()),
-            })
-            .filter(|item| !item.product.is_empty())
-            .collect();
+        // In place, like `History::restore`'s cart.
+        let mut items = order.items;
+        items.retain_mut(|item| {
+            item.product = clean_id(&item.product);
+            item.quantity = item.quantity.max(1);
+            item.price = item.price.filter(|p| p.is_finite());
+            !item.product.is_empty()
+        });
         for item in &items {
             self.history.record(
                 ActionKind::Purchase,
