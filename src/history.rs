@@ -10,7 +10,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::postcard_reader::{Malformed, Read, Reader};
+use crate::postcard_reader::Reader;
 
 /// The version of [`StoredHistory`], defined with the defaults the loader shares.
 pub use crate::defaults::HISTORY_FORMAT_VERSION;
@@ -214,9 +214,11 @@ impl StoredHistory {
     /// Reads the binary form. A different version is reported as such, before the rest of
     /// the bytes are trusted; anything else malformed is [`HistoryError::Unreadable`].
     pub fn from_bytes(bytes: &[u8]) -> Result<StoredHistory, HistoryError> {
-        let version = Reader::new(bytes)
-            .u32()
-            .map_err(|_| HistoryError::Unreadable)?;
+        let mut reader = Reader::new(bytes);
+        let version = reader.u32();
+        if reader.finish(()).is_err() {
+            return Err(HistoryError::Unreadable);
+        }
         if version != HISTORY_FORMAT_VERSION {
             return Err(HistoryError::WrongVersion {
                 found: version,
@@ -224,53 +226,57 @@ impl StoredHistory {
             });
         }
         let mut reader = Reader::new(bytes);
-        match read_stored(&mut reader) {
-            Ok(stored) if reader.is_empty() => Ok(stored),
+        let stored = read_stored(&mut reader);
+        match reader.finish(stored) {
+            Ok((stored, true)) => Ok(stored),
             _ => Err(HistoryError::Unreadable),
         }
     }
 }
 
 /// [`StoredHistory`] as postcard lays it out (read by hand: see [`crate::postcard_reader`]).
-fn read_stored(r: &mut Reader) -> Read<StoredHistory> {
-    Ok(StoredHistory {
-        v: r.u32()?,
-        a: r.seq(read_action)?,
-        s: r.u32()?,
-        ss: r.u64()?,
-        la: r.u64()?,
-        fs: r.u64()?,
-        c: r.seq(read_cart_line)?,
-        g: r.seq(Reader::u64)?,
-    })
+fn read_stored(r: &mut Reader) -> StoredHistory {
+    StoredHistory {
+        v: r.u32(),
+        a: r.seq(read_action),
+        s: r.u32(),
+        ss: r.u64(),
+        la: r.u64(),
+        fs: r.u64(),
+        c: r.seq(read_cart_line),
+        g: r.seq(Reader::u64),
+    }
 }
 
-fn read_action(r: &mut Reader) -> Read<Action> {
+fn read_action(r: &mut Reader) -> Action {
     // A unit enum is its variant's index, in declaration order.
-    let kind = match r.u32()? {
+    let kind = match r.u32() {
         0 => ActionKind::ProductView,
         1 => ActionKind::GridClick,
         2 => ActionKind::AddToCart,
         3 => ActionKind::RemoveFromCart,
         4 => ActionKind::Purchase,
         5 => ActionKind::CategoryView,
-        _ => return Err(Malformed),
+        _ => {
+            r.refuse();
+            ActionKind::ProductView
+        }
     };
-    Ok(Action {
+    Action {
         kind,
-        id: r.string()?,
-        at_ms: r.u64()?,
-        session: r.u32()?,
-    })
+        id: r.string(),
+        at_ms: r.u64(),
+        session: r.u32(),
+    }
 }
 
-fn read_cart_line(r: &mut Reader) -> Read<CartLine> {
-    Ok(CartLine {
-        id: r.string()?,
-        quantity: r.u32()?,
-        unit_price: r.option(Reader::f32)?,
-        added_at_ms: r.u64()?,
-    })
+fn read_cart_line(r: &mut Reader) -> CartLine {
+    CartLine {
+        id: r.string(),
+        quantity: r.u32(),
+        unit_price: r.option(Reader::f32),
+        added_at_ms: r.u64(),
+    }
 }
 
 /// The shopper's recent actions and the state derived from them.
