@@ -156,71 +156,112 @@ impl Value {
 }
 
 /// An object's fields, read as serde's derive reads a struct: a known field given twice is
-/// an error, unknown fields are ignored, and errors name the field.
-pub struct Fields<'a>(&'a [(String, Value)]);
+/// an error, unknown fields are ignored, and errors name the field. The first error sticks:
+/// each read returns a value (the type's default once something failed, and later reads are
+/// skipped), and [`Fields::finish`] returns the error. No `?` per field, as in
+/// `crate::postcard_reader`: a branch and a clean-up path per field of the manifest cost the
+/// wasm 139 B gzip (docs/performance.md, "Issue 12, branch `slim`").
+pub struct Fields<'a> {
+    fields: &'a [(String, Value)],
+    error: Option<JsonError>,
+}
 
 impl<'a> Fields<'a> {
     /// The fields of `value`, which must be an object.
     pub fn of(value: &'a Value) -> Result<Fields<'a>, JsonError> {
         match value {
-            Value::Object(fields) => Ok(Fields(fields)),
+            Value::Object(fields) => Ok(Fields {
+                fields,
+                error: None,
+            }),
             other => Err(other.wrong_type()),
         }
     }
 
-    /// Field `key`'s value, None when absent.
-    pub fn get(&self, key: &'static str) -> Result<Option<&'a Value>, JsonError> {
+    /// `value` when every field read so far held; else the first error.
+    pub fn finish<T>(self, value: T) -> Result<T, JsonError> {
+        match self.error {
+            None => Ok(value),
+            Some(error) => Err(error),
+        }
+    }
+
+    fn fail(&mut self, error: JsonError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    /// Field `key`'s value, None when absent (or after an error).
+    pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        if self.error.is_some() {
+            return None;
+        }
         let mut found = None;
-        for (k, value) in self.0 {
+        for (k, value) in self.fields {
             if k == key {
                 if found.is_some() {
-                    return Err(JsonError::new(&concat(&["duplicate field `", key, "`"])));
+                    self.fail(JsonError::new(&concat(&["duplicate field `", key, "`"])));
+                    return None;
                 }
                 found = Some(value);
             }
         }
-        Ok(found)
+        found
+    }
+
+    /// `value` read by `read`; an error names `key`.
+    fn read<T>(
+        &mut self,
+        key: &'static str,
+        value: &Value,
+        read: fn(&Value) -> Result<T, JsonError>,
+    ) -> Option<T> {
+        match read(value) {
+            Ok(read) => Some(read),
+            Err(error) => {
+                self.fail(error.under(Some(key), 0));
+                None
+            }
+        }
     }
 
     /// Field `key` read by `read`; absent is an error.
-    pub fn required<T>(
-        &self,
+    pub fn required<T: Default>(
+        &mut self,
         key: &'static str,
         read: fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<T, JsonError> {
-        match self.get(key)? {
-            None => Err(missing(key)),
-            Some(value) => read(value).map_err(|e| e.under(Some(key), 0)),
+    ) -> T {
+        match self.get(key) {
+            None => {
+                self.fail(JsonError::new(&concat(&["missing field `", key, "`"])));
+                T::default()
+            }
+            Some(value) => self.read(key, value, read).unwrap_or_default(),
         }
     }
 
     /// Field `key` read by `read` when present (`#[serde(default)]`: null is not absent).
     pub fn optional<T>(
-        &self,
+        &mut self,
         key: &'static str,
         read: fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<Option<T>, JsonError> {
-        match self.get(key)? {
-            None => Ok(None),
-            Some(value) => read(value).map(Some).map_err(|e| e.under(Some(key), 0)),
-        }
+    ) -> Option<T> {
+        let value = self.get(key)?;
+        self.read(key, value, read)
     }
 
     /// An `Option` field: absent or null is None.
     pub fn nullable<T>(
-        &self,
+        &mut self,
         key: &'static str,
         read: fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<Option<T>, JsonError> {
+    ) -> Option<T> {
         match self.get(key)? {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => read(value).map(Some).map_err(|e| e.under(Some(key), 0)),
+            Value::Null => None,
+            value => self.read(key, value, read),
         }
     }
-}
-
-fn missing(key: &str) -> JsonError {
-    JsonError::new(&concat(&["missing field `", key, "`"]))
 }
 
 /// A list's items each read by `read`; errors name the index.
@@ -616,21 +657,19 @@ mod tests {
     fn errors_name_the_place() {
         let arms = |text: &str| -> Result<Vec<(String, f64)>, String> {
             let value = parse(text, rust_number_parse).map_err(|e| e.message())?;
-            let fields = Fields::of(&value).map_err(|e| e.message())?;
-            fields
-                .required("version", u32_of)
-                .and_then(|_| {
-                    fields.required("arms", |list| {
-                        super::list(list, |arm| {
-                            let arm = Fields::of(arm)?;
-                            Ok((
-                                arm.required("key", string_of)?,
-                                arm.required("weight", f64_of)?,
-                            ))
-                        })
-                    })
+            let mut fields = Fields::of(&value).map_err(|e| e.message())?;
+            fields.required("version", u32_of);
+            let arms = fields.required("arms", |list| {
+                super::list(list, |arm| {
+                    let mut arm = Fields::of(arm)?;
+                    let read = (
+                        arm.required("key", string_of),
+                        arm.required("weight", f64_of),
+                    );
+                    arm.finish(read)
                 })
-                .map_err(|e| e.message())
+            });
+            fields.finish(arms).map_err(|e| e.message())
         };
         let error = |text: &str| arms(text).unwrap_err();
         assert_eq!(
