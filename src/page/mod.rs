@@ -44,7 +44,7 @@ pub struct Order {
     pub revenue: Option<f64>,
     /// ISO 4217 currency.
     pub currency: Option<String>,
-    /// The lines bought.
+    /// The lines bought: ids as the history keeps them (`clean_id`), lines without one left out.
     pub items: Vec<LineItem>,
 }
 
@@ -59,21 +59,25 @@ impl Order {
         }
         let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(String::from);
         let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64);
-        let items = value
-            .get("items")
-            .map(Value::items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|item| {
-                Some(LineItem {
-                    product: text(item, "product")?,
-                    quantity: number(item, "quantity")
-                        .filter(|q| *q >= 1.0)
-                        .map_or(1, |q| q.min(f64::from(u32::MAX)) as u32),
-                    price: number(item, "price"),
-                })
-            })
-            .collect();
+        // A loop that also cleans the lines: an iterator chain and a second pass in place
+        // cost the wasm 110 B gzip more.
+        let mut items = Vec::new();
+        for item in value.get("items").map(Value::items).unwrap_or_default() {
+            let Some(product) = item.get("product").and_then(Value::as_str) else {
+                continue;
+            };
+            let product = clean_id(product);
+            if product.is_empty() {
+                continue;
+            }
+            items.push(LineItem {
+                product,
+                quantity: number(item, "quantity")
+                    .filter(|q| *q >= 1.0)
+                    .map_or(1, |q| q.min(f64::from(u32::MAX)) as u32),
+                price: number(item, "price").filter(|p| p.is_finite()),
+            });
+        }
         Some(Order {
             order_id: text(&value, "order_id"),
             revenue: number(&value, "revenue"),
@@ -318,14 +322,7 @@ impl Page {
             return false;
         };
         let now = self.history.touch(now_ms);
-        // In place, like `History::restore`'s cart.
-        let mut items = order.items;
-        items.retain_mut(|item| {
-            item.product = clean_id(&item.product);
-            item.quantity = item.quantity.max(1);
-            item.price = item.price.filter(|p| p.is_finite());
-            !item.product.is_empty()
-        });
+        let items = order.items;
         for item in &items {
             self.history.record(
                 ActionKind::Purchase,
