@@ -229,6 +229,7 @@ fn history_target(bytes: &[u8]) -> bool {
         let bytes = history.to_stored().to_bytes();
         let theirs = postcard::to_allocvec(&history.to_stored()).unwrap();
         assert_eq!(bytes, theirs, "the history writer and postcard disagree");
+        assert_eq!(history.to_bytes(), bytes);
         let again = StoredHistory::from_bytes(&bytes).expect("a written history reads back");
         assert_eq!(again, history.to_stored());
         let _ = ShopperContext::new(history_model(), &history);

@@ -406,7 +406,7 @@ impl Page {
 
     /// The history's stored form as text (what the `save` signal asks the loader to keep).
     pub fn history_text(&self) -> String {
-        crate::base64::encode(&self.history.to_stored().to_bytes())
+        crate::base64::encode(&self.history.to_bytes())
     }
 
     /// Events recorded and not yet taken, removed from the outbox: a JSON array.
