@@ -5,7 +5,6 @@
 //! every call takes `now_ms` (milliseconds since the Unix epoch) from the caller.
 #![forbid(unsafe_code)]
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
@@ -339,7 +338,9 @@ fn read_cart_line(r: &mut Reader) -> CartLine {
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     config: HistoryConfig,
-    actions: VecDeque<Action>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: at most [`MAX_CAPACITY`] actions, so dropping
+    /// the oldest is a short move, and the ring buffer's code cost the wasm 505 B gzip.
+    actions: Vec<Action>,
     session: u32,
     session_started_ms: u64,
     last_active_ms: u64,
@@ -354,7 +355,7 @@ impl History {
         let capacity = config.capacity.clamp(1, MAX_CAPACITY);
         History {
             config: HistoryConfig { capacity, ..config },
-            actions: VecDeque::with_capacity(capacity),
+            actions: Vec::with_capacity(capacity),
             session: 1,
             session_started_ms: now_ms,
             last_active_ms: now_ms,
@@ -423,7 +424,7 @@ impl History {
     pub fn to_stored(&self) -> StoredHistory {
         StoredHistory {
             v: HISTORY_FORMAT_VERSION,
-            a: self.actions.iter().cloned().collect(),
+            a: self.actions.clone(),
             s: self.session,
             ss: self.session_started_ms,
             la: self.last_active_ms,
@@ -531,9 +532,9 @@ impl History {
 
     fn push_action(&mut self, action: Action) {
         if self.actions.len() == self.config.capacity {
-            self.actions.pop_front();
+            self.actions.remove(0);
         }
-        self.actions.push_back(action);
+        self.actions.push(action);
     }
 
     fn add_to_cart(&mut self, id: &str, quantity: u32, unit_price: Option<f32>, now_ms: u64) {
