@@ -243,15 +243,15 @@ pub fn parse_override(value: &str) -> Result<Vec<ArmOverride>, OverrideError> {
         return Err(OverrideError::Empty);
     }
     let mut overrides = Vec::new();
-    for (index, part) in crate::text::split_ascii(value, b',')
-        .into_iter()
+    for (index, part) in crate::text::SplitAscii::new(value, b',')
         .take(MAX_OVERRIDES)
         .enumerate()
     {
         let part = part.trim();
-        let parsed = match part.rsplit_once(':') {
-            Some((experiment, arm)) => {
-                let (experiment, arm) = (experiment.trim(), arm.trim());
+        // The last `:` found by a byte loop: `rsplit_once` brings a `memrchr` into the wasm.
+        let parsed = match part.bytes().rposition(|byte| byte == b':') {
+            Some(colon) => {
+                let (experiment, arm) = (part[..colon].trim(), part[colon + 1..].trim());
                 if experiment.is_empty() || arm.is_empty() {
                     return Err(OverrideError::EmptyKey { index });
                 }

@@ -5,12 +5,11 @@
 //! every call takes `now_ms` (milliseconds since the Unix epoch) from the caller.
 #![forbid(unsafe_code)]
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use crate::postcard_reader::{Malformed, Read, Reader};
+use crate::postcard_reader::Reader;
 
 /// The version of [`StoredHistory`], defined with the defaults the loader shares.
 pub use crate::defaults::HISTORY_FORMAT_VERSION;
@@ -208,15 +207,23 @@ impl std::error::Error for HistoryError {}
 impl StoredHistory {
     /// The compact binary form written to storage (postcard; the version comes first).
     pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_allocvec(self).unwrap_or_default()
+        write_stored(
+            self.v,
+            self.a.iter(),
+            [self.s.into(), self.ss, self.la, self.fs],
+            &self.c,
+            &self.g,
+        )
     }
 
     /// Reads the binary form. A different version is reported as such, before the rest of
     /// the bytes are trusted; anything else malformed is [`HistoryError::Unreadable`].
     pub fn from_bytes(bytes: &[u8]) -> Result<StoredHistory, HistoryError> {
-        let version = Reader::new(bytes)
-            .u32()
-            .map_err(|_| HistoryError::Unreadable)?;
+        let mut reader = Reader::new(bytes);
+        let version = reader.u32();
+        if reader.finish(()).is_err() {
+            return Err(HistoryError::Unreadable);
+        }
         if version != HISTORY_FORMAT_VERSION {
             return Err(HistoryError::WrongVersion {
                 found: version,
@@ -224,60 +231,116 @@ impl StoredHistory {
             });
         }
         let mut reader = Reader::new(bytes);
-        match read_stored(&mut reader) {
-            Ok(stored) if reader.is_empty() => Ok(stored),
+        let stored = read_stored(&mut reader);
+        match reader.finish(stored) {
+            Ok((stored, true)) => Ok(stored),
             _ => Err(HistoryError::Unreadable),
         }
     }
 }
 
-/// [`StoredHistory`] as postcard lays it out (read by hand: see [`crate::postcard_reader`]).
-fn read_stored(r: &mut Reader) -> Read<StoredHistory> {
-    Ok(StoredHistory {
-        v: r.u32()?,
-        a: r.seq(read_action)?,
-        s: r.u32()?,
-        ss: r.u64()?,
-        la: r.u64()?,
-        fs: r.u64()?,
-        c: r.seq(read_cart_line)?,
-        g: r.seq(Reader::u64)?,
-    })
+/// [`StoredHistory`]'s postcard bytes from its parts (`times`: `s`, `ss`, `la`, `fs`), so a
+/// [`History`] writes them without building one. Postcard's layout written by hand, as
+/// [`crate::postcard_reader`] reads it: the `postcard` crate's serializer and the copy into a
+/// `StoredHistory` cost the wasm 286 B gzip. The tests and `tests/fuzz.rs` hold the bytes to
+/// the crate's.
+fn write_stored<'a>(
+    version: u32,
+    actions: impl ExactSizeIterator<Item = &'a Action>,
+    times: [u64; 4],
+    cart: &[CartLine],
+    gaps: &[u64],
+) -> Vec<u8> {
+    use crate::bundle::format::put_varint;
+    fn put_text(out: &mut Vec<u8>, text: &str) {
+        put_varint(out, text.len() as u64);
+        out.extend_from_slice(text.as_bytes());
+    }
+    let mut out = Vec::new();
+    put_varint(&mut out, u64::from(version));
+    put_varint(&mut out, actions.len() as u64);
+    for action in actions {
+        // A unit enum is its variant's index, in declaration order.
+        put_varint(&mut out, action.kind as u64);
+        put_text(&mut out, &action.id);
+        put_varint(&mut out, action.at_ms);
+        put_varint(&mut out, u64::from(action.session));
+    }
+    for time in times {
+        put_varint(&mut out, time);
+    }
+    put_varint(&mut out, cart.len() as u64);
+    for line in cart {
+        put_text(&mut out, &line.id);
+        put_varint(&mut out, u64::from(line.quantity));
+        match line.unit_price {
+            None => out.push(0),
+            Some(price) => {
+                out.push(1);
+                out.extend_from_slice(&price.to_le_bytes());
+            }
+        }
+        put_varint(&mut out, line.added_at_ms);
+    }
+    put_varint(&mut out, gaps.len() as u64);
+    for &gap in gaps {
+        put_varint(&mut out, gap);
+    }
+    out
 }
 
-fn read_action(r: &mut Reader) -> Read<Action> {
+/// [`StoredHistory`] as postcard lays it out (read by hand: see [`crate::postcard_reader`]).
+fn read_stored(r: &mut Reader) -> StoredHistory {
+    StoredHistory {
+        v: r.u32(),
+        a: r.seq(read_action),
+        s: r.u32(),
+        ss: r.u64(),
+        la: r.u64(),
+        fs: r.u64(),
+        c: r.seq(read_cart_line),
+        g: r.seq(Reader::u64),
+    }
+}
+
+fn read_action(r: &mut Reader) -> Action {
     // A unit enum is its variant's index, in declaration order.
-    let kind = match r.u32()? {
+    let kind = match r.u32() {
         0 => ActionKind::ProductView,
         1 => ActionKind::GridClick,
         2 => ActionKind::AddToCart,
         3 => ActionKind::RemoveFromCart,
         4 => ActionKind::Purchase,
         5 => ActionKind::CategoryView,
-        _ => return Err(Malformed),
+        _ => {
+            r.refuse();
+            ActionKind::ProductView
+        }
     };
-    Ok(Action {
+    Action {
         kind,
-        id: r.string()?,
-        at_ms: r.u64()?,
-        session: r.u32()?,
-    })
+        id: r.string(),
+        at_ms: r.u64(),
+        session: r.u32(),
+    }
 }
 
-fn read_cart_line(r: &mut Reader) -> Read<CartLine> {
-    Ok(CartLine {
-        id: r.string()?,
-        quantity: r.u32()?,
-        unit_price: r.option(Reader::f32)?,
-        added_at_ms: r.u64()?,
-    })
+fn read_cart_line(r: &mut Reader) -> CartLine {
+    CartLine {
+        id: r.string(),
+        quantity: r.u32(),
+        unit_price: r.option(Reader::f32),
+        added_at_ms: r.u64(),
+    }
 }
 
 /// The shopper's recent actions and the state derived from them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     config: HistoryConfig,
-    actions: VecDeque<Action>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: at most [`MAX_CAPACITY`] actions, so dropping
+    /// the oldest is a short move, and the ring buffer's code cost the wasm 505 B gzip.
+    actions: Vec<Action>,
     session: u32,
     session_started_ms: u64,
     last_active_ms: u64,
@@ -292,7 +355,7 @@ impl History {
         let capacity = config.capacity.clamp(1, MAX_CAPACITY);
         History {
             config: HistoryConfig { capacity, ..config },
-            actions: VecDeque::with_capacity(capacity),
+            actions: Vec::with_capacity(capacity),
             session: 1,
             session_started_ms: now_ms,
             last_active_ms: now_ms,
@@ -327,27 +390,41 @@ impl History {
         history.session_started_ms = stored.ss;
         history.last_active_ms = stored.la.max(clock);
         history.first_seen_ms = stored.fs.min(history.session_started_ms);
-        history.cart = stored
-            .c
-            .into_iter()
-            .filter(|line| !line.id.is_empty() && line.quantity > 0)
-            .map(|mut line| {
-                truncate_id(&mut line.id);
-                line.unit_price = line.unit_price.filter(|p| p.is_finite() && *p >= 0.0);
-                line
-            })
-            .collect();
+        // In place (`retain_mut`): `into_iter().filter().map().collect()` brought the wasm
+        // in-place-collect code per element type (here and for an order's items: 300 B gzip).
+        history.cart = stored.c;
+        history.cart.retain_mut(|line| {
+            truncate_id(&mut line.id);
+            line.unit_price = line.unit_price.filter(|p| p.is_finite() && *p >= 0.0);
+            !line.id.is_empty() && line.quantity > 0
+        });
         history.cart.truncate(MAX_CART_LINES);
         history.return_gaps_ms = stored.g;
         keep_newest(&mut history.return_gaps_ms, MAX_RETURN_GAPS);
         Ok(history)
     }
 
+    /// `self.to_stored().to_bytes()`, without the copy.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        write_stored(
+            HISTORY_FORMAT_VERSION,
+            self.actions.iter(),
+            [
+                self.session.into(),
+                self.session_started_ms,
+                self.last_active_ms,
+                self.first_seen_ms,
+            ],
+            &self.cart,
+            &self.return_gaps_ms,
+        )
+    }
+
     /// The form written to storage.
     pub fn to_stored(&self) -> StoredHistory {
         StoredHistory {
             v: HISTORY_FORMAT_VERSION,
-            a: self.actions.iter().cloned().collect(),
+            a: self.actions.clone(),
             s: self.session,
             ss: self.session_started_ms,
             la: self.last_active_ms,
@@ -455,9 +532,9 @@ impl History {
 
     fn push_action(&mut self, action: Action) {
         if self.actions.len() == self.config.capacity {
-            self.actions.pop_front();
+            self.actions.remove(0);
         }
-        self.actions.push_back(action);
+        self.actions.push(action);
     }
 
     fn add_to_cart(&mut self, id: &str, quantity: u32, unit_price: Option<f32>, now_ms: u64) {
@@ -625,7 +702,11 @@ mod tests {
     fn binary_form_round_trips_and_rejects_damage() {
         let mut h = history();
         h.record(ActionKind::AddToCart, "a", 2, Some(5.5), 1_000_100);
+        h.record(ActionKind::AddToCart, "b", 1, None, 1_000_200);
+        h.touch(9_000_000);
         let bytes = h.to_stored().to_bytes();
+        assert_eq!(bytes, postcard::to_allocvec(&h.to_stored()).unwrap());
+        assert_eq!(h.to_bytes(), bytes);
         assert_eq!(StoredHistory::from_bytes(&bytes), Ok(h.to_stored()));
         assert_eq!(
             StoredHistory::from_bytes(&bytes[..bytes.len() - 1]),

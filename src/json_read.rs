@@ -12,6 +12,7 @@
 //! browser, Rust's `str::parse` natively; both round correctly.
 #![forbid(unsafe_code)]
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -42,39 +43,44 @@ pub fn rust_number_parse(text: &str) -> f64 {
 }
 
 /// Why a text was refused: where (a path like `experiments[0].arms`) and what.
+/// Boxed: a one-pointer error makes every `Result<T, JsonError>` smaller to move, which the
+/// reader does at every step (the wasm: 770 B gzip less than two `String`s inline).
 #[derive(Clone, Debug, PartialEq)]
-pub struct JsonError {
+pub struct JsonError(Box<ErrorParts>);
+
+#[derive(Clone, Debug, PartialEq)]
+struct ErrorParts {
     path: String,
     what: String,
 }
 
 impl JsonError {
     fn new(what: &str) -> JsonError {
-        JsonError {
+        JsonError(Box::new(ErrorParts {
             path: String::new(),
             what: String::from(what),
-        }
+        }))
     }
 
     /// The same error one level further out: under `key`, or at `[index]`.
     fn under(mut self, key: Option<&str>, index: usize) -> JsonError {
+        let path = &self.0.path;
         let step = match key {
-            Some(key) if self.path.is_empty() || self.path.starts_with('[') => {
-                concat(&[key, &self.path])
-            }
-            Some(key) => concat(&[key, ".", &self.path]),
-            None => concat(&["[", &decimal(index as u64), "]", &self.path]),
+            Some(key) if path.is_empty() || path.starts_with('[') => concat(&[key, path]),
+            Some(key) => concat(&[key, ".", path]),
+            None => concat(&["[", &decimal(index as u64), "]", path]),
         };
-        self.path = step;
+        self.0.path = step;
         self
     }
 
     /// `path: what`, or `what` at the top.
     pub fn message(&self) -> String {
-        if self.path.is_empty() {
-            self.what.clone()
+        let ErrorParts { path, what } = &*self.0;
+        if path.is_empty() {
+            what.clone()
         } else {
-            concat(&[&self.path, ": ", &self.what])
+            concat(&[path, ": ", what])
         }
     }
 }
@@ -150,63 +156,110 @@ impl Value {
 }
 
 /// An object's fields, read as serde's derive reads a struct: a known field given twice is
-/// an error, unknown fields are ignored, and errors name the field.
-pub struct Fields<'a>(&'a [(String, Value)]);
+/// an error, unknown fields are ignored, and errors name the field. The first error sticks:
+/// each read returns a value (the type's default once something failed, and later reads are
+/// skipped), and [`Fields::finish`] returns the error. No `?` per field, as in
+/// `crate::postcard_reader`: a branch and a clean-up path per field of the manifest cost the
+/// wasm 139 B gzip (docs/performance.md, "Issue 12, branch `slim`").
+pub struct Fields<'a> {
+    fields: &'a [(String, Value)],
+    error: Option<JsonError>,
+}
 
 impl<'a> Fields<'a> {
     /// The fields of `value`, which must be an object.
     pub fn of(value: &'a Value) -> Result<Fields<'a>, JsonError> {
         match value {
-            Value::Object(fields) => Ok(Fields(fields)),
+            Value::Object(fields) => Ok(Fields {
+                fields,
+                error: None,
+            }),
             other => Err(other.wrong_type()),
         }
     }
 
-    /// Field `key`'s value, None when absent.
-    pub fn get(&self, key: &'static str) -> Result<Option<&'a Value>, JsonError> {
+    /// `value` when every field read so far held; else the first error.
+    pub fn finish<T>(self, value: T) -> Result<T, JsonError> {
+        match self.error {
+            None => Ok(value),
+            Some(error) => Err(error),
+        }
+    }
+
+    fn fail(&mut self, error: JsonError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    /// Field `key`'s value, None when absent (or after an error).
+    pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        if self.error.is_some() {
+            return None;
+        }
         let mut found = None;
-        for (k, value) in self.0 {
+        for (k, value) in self.fields {
             if k == key {
                 if found.is_some() {
-                    return Err(JsonError::new(&concat(&["duplicate field `", key, "`"])));
+                    self.fail(JsonError::new(&concat(&["duplicate field `", key, "`"])));
+                    return None;
                 }
                 found = Some(value);
             }
         }
-        Ok(found)
+        found
+    }
+
+    /// `value` read by `read`; an error names `key`.
+    fn read<T>(
+        &mut self,
+        key: &'static str,
+        value: &Value,
+        read: fn(&Value) -> Result<T, JsonError>,
+    ) -> Option<T> {
+        match read(value) {
+            Ok(read) => Some(read),
+            Err(error) => {
+                self.fail(error.under(Some(key), 0));
+                None
+            }
+        }
     }
 
     /// Field `key` read by `read`; absent is an error.
-    pub fn required<T>(
-        &self,
+    pub fn required<T: Default>(
+        &mut self,
         key: &'static str,
-        read: impl Fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<T, JsonError> {
-        self.optional(key, read)?
-            .ok_or_else(|| JsonError::new(&concat(&["missing field `", key, "`"])))
+        read: fn(&Value) -> Result<T, JsonError>,
+    ) -> T {
+        match self.get(key) {
+            None => {
+                self.fail(JsonError::new(&concat(&["missing field `", key, "`"])));
+                T::default()
+            }
+            Some(value) => self.read(key, value, read).unwrap_or_default(),
+        }
     }
 
     /// Field `key` read by `read` when present (`#[serde(default)]`: null is not absent).
     pub fn optional<T>(
-        &self,
+        &mut self,
         key: &'static str,
-        read: impl Fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<Option<T>, JsonError> {
-        match self.get(key)? {
-            None => Ok(None),
-            Some(value) => read(value).map(Some).map_err(|e| e.under(Some(key), 0)),
-        }
+        read: fn(&Value) -> Result<T, JsonError>,
+    ) -> Option<T> {
+        let value = self.get(key)?;
+        self.read(key, value, read)
     }
 
     /// An `Option` field: absent or null is None.
     pub fn nullable<T>(
-        &self,
+        &mut self,
         key: &'static str,
-        read: impl Fn(&Value) -> Result<T, JsonError>,
-    ) -> Result<Option<T>, JsonError> {
+        read: fn(&Value) -> Result<T, JsonError>,
+    ) -> Option<T> {
         match self.get(key)? {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => read(value).map(Some).map_err(|e| e.under(Some(key), 0)),
+            Value::Null => None,
+            value => self.read(key, value, read),
         }
     }
 }
@@ -604,21 +657,19 @@ mod tests {
     fn errors_name_the_place() {
         let arms = |text: &str| -> Result<Vec<(String, f64)>, String> {
             let value = parse(text, rust_number_parse).map_err(|e| e.message())?;
-            let fields = Fields::of(&value).map_err(|e| e.message())?;
-            fields
-                .required("version", u32_of)
-                .and_then(|_| {
-                    fields.required("arms", |list| {
-                        super::list(list, |arm| {
-                            let arm = Fields::of(arm)?;
-                            Ok((
-                                arm.required("key", string_of)?,
-                                arm.required("weight", f64_of)?,
-                            ))
-                        })
-                    })
+            let mut fields = Fields::of(&value).map_err(|e| e.message())?;
+            fields.required("version", u32_of);
+            let arms = fields.required("arms", |list| {
+                super::list(list, |arm| {
+                    let mut arm = Fields::of(arm)?;
+                    let read = (
+                        arm.required("key", string_of),
+                        arm.required("weight", f64_of),
+                    );
+                    arm.finish(read)
                 })
-                .map_err(|e| e.message())
+            });
+            fields.finish(arms).map_err(|e| e.message())
         };
         let error = |text: &str| arms(text).unwrap_err();
         assert_eq!(

@@ -56,59 +56,63 @@ pub fn parse(text: &str, number: NumberParse) -> Result<Manifest, ManifestError>
 }
 
 fn read_manifest(value: &Value) -> Result<Manifest, JsonError> {
-    let fields = Fields::of(value)?;
-    let experiments = match fields.get("experiments")? {
+    let mut fields = Fields::of(value)?;
+    let experiments = match fields.get("experiments") {
         None => default_experiments(),
         Some(list) => json_read::list(list, read_experiment)?,
     };
-    Ok(Manifest {
-        manifest_version: fields.required("manifest_version", json_read::u32_of)?,
-        bundle: fields.required("bundle", json_read::string_of)?,
-        model_version: fields.required("model_version", json_read::string_of)?,
+    let manifest = Manifest {
+        manifest_version: fields.required("manifest_version", json_read::u32_of),
+        bundle: fields.required("bundle", json_read::string_of),
+        model_version: fields.required("model_version", json_read::string_of),
         kill_switch: fields
-            .optional("kill_switch", json_read::bool_of)?
+            .optional("kill_switch", json_read::bool_of)
             .unwrap_or(false),
         experiments,
-    })
+    };
+    fields.finish(manifest)
 }
 
 fn read_experiment(value: &Value) -> Result<ExperimentConfig, JsonError> {
-    let fields = Fields::of(value)?;
-    Ok(ExperimentConfig {
-        key: fields.required("key", json_read::string_of)?,
-        seed: fields.nullable("seed", json_read::string_of)?,
+    let mut fields = Fields::of(value)?;
+    let experiment = ExperimentConfig {
+        key: fields.required("key", json_read::string_of),
+        seed: fields.nullable("seed", json_read::string_of),
         hash_version: fields
-            .optional("hash_version", json_read::u32_of)?
+            .optional("hash_version", json_read::u32_of)
             .unwrap_or_else(default_hash_version),
         coverage: fields
-            .optional("coverage", json_read::f64_of)?
+            .optional("coverage", json_read::f64_of)
             .unwrap_or_else(default_coverage),
-        arms: fields.required("arms", |list| json_read::list(list, read_arm))?,
-        namespace: fields.nullable("namespace", read_namespace)?,
+        arms: fields.required("arms", |list| json_read::list(list, read_arm)),
+        namespace: fields.nullable("namespace", read_namespace),
         personalize_outside: fields
-            .optional("personalize_outside", json_read::bool_of)?
+            .optional("personalize_outside", json_read::bool_of)
             .unwrap_or(false),
-    })
+    };
+    fields.finish(experiment)
 }
 
 fn read_arm(value: &Value) -> Result<ArmConfig, JsonError> {
-    let fields = Fields::of(value)?;
-    Ok(ArmConfig {
-        key: fields.required("key", json_read::string_of)?,
-        weight: fields.required("weight", json_read::f64_of)?,
+    let mut fields = Fields::of(value)?;
+    let arm = ArmConfig {
+        key: fields.required("key", json_read::string_of),
+        weight: fields.required("weight", json_read::f64_of),
         personalized: fields
-            .optional("personalized", json_read::bool_of)?
+            .optional("personalized", json_read::bool_of)
             .unwrap_or(false),
-    })
+    };
+    fields.finish(arm)
 }
 
 fn read_namespace(value: &Value) -> Result<NamespaceRange, JsonError> {
-    let fields = Fields::of(value)?;
-    Ok(NamespaceRange {
-        id: fields.required("id", json_read::string_of)?,
-        start: fields.required("start", json_read::f64_of)?,
-        end: fields.required("end", json_read::f64_of)?,
-    })
+    let mut fields = Fields::of(value)?;
+    let namespace = NamespaceRange {
+        id: fields.required("id", json_read::string_of),
+        start: fields.required("start", json_read::f64_of),
+        end: fields.required("end", json_read::f64_of),
+    };
+    fields.finish(namespace)
 }
 
 /// A manifest [`parse`] refuses.

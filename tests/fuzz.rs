@@ -226,8 +226,11 @@ fn history_target(bytes: &[u8]) -> bool {
         history.record(ActionKind::AddToCart, "p1", 3, Some(1.0), u64::MAX / 2);
         history.record(ActionKind::RemoveFromCart, "p1", 1, None, u64::MAX);
         history.touch(0);
-        let again = StoredHistory::from_bytes(&history.to_stored().to_bytes())
-            .expect("a written history reads back");
+        let bytes = history.to_stored().to_bytes();
+        let theirs = postcard::to_allocvec(&history.to_stored()).unwrap();
+        assert_eq!(bytes, theirs, "the history writer and postcard disagree");
+        assert_eq!(history.to_bytes(), bytes);
+        let again = StoredHistory::from_bytes(&bytes).expect("a written history reads back");
         assert_eq!(again, history.to_stored());
         let _ = ShopperContext::new(history_model(), &history);
     }

@@ -81,13 +81,10 @@ impl AbandonModel {
             wire.calibration_intercept,
             wire.base_rate,
         ];
-        let numbers = wire
-            .means
+        let finite = [&wire.means[..], &wire.scales, &wire.coefficients, &scalars]
             .iter()
-            .chain(&wire.scales)
-            .chain(&wire.coefficients)
-            .chain(&scalars);
-        if numbers.clone().any(|v| !v.is_finite()) {
+            .all(|values| crate::bundle::all_finite(values));
+        if !finite {
             return Err(BundleError::Malformed(
                 "abandon model numbers are not finite",
             ));

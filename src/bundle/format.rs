@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BundleError;
 use crate::abandon::AbandonModelWire;
-use crate::postcard_reader::{Read, Reader};
+use crate::postcard_reader::{Malformed, Reader};
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"AISLEBDL";
@@ -216,77 +216,72 @@ pub fn decode(bytes: &[u8]) -> Result<BundleWire, BundleError> {
 /// Reads the postcard payload (everything after the header), which must be used up.
 pub fn decode_payload(payload: &[u8]) -> Result<BundleWire, BundleError> {
     let mut reader = Reader::new(payload);
-    let wire =
-        read_wire(&mut reader).map_err(|_| BundleError::Malformed("payload does not decode"))?;
-    if !reader.is_empty() {
-        return Err(BundleError::Malformed("trailing bytes after the payload"));
+    let wire = read_wire(&mut reader);
+    match reader.finish(wire) {
+        Err(Malformed) => Err(BundleError::Malformed("payload does not decode")),
+        Ok((_, false)) => Err(BundleError::Malformed("trailing bytes after the payload")),
+        Ok((wire, true)) => Ok(wire),
     }
-    Ok(wire)
 }
 
-/// [`BundleWire`] as postcard lays it out: the fields in declaration order.
-///
-/// Filled field by field into one value rather than built as a struct literal of `?`s: a
-/// literal gives each `?` its own clean-up of the fields read before it (23 fields, 23 drop
-/// sequences), one value has a single one: 2 KB of raw wasm less, 100 B gzip (with
-/// `read_abandon`; docs/performance.md, "Where the wasm bytes go").
-#[allow(clippy::field_reassign_with_default)] // the point: one value, one clean-up
-fn read_wire(r: &mut Reader) -> Read<BundleWire> {
-    let mut wire = BundleWire::default();
-    wire.model_version = r.string()?;
-    wire.built_at_ms = r.u64()?;
-    wire.trained_sessions = r.u64()?;
-    wire.product_ids = r.string()?;
-    wire.product_id_numbers = r.bytes()?;
-    wire.alias_ids = r.string()?;
-    wire.alias_numbers = r.bytes()?;
-    wire.alias_counts = r.bytes()?;
-    wire.category_names = r.seq(Reader::string)?;
-    wire.product_category = r.bytes()?;
-    wire.brand_names = r.seq(Reader::string)?;
-    wire.product_brand = r.bytes()?;
-    wire.color_names = r.seq(Reader::string)?;
-    wire.product_color = r.bytes()?;
-    wire.size_names = r.seq(Reader::string)?;
-    wire.product_size = r.bytes()?;
-    wire.popularity = r.bytes()?;
-    wire.price_band = r.bytes()?;
-    wire.neighbours = r.bytes()?;
-    wire.neighbour_weights = r.bytes()?;
-    wire.neighbour_weight_bits = r.byte()?;
-    wire.weights = read_weights(r)?;
-    wire.abandon = r.option(read_abandon)?;
-    Ok(wire)
+/// [`BundleWire`] as postcard lays it out: the fields in declaration order (a struct
+/// literal's fields are evaluated in source order). No `?`: the reader's first failure sticks
+/// ([`Reader::finish`]), so there is no clean-up path per field.
+fn read_wire(r: &mut Reader) -> BundleWire {
+    BundleWire {
+        model_version: r.string(),
+        built_at_ms: r.u64(),
+        trained_sessions: r.u64(),
+        product_ids: r.string(),
+        product_id_numbers: r.bytes(),
+        alias_ids: r.string(),
+        alias_numbers: r.bytes(),
+        alias_counts: r.bytes(),
+        category_names: r.seq(Reader::string),
+        product_category: r.bytes(),
+        brand_names: r.seq(Reader::string),
+        product_brand: r.bytes(),
+        color_names: r.seq(Reader::string),
+        product_color: r.bytes(),
+        size_names: r.seq(Reader::string),
+        product_size: r.bytes(),
+        popularity: r.bytes(),
+        price_band: r.bytes(),
+        neighbours: r.bytes(),
+        neighbour_weights: r.bytes(),
+        neighbour_weight_bits: r.byte(),
+        weights: read_weights(r),
+        abandon: r.option(read_abandon),
+    }
 }
 
-fn read_weights(r: &mut Reader) -> Read<ScoringWeights> {
-    Ok(ScoringWeights {
-        popularity: r.f32()?,
-        category: r.f32()?,
-        brand: r.f32()?,
-        neighbour: r.f32()?,
-        price: r.f32()?,
-        seen: r.f32()?,
-        color: r.f32()?,
-        size: r.f32()?,
-        recency_half_life: r.f32()?,
-        action_strength: [r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?, r.f32()?],
-    })
+fn read_weights(r: &mut Reader) -> ScoringWeights {
+    ScoringWeights {
+        popularity: r.f32(),
+        category: r.f32(),
+        brand: r.f32(),
+        neighbour: r.f32(),
+        price: r.f32(),
+        seen: r.f32(),
+        color: r.f32(),
+        size: r.f32(),
+        recency_half_life: r.f32(),
+        action_strength: [r.f32(), r.f32(), r.f32(), r.f32(), r.f32(), r.f32()],
+    }
 }
 
-#[allow(clippy::field_reassign_with_default)] // one clean-up path: see `read_wire`
-fn read_abandon(r: &mut Reader) -> Read<AbandonModelWire> {
-    let mut abandon = AbandonModelWire::default();
-    abandon.feature_names = r.seq(Reader::string)?;
-    abandon.means = r.seq(Reader::f32)?;
-    abandon.scales = r.seq(Reader::f32)?;
-    abandon.coefficients = r.seq(Reader::f32)?;
-    abandon.intercept = r.f32()?;
-    abandon.calibration_slope = r.f32()?;
-    abandon.calibration_intercept = r.f32()?;
-    abandon.base_rate = r.f32()?;
-    abandon.default_nudge_delay_ms = r.u64()?;
-    Ok(abandon)
+fn read_abandon(r: &mut Reader) -> AbandonModelWire {
+    AbandonModelWire {
+        feature_names: r.seq(Reader::string),
+        means: r.seq(Reader::f32),
+        scales: r.seq(Reader::f32),
+        coefficients: r.seq(Reader::f32),
+        intercept: r.f32(),
+        calibration_slope: r.f32(),
+        calibration_intercept: r.f32(),
+        base_rate: r.f32(),
+        default_nudge_delay_ms: r.u64(),
+    }
 }
 
 /// Appends `value` as an unsigned LEB128 varint.

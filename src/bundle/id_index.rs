@@ -73,16 +73,17 @@ impl IdIndex {
 /// costs no bundle bytes, where storing a channel id per variant and country would.
 pub fn shopify_channel_ids(id: &str) -> Option<(&str, &str)> {
     let rest = id.strip_prefix("shopify_")?;
-    let parts = crate::text::split_ascii(rest, b'_');
-    let [country, product, variant] = parts.as_slice() else {
+    let mut parts = crate::text::SplitAscii::new(rest, b'_');
+    let (country, product, variant) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
         return None;
-    };
+    }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (country.len() == 2
         && country.bytes().all(|b| b.is_ascii_alphabetic())
         && digits(product)
         && digits(variant))
-    .then_some((*product, *variant))
+    .then_some((product, variant))
 }
 
 /// FNV-1a, 32 bits, over bytes: the hash of a text key.

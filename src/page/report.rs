@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::history::StoredHistory;
+use crate::history::{History, HISTORY_FORMAT_VERSION};
 use crate::json::Json;
 
 use super::Page;
@@ -40,7 +40,7 @@ impl Page {
         json.key("install");
         self.install_check(&mut json, grids, cards, install_ids);
         json.key("history");
-        write_history(&mut json, &self.history.to_stored());
+        write_history(&mut json, &self.history);
         json.close_object();
         json.finish()
     }
@@ -48,7 +48,7 @@ impl Page {
     /// The history as a readable object (`{v, a: [{k, i, t, s}], s, ss, la, fs, c, g}`).
     pub fn history_json(&self) -> String {
         let mut json = Json::new(self.numbers.write);
-        write_history(&mut json, &self.history.to_stored());
+        write_history(&mut json, &self.history);
         json.finish()
     }
 
@@ -98,12 +98,12 @@ impl Page {
     }
 }
 
-fn write_history(json: &mut Json, stored: &StoredHistory) {
+fn write_history(json: &mut Json, history: &History) {
     json.open_object()
-        .field_uint("v", u64::from(stored.v))
+        .field_uint("v", u64::from(HISTORY_FORMAT_VERSION))
         .key("a")
         .open_array();
-    for action in &stored.a {
+    for action in history.actions() {
         json.open_object()
             .field_str("k", action.kind.short_name())
             .field_str("i", &action.id)
@@ -112,13 +112,13 @@ fn write_history(json: &mut Json, stored: &StoredHistory) {
             .close_object();
     }
     json.close_array()
-        .field_uint("s", u64::from(stored.s))
-        .field_uint("ss", stored.ss)
-        .field_uint("la", stored.la)
-        .field_uint("fs", stored.fs)
+        .field_uint("s", u64::from(history.session()))
+        .field_uint("ss", history.session_started_ms())
+        .field_uint("la", history.last_active_ms())
+        .field_uint("fs", history.first_seen_ms())
         .key("c")
         .open_array();
-    for line in &stored.c {
+    for line in history.cart() {
         json.open_object()
             .field_str("i", &line.id)
             .field_uint("q", u64::from(line.quantity));
@@ -128,7 +128,7 @@ fn write_history(json: &mut Json, stored: &StoredHistory) {
         json.field_uint("t", line.added_at_ms).close_object();
     }
     json.close_array().key("g").open_array();
-    for &gap in &stored.g {
+    for &gap in history.return_gaps_ms() {
         json.uint(gap);
     }
     json.close_array().close_object();
