@@ -68,7 +68,10 @@ impl JsonError {
         let step = match key {
             Some(key) if path.is_empty() || path.starts_with('[') => concat(&[key, path]),
             Some(key) => concat(&[key, ".", path]),
-            None => concat(&["[", &decimal(index as u64), "]", path]),
+            None if path.is_empty() || path.starts_with('[') => {
+                concat(&["[", &decimal(index as u64), "]", path])
+            }
+            None => concat(&["[", &decimal(index as u64), "].", path]),
         };
         self.0.path = step;
         self
@@ -679,6 +682,22 @@ mod tests {
         assert_eq!(
             error(r#"{"version":1,"arms":[{"key":"a","weight":1},{"key":"b"}]}"#),
             "arms[1]: missing field `weight`"
+        );
+        let nested = |text: &str| -> Result<Vec<Vec<u32>>, String> {
+            let value = parse(text, rust_number_parse).map_err(|e| e.message())?;
+            let mut fields = Fields::of(&value).map_err(|e| e.message())?;
+            let rows = fields.required("rows", |rows| {
+                super::list(rows, |row| {
+                    let mut row = Fields::of(row)?;
+                    let cells = row.required("cells", |cells| super::list(cells, u32_of));
+                    row.finish(cells)
+                })
+            });
+            fields.finish(rows).map_err(|e| e.message())
+        };
+        assert_eq!(
+            nested(r#"{"rows":[{"cells":[1]},{"cells":[2,"x"]}]}"#).unwrap_err(),
+            "rows[1].cells[1]: wrong type: found a string"
         );
         assert_eq!(
             error(r#"{"version":1.0,"arms":[]}"#),

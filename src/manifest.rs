@@ -57,10 +57,9 @@ pub fn parse(text: &str, number: NumberParse) -> Result<Manifest, ManifestError>
 
 fn read_manifest(value: &Value) -> Result<Manifest, JsonError> {
     let mut fields = Fields::of(value)?;
-    let experiments = match fields.get("experiments") {
-        None => default_experiments(),
-        Some(list) => json_read::list(list, read_experiment)?,
-    };
+    let experiments = fields
+        .optional("experiments", |list| json_read::list(list, read_experiment))
+        .unwrap_or_else(default_experiments);
     let manifest = Manifest {
         manifest_version: fields.required("manifest_version", json_read::u32_of),
         bundle: fields.required("bundle", json_read::string_of),
@@ -392,6 +391,32 @@ mod tests {
         )
         .unwrap();
         assert!(none.experiments.is_empty());
+    }
+
+    #[test]
+    fn a_refused_manifest_says_where() {
+        let message = |text: &str| {
+            parse(text, json_read::rust_number_parse)
+                .unwrap_err()
+                .message(crate::json::rust_number_text)
+        };
+        assert_eq!(
+            message(
+                r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1",
+                    "experiments":[{"key":"k","arms":[{"key":"a","weight":0.5},{"key":"b"}]}]}"#
+            ),
+            "manifest is not valid: experiments[0].arms[1]: missing field `weight`"
+        );
+        assert_eq!(
+            message(
+                r#"{"manifest_version":1,"bundle":"b.bin","model_version":"m1","experiments":{}}"#
+            ),
+            "manifest is not valid: experiments: wrong type: found an object"
+        );
+        assert_eq!(
+            message(r#"{"manifest_version":"1","bundle":"b.bin","model_version":"m1"}"#),
+            "manifest is not valid: manifest_version: wrong type: found a string"
+        );
     }
 
     #[test]
