@@ -48,7 +48,10 @@ async function shop(visitor, { buys }) {
   const status = await page.evaluate(() => window.aisle.status());
   const shown = await gridOrder(page);
   await page.click('.product-grid .product-card a');
-  await page.waitForSelector('.add-to-cart');
+  // The product page loaded, not merely its button parsed: the theme's cart code is a
+  // deferred script, and a click before it ran adds nothing (aisle, started from its kit
+  // before the parser finished, no longer holds the page back until then).
+  await page.waitForURL('**/p/*.html');
   await page.click('.add-to-cart');
   let revenue = 0;
   if (buys) {
