@@ -394,6 +394,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the host's number readers (the browser's there)
     fn a_refused_manifest_says_where() {
         let message = |text: &str| {
             parse(text, json_read::rust_number_parse)
