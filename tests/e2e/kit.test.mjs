@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDemo, gridOrder, ROOT } from './harness.mjs';
-import { WATCH, rewriteHtml, withScriptAttributes, assertPageWon, reordered, shopAndViews } from './faults-support.mjs';
+import { WATCH, rewriteHtml, withScriptAttributes, assertPageWon, reordered, shopAndViews, aisleErrors } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
 const KIT = 'aisle:v1:kit';
@@ -49,18 +49,22 @@ async function load(page, path = PAGE) {
   return { event, order: await gridOrder(page), fetched: await page.evaluate(() => window.__fetchedAtOrder) };
 }
 
-// What the kit holds: its index, and the names its wasm and bundle entries start with (the
-// wasm's integrity, the bundle's URL), null when absent.
-function readKitState() {
+// In the page: what the kit holds (its index, and the names its wasm and bundle entries start
+// with: the wasm's integrity, the bundle's URL, null when absent) once it has every part in
+// `need` and its wasm is not `wasmNot`; else null. A function, not a string: Playwright
+// evaluates a string predicate with `eval`, which a CSP without 'unsafe-eval' refuses.
+function kitHolding({ need, wasmNot }) {
   const name = (key) => { const value = localStorage.getItem(key); return value === null ? null : value.slice(0, value.indexOf(' ')); };
-  return { index: JSON.parse(localStorage.getItem('aisle:v1:kit') || 'null'), wasm: name('aisle:v1:kit:wasm'), bundle: name('aisle:v1:kit:bundle') };
+  const kit = { index: JSON.parse(localStorage.getItem('aisle:v1:kit') || 'null'), wasm: name('aisle:v1:kit:wasm'), bundle: name('aisle:v1:kit:bundle') };
+  return need.every((part) => kit[part]) && kit.wasm !== wasmNot ? kit : null;
 }
 
-/** Waits until the page kept the whole kit (at idle time) and returns what it holds. */
-function keptKit(page) {
-  return page.waitForFunction(`(() => { const s = (${readKitState})(); return s.index && s.wasm && s.bundle ? s : null; })()`, null, { timeout: 8000 })
-    .then((handle) => handle.jsonValue());
+/** Waits until the page kept the kit's parts in `need` (at idle time); returns what it holds. */
+function waitForKit(page, need, wasmNot = null) {
+  return page.waitForFunction(kitHolding, { need, wasmNot }, { timeout: 8000 }).then((handle) => handle.jsonValue());
 }
+
+const keptKit = (page) => waitForKit(page, ['index', 'wasm', 'bundle']);
 
 /** Resolves once the page's idle-time work (aisle's starts at the load event) has run: two idle
  * callbacks queued after the load event, behind aisle's own. */
@@ -68,8 +72,6 @@ async function afterIdle(page) {
   await page.waitForLoadState('load');
   await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => requestIdleCallback(resolve))));
 }
-
-const aisleErrors = (page) => page.evaluate(() => window.__aisleLog.filter(([n]) => n === 'aisle:error').map(([, d]) => d.code));
 
 test('the second page orders its grid from the kit: nothing fetched first, and the same order', async () => {
   const page = await shopper();
@@ -221,7 +223,7 @@ test('a new aisle.js ignores the kit of the old one (the wasm is kept under its 
   }, other);
   const next = await load(page);
   assert.ok(next.fetched.some((p) => p.endsWith('.wasm')), 'the wasm this aisle.js pins came from the network');
-  const kept = await page.waitForFunction(`(() => { const s = (${readKitState})(); return s.wasm !== ${JSON.stringify(other)} && s.wasm; })()`, null, { timeout: 8000 }).then((h) => h.jsonValue());
+  const { wasm: kept } = await waitForKit(page, ['wasm'], other);
   assert.equal(kept, ours, 'the kit now holds this aisle.js\'s wasm');
   await page.context().close();
 });
@@ -259,7 +261,7 @@ test('a bundle too large for the kit (a generated 10,000-product catalog, 196 KB
     await page.context().route((url) => url.pathname === '/aisle/' + name, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
     const first = await load(page);
     assert.equal(first.event.personalized, true, 'the large bundle loaded (its products are not the demo\'s: the shop\'s order)');
-    const kit = await page.waitForFunction(`(() => { const s = (${readKitState})(); return s.index && s; })()`, null, { timeout: 8000 }).then((h) => h.jsonValue());
+    const kit = await waitForKit(page, ['index']);
     assert.match(kit.wasm, /^sha384-/, 'the wasm is kept');
     assert.equal(kit.bundle, null, 'the bundle is not');
     const second = await load(page);
