@@ -72,6 +72,7 @@ function start() {
     arm: armOverride,
     abandonThreshold: data.abandonThreshold ? Number(data.abandonThreshold) : undefined
   };
+  var kitOn = data.kit !== 'off'; // `data-kit="off"`: nothing kept, nothing read
   // A page whose grids keep the shop's order needs none of aisle's bytes while it loads:
   // aisle starts once it is loaded and idle (its events and API calls wait until then). A
   // returning shopper's page starts from the kit (`kit.js`) when it holds everything, and
@@ -129,6 +130,11 @@ function start() {
     return true;
   }
 
+  // A bundle's bytes from the network.
+  function fetchBundleBytes(url) {
+    return fetchOk(url, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); });
+  }
+
   // The manifest fetched, `{text, freshUntil, usableUntil}`, for the engine and the kit.
   function fetchManifest() {
     return fetchOk(manifestUrl, 'manifest', timeoutMs, function (r) {
@@ -143,7 +149,7 @@ function start() {
   // Everything from the kit, synchronously, in this task: true when it served (the engine
   // started, or reported why not), false when the kit cannot serve this page.
   function startFromKit() {
-    if (config.debug || !glue || data.kit === 'off') return false;
+    if (config.debug || !glue || !kitOn) return false;
     var kit = readKit(manifestUrl, wasmIntegrity);
     if (!kit) return false;
     try { glue.initSync({ module: kit.module }); } catch (e) { dropKit(); return false; }
@@ -153,7 +159,7 @@ function start() {
       else if (!useBundle(bundleUrl, kit.bundle)) {
         // Bytes the engine refused (and reported): the kit goes, the bundle comes from the network.
         dropKit();
-        fetchOk(bundleUrl, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); }).then(function (buffer) {
+        fetchBundleBytes(bundleUrl).then(function (buffer) {
           if (!useBundle(bundleUrl, new Uint8Array(buffer))) releaseHide();
         }, function (error) { fail(error.code, error.message); });
       }
@@ -177,7 +183,7 @@ function start() {
     var bundleFetches = {};
     function fetchBundle(url) {
       if (!bundleFetches[url]) {
-        bundleFetches[url] = fetchOk(url, 'bundle', timeoutMs, function (r) { return r.arrayBuffer(); });
+        bundleFetches[url] = fetchBundleBytes(url);
         bundleFetches[url].catch(function () { /* reported when used */ });
       }
       return bundleFetches[url];
@@ -193,9 +199,8 @@ function start() {
 
     // The wasm is fetched and compiled off the main thread; the glue is already here. Its
     // bytes go to the kit too.
-    var keep = data.kit !== 'off';
     var wasmBytes;
-    var wasmModule = compileWasm(here, wasmIntegrity, keep ? function (bytes) { wasmBytes = bytes; } : undefined);
+    var wasmModule = compileWasm(here, wasmIntegrity, kitOn ? function (bytes) { wasmBytes = bytes; } : undefined);
     wasmModule.catch(function () { /* reported through corePromise */ });
     // The debug view's drawing code is a script of its own, added only when the URL asks for it;
     // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
@@ -213,7 +218,7 @@ function start() {
         if (!bundleUrl) { releaseHide(); return; }
         return fetchBundle(bundleUrl).then(function (buffer) {
           if (!useBundle(bundleUrl, new Uint8Array(buffer))) { releaseHide(); return; }
-          if (keep) whenPageIdle(function () { keepKit(manifestUrl, manifest, bundleUrl, buffer, wasmIntegrity, wasmBytes); });
+          if (kitOn) whenPageIdle(function () { keepKit(manifestUrl, manifest, bundleUrl, buffer, wasmIntegrity, wasmBytes); });
         });
       });
     }, function (error) {
