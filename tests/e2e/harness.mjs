@@ -131,3 +131,18 @@ export const RECORD_EVENTS = `
   for (const name of ['aisle:ready', 'aisle:reordered', 'aisle:error', 'aisle:disabled', 'aisle:event', 'aisle:abandon-risk', 'aisle:hide', 'aisle:show']) {
     document.addEventListener(name, (e) => { window.__aisleSeen[name] = window.__aisleSeen[name] || e.detail; window.__aisleLog.push([name, e.detail]); });
   }`;
+
+// In the page: what the kit holds (its index, and the names its wasm and bundle entries start
+// with: the wasm's integrity, the bundle's URL, null when absent) once it has every part in
+// `need` and its wasm is not `wasmNot`; else null. A function, not a string: Playwright
+// evaluates a string predicate with `eval`, which a CSP without 'unsafe-eval' refuses.
+export function kitHolding({ need, wasmNot }) {
+  const name = (key) => { const value = localStorage.getItem(key); return value === null ? null : value.slice(0, value.indexOf(' ')); };
+  const kit = { index: JSON.parse(localStorage.getItem('aisle:v1:kit') || 'null'), wasm: name('aisle:v1:kit:wasm'), bundle: name('aisle:v1:kit:bundle') };
+  return need.every((part) => kit[part]) && kit.wasm !== wasmNot ? kit : null;
+}
+
+/** Waits until the page kept the kit's parts in `need` (at idle time); returns what it holds. */
+export function waitForKit(page, need, wasmNot = null) {
+  return page.waitForFunction(kitHolding, { need, wasmNot }, { timeout: 8000 }).then((handle) => handle.jsonValue());
+}

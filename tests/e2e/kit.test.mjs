@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDemo, gridOrder, ROOT } from './harness.mjs';
+import { openDemo, gridOrder, ROOT, waitForKit } from './harness.mjs';
 import { WATCH, rewriteHtml, withScriptAttributes, assertPageWon, reordered, shopAndViews, aisleErrors } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
@@ -47,21 +47,6 @@ async function load(page, path = PAGE) {
   const event = await reordered(page, 8000);
   assert.ok(event, 'aisle ran its pass');
   return { event, order: await gridOrder(page), fetched: await page.evaluate(() => window.__fetchedAtOrder) };
-}
-
-// In the page: what the kit holds (its index, and the names its wasm and bundle entries start
-// with: the wasm's integrity, the bundle's URL, null when absent) once it has every part in
-// `need` and its wasm is not `wasmNot`; else null. A function, not a string: Playwright
-// evaluates a string predicate with `eval`, which a CSP without 'unsafe-eval' refuses.
-function kitHolding({ need, wasmNot }) {
-  const name = (key) => { const value = localStorage.getItem(key); return value === null ? null : value.slice(0, value.indexOf(' ')); };
-  const kit = { index: JSON.parse(localStorage.getItem('aisle:v1:kit') || 'null'), wasm: name('aisle:v1:kit:wasm'), bundle: name('aisle:v1:kit:bundle') };
-  return need.every((part) => kit[part]) && kit.wasm !== wasmNot ? kit : null;
-}
-
-/** Waits until the page kept the kit's parts in `need` (at idle time); returns what it holds. */
-function waitForKit(page, need, wasmNot = null) {
-  return page.waitForFunction(kitHolding, { need, wasmNot }, { timeout: 8000 }).then((handle) => handle.jsonValue());
 }
 
 const keptKit = (page) => waitForKit(page, ['index', 'wasm', 'bundle']);

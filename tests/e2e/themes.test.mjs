@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/demo/serve.mjs';
-import { ROOT, CHROMIUM_ARGS, RECORD_EVENTS } from './harness.mjs';
+import { ROOT, CHROMIUM_ARGS, RECORD_EVENTS, waitForKit } from './harness.mjs';
 
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'themes');
 
@@ -85,11 +85,12 @@ after(async () => {
  * A fresh shopper. `tag` rewrites the script tag's attributes (a merchant's mistake);
  * unless `keepHide`, the anti-flicker hide is dropped so that ordering does not depend on how
  * fast this shared machine is (the hide's own tests keep it). The themes' CDN assets (images,
- * CSS) are answered empty, so only aisle's own requests reach the network.
+ * CSS) are answered empty, so only aisle's own requests reach the network. `init`: more script
+ * run at the start of each page.
  */
-async function newPage({ tag = (html) => html, keepHide = false } = {}) {
+async function newPage({ tag = (html) => html, keepHide = false, init = '' } = {}) {
   const context = await browser.newContext();
-  await context.addInitScript(RECORD_EVENTS);
+  await context.addInitScript(RECORD_EVENTS + init);
   await context.route((u) => u.hostname !== '127.0.0.1', (route) => route.fulfill({ status: 200, body: '' }));
   await context.route((u) => u.hostname === '127.0.0.1' && u.pathname.endsWith('.html'), async (route) => {
     const response = await route.fetch();
@@ -171,6 +172,38 @@ for (const theme of THEMES) {
     await viewProducts(page, theme.page, productsOf(shop, theme.viewed).slice(0, 2));
     await load(page, theme.page);
     assertPersonalized(shop, await slots(page, theme.grid), theme.viewed);
+    assert.deepEqual((await status(page)).errors, []);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+// What the page had fetched of aisle's own files (aisle.js aside) when its grid was ordered.
+const FETCHED_AT_ORDER = `
+  document.addEventListener('aisle:reordered', () => {
+    window.__fetchedAtOrder = performance.getEntriesByType('resource')
+      .map((r) => new URL(r.name).pathname).filter((p) => p.startsWith('/aisle/') && !p.endsWith('/aisle.js'));
+  }, { once: true });`;
+
+for (const theme of THEMES) {
+  test(`${theme.name}: a returning shopper's next page orders the theme's grid from the start kit, fetching nothing first`, async () => {
+    const page = await newPage({ init: FETCHED_AT_ORDER });
+    const shop = await shopSlots(page, theme);
+    await viewProducts(page, theme.page, productsOf(shop, theme.viewed).slice(0, 2));
+    assert.equal((await page.evaluate(() => window.__aisleSeen['aisle:ready'])).kit, false, 'the first page starts the network way');
+    await waitForKit(page, ['index', 'wasm', 'bundle']);
+
+    await load(page, theme.page);
+    assert.equal((await page.evaluate(() => window.__aisleSeen['aisle:ready'])).kit, true, 'the kit served the next page');
+    assert.deepEqual(await page.evaluate(() => window.__fetchedAtOrder), [], 'nothing of aisle\'s was fetched before the order');
+    const fromKit = await slots(page, theme.grid);
+    assertPersonalized(shop, fromKit, theme.viewed);
+
+    // The same page the network way (the kit dropped): the same order.
+    await page.evaluate(() => { for (const key of Object.keys(localStorage)) if (key.startsWith('aisle:v1:kit')) localStorage.removeItem(key); });
+    await load(page, theme.page);
+    assert.equal((await page.evaluate(() => window.__aisleSeen['aisle:ready'])).kit, false);
+    assert.deepEqual(await slots(page, theme.grid), fromKit, 'the kit orders as the network route does');
     assert.deepEqual((await status(page)).errors, []);
     assert.deepEqual(page.problems, []);
     await page.context().close();
