@@ -188,6 +188,11 @@ pub fn score_cart(
     weekday: u8,
 ) -> Option<AbandonScore> {
     let abandon = model.abandon.as_ref()?;
+    // Most shoppers leave a page with an empty cart: nothing to score, no features to build
+    // (the page scores the cart each time it is hidden).
+    if history.cart().is_empty() {
+        return None;
+    }
     abandon.score(&AbandonFeatures::from_history(
         history,
         Some(model),

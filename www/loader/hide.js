@@ -16,6 +16,11 @@ var expired = false; // the grids were shown in the shop's order: do not move th
 var paintedBeforeAisle = false;
 try { paintedBeforeAisle = performance.getEntriesByType('paint').length > 0; } catch (e) { /* assume not */ }
 var hiddenFramePresented = true;
+// Whether a frame began since the hiding rule was added. The hiding animation starts in a
+// frame's rendering update, after that frame's requestAnimationFrame callbacks: until one ran,
+// the animation has not begun, so it has not ended, and the pass need not ask it (asking
+// flushes the page's style, 1.5 ms of the kit's start, which then runs again after the move).
+var frameSinceHide = true;
 
 /** Hides whatever `selector` matches for at most `ms`. */
 export function hide(selector, ms) {
@@ -23,6 +28,8 @@ export function hide(selector, ms) {
   startedAt = now();
   capMs = ms;
   hiddenSelector = selector;
+  frameSinceHide = false;
+  afterFrameBegins(function () { frameSinceHide = true; });
   if (paintedBeforeAisle) {
     hiddenFramePresented = false;
     afterNextFrame(function () { hiddenFramePresented = true; });
@@ -78,6 +85,7 @@ export function overdue() {
 }
 
 function hidingAnimationEnded() {
+  if (!frameSinceHide) return false;
   try {
     var grid = d.querySelector(hiddenSelector);
     if (!grid) return false; // nothing hidden yet: no grid to move either
@@ -90,6 +98,12 @@ function hidingAnimationEnded() {
   } catch (e) {
     return false; // no Web Animations API: the clock alone decides
   }
+}
+
+// Runs `fn` at the start of the next frame (its requestAnimationFrame callbacks); at once
+// where there is no requestAnimationFrame.
+function afterFrameBegins(fn) {
+  try { requestAnimationFrame(fn); } catch (e) { fn(); }
 }
 
 /** Milliseconds of hide left (0 when not hiding). */
