@@ -1,6 +1,7 @@
 //! Runs the shared manifest and event vectors (`tests/vectors/manifest.json`, `events.json`)
 //! natively, through `aisle::page::Page` and `aisle::manifest::parse` (the CLI's reader too).
-//! `tests/web.rs` runs the same files through the shipped wasm.
+//! `tests/web.rs` runs the same files through the wasm's `AisleEngine` in the browser, and
+//! `tests/e2e/wasm-abi.test.mjs` through the shipped wasm's JavaScript interface.
 #![cfg(not(target_arch = "wasm32"))]
 #[path = "support/vectors.rs"]
 mod vectors;
