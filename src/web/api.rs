@@ -4,6 +4,7 @@
 //! throwing; the loader still guards each call, and after each one takes the signals
 //! (`takeSignals`) and dispatches them outside the engine. The browser tests (`tests/web.rs`)
 //! call these methods directly.
+#![forbid(unsafe_code)]
 
 use super::host::{date_now, number_text, number_value};
 use crate::json::Numbers;
