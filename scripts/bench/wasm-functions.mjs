@@ -87,14 +87,21 @@ export function readWasm(bytes) {
   return { sections, importedFunctions, functions };
 }
 
-/** Rust's mangled names (`_R…`, `_ZN…`) demangled by `c++filt`, the others as they are. */
+/** Rust's mangled names (`_R…`, `_ZN…`) demangled by `c++filt`, the others as they are. A
+ * name it cannot read may end in the `_N` wasm-opt appends to tell two copies apart: that is
+ * left out and the rest read again. */
 function demangle(names) {
-  const mangled = names.filter((name) => /^_(R|ZN)/.test(name));
   const out = new Map(names.map((name) => [name, name]));
-  if (!mangled.length) return out;
-  const run = spawnSync('c++filt', { input: mangled.join('\n'), encoding: 'utf8', maxBuffer: 1 << 26 });
-  const lines = run.status === 0 ? run.stdout.split('\n') : [];
+  const filt = (list) => {
+    const run = spawnSync('c++filt', { input: list.join('\n'), encoding: 'utf8', maxBuffer: 1 << 26 });
+    return run.status === 0 ? run.stdout.split('\n') : [];
+  };
+  const mangled = names.filter((name) => /^_(R|ZN)/.test(name));
+  const lines = mangled.length ? filt(mangled) : [];
   mangled.forEach((name, i) => out.set(name, lines[i] || name));
+  const suffixed = mangled.filter((name) => out.get(name) === name && /^_R.*_\d+$/.test(name));
+  const again = suffixed.length ? filt(suffixed.map((name) => name.replace(/_\d+$/, ''))) : [];
+  suffixed.forEach((name, i) => { if (again[i] && !again[i].startsWith('_R')) out.set(name, again[i]); });
   return out;
 }
 
