@@ -183,15 +183,19 @@ async function measureWasm(browser) {
     log(`wasm bench: ${bundle.products} products done`);
   }
 
-  // The engine as the loader drives it (the shipped code and profile plus the bench exports):
-  // loadBundle (decode + validate + shopper context), then planGrid on fresh grids of 48, 200
-  // and 1,000 ids (score, order, exposure event) followed by moving the nodes into that order.
+  // The engine as the loader drives it (the shipped code and profile plus the bench exports,
+  // through the loader's own interface, www/loader/wasm-abi.js, over the raw exports of the
+  // instance wasm-bindgen's glue started): loadBundle (decode + validate + shopper context),
+  // then planGrid on fresh grids of 48, 200 and 1,000 ids (score, order, exposure event)
+  // followed by moving the nodes into that order.
   const tenK = bundles.find((b) => b.products === 10_000 && b.catalog) || bundles[0];
   const known = readFileSync(tenK.catalog, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split(',')[0]);
   const shipped = await page.evaluate(async ({ name, sizes, known }) => {
     // @ts-expect-error -- served to the page by the bench server, not a module Node resolves.
-    const core = await import('/bench/aisle_core.js');
-    await core.default({ module_or_path: '/bench/aisle_core_bg.wasm' });
+    const bench = await import('/bench/aisle_core.js');
+    // @ts-expect-error -- served to the page by the bench server, not a module Node resolves.
+    const { bindCore } = await import('/bench/wasm-abi.js');
+    const core = bindCore(await bench.default({ module_or_path: '/bench/aisle_core_bg.wasm' }));
     const bytes = new Uint8Array(await (await fetch('/bench/' + name)).arrayBuffer());
     const engine = new core.AisleEngine(JSON.stringify({ visitor: 'bench', nonce: '00' }), '');
     engine.useManifest(JSON.stringify({ manifest_version: 1, model_version: 'bench', bundle: name, experiments: [] }));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader's modules with the
-# wasm-bindgen glue inside, one classic script) and the wasm core, both optimized for size, then prints their raw, gzip and
-# brotli sizes.
+# Builds what a merchant uploads to a CDN into pkg/: aisle.js (the loader's modules, the
+# wasm's hand-written interface www/loader/wasm-abi.js among them, as one classic script) and
+# the wasm core (raw `extern "C"` exports, no wasm-bindgen: src/web/abi.rs), both optimized
+# for size, then prints their raw, gzip and brotli sizes.
 # Also builds the native `aisle` CLI (release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,21 +19,20 @@ log "wasm core (profile wasm, target wasm32-unknown-unknown)"
 RUSTFLAGS="${AISLE_WASM_SHIP_RUSTFLAGS:-}" cargo ${AISLE_WASM_SHIP_TOOLCHAIN:-} build --quiet --profile wasm \
   --target wasm32-unknown-unknown --target-dir target/ship $AISLE_WASM_BUILD_STD -p aisle
 rm -rf pkg target/glue && mkdir -p pkg target/glue
-# The glue as an ES module, bundled into the loader below (scripts/assemble-loader.mjs).
-wasm-bindgen --target web --no-typescript --out-dir target/glue --out-name aisle_core \
-  target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
-bash scripts/wasm-opt.sh target/glue/aisle_core_bg.wasm pkg/aisle_core_bg.wasm --strip-debug
+# cargo's wasm is what ships, once wasm-opt has made it smaller (no wasm-bindgen pass: the
+# interface is raw exports and imports, src/web/abi.rs and host.rs).
+wasm=target/ship/wasm32-unknown-unknown/wasm/aisle.wasm
+bash scripts/wasm-opt.sh "$wasm" pkg/aisle_core_bg.wasm --strip-debug
 # AISLE_WASM_NAMES=1: the same optimization keeping the function names, for
 # `node scripts/bench/wasm-functions.mjs target/glue/aisle_core_named.wasm` (where the bytes go).
 if [ "${AISLE_WASM_NAMES:-}" = 1 ]; then
-  bash scripts/wasm-opt.sh target/glue/aisle_core_bg.wasm target/glue/aisle_core_named.wasm --debuginfo
+  bash scripts/wasm-opt.sh "$wasm" target/glue/aisle_core_named.wasm --debuginfo
 fi
 # The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
-# bundled by esbuild with the glue and the sha384 of the wasm and of the debug view inside.
+# bundled by esbuild with the sha384 of the wasm and of the debug view inside.
 # Minified as classic scripts (keeping their licence comments).
 node_modules/.bin/terser www/loader/aisle-debug.js --compress --mangle --comments '/^!/' -o pkg/aisle-debug.js
-node scripts/assemble-loader.mjs www/loader/boot.js target/glue/aisle_core.js pkg/aisle_core_bg.wasm \
-  pkg/aisle-debug.js target/glue/aisle.js
+node scripts/assemble-loader.mjs www/loader/boot.js pkg/aisle_core_bg.wasm pkg/aisle-debug.js target/glue/aisle.js
 node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
 
 if [ "${AISLE_PKG_ONLY:-}" != 1 ]; then # scripts/compare-routes.sh builds pkg/ only

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds pkg/ on both toolchain routes (rustup, and Debian's rustc-web) and checks they ship
-# the same files: aisle_core_bg.wasm, aisle.js (loader + glue + the wasm's hash) and
+# the same files: aisle_core_bg.wasm, aisle.js (loader with the wasm's interface and hash) and
 # aisle-debug.js. Prints each file's size, gzip size and sha256 per route; exits 1 when they
 # differ beyond what the two compilers' builds must (below).
 # pkg/ is left as the default route builds it. Installs the missing route first (setup.sh).
@@ -28,9 +28,11 @@ done
 # What may differ, and why (measured with rustup's 1.96.0 and Debian's rustc-web 1.96.0, the
 # same rustc commit):
 # - cargo hashes the compiler's `rustc -vV` text (Debian's names its own LLVM, 22.1.8; rustup's
-#   is 22.1.2) into each crate's metadata, so the crate hashes inside symbol names differ; a few
-#   of them are export names of the wasm (wasm-bindgen's closure shims), hence of the glue in
-#   aisle.js, and the wasm's sha384 in aisle.js differs with the wasm. Same length, no effect.
+#   is 22.1.2) into each crate's metadata, so the crate hashes inside symbol names differ. The
+#   wasm's import and export names are written by hand (src/web/abi.rs, host.rs: no generated
+#   shim names since the raw interface replaced wasm-bindgen's), so none reaches aisle.js; the
+#   crate-hash mask below stays for safety. The wasm's sha384 in aisle.js differs with the
+#   wasm. Same length, no effect.
 # - the two LLVM releases (and linkers, rust-lld and lld-19) make a few instructions differ.
 # - terser names the loader's locals by how often each character occurs in the file, so the
 #   different hashes also give a few locals other one- or two-letter names.

@@ -117,7 +117,10 @@ source ".cache/toolchain-$MODE.env"
 # shellcheck disable=SC2086
 log "wasm toolchain: $MODE ($(cargo --version); shipped wasm: $(cargo $AISLE_WASM_SHIP_TOOLCHAIN --version))"
 
-# 2. wasm-bindgen CLI, exactly the version the lock file pins.
+# 2. wasm-bindgen CLI, exactly the version the lock file pins: the browser tests (its
+#    wasm-bindgen-test-runner runs tests/web.rs) and the bench wasm (scripts/bench-wasm.sh) need
+#    it. The shipped files do not: their interface is hand-written (src/web/abi.rs,
+#    www/loader/wasm-abi.js).
 BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock 2>/dev/null || true)
 BINDGEN_VERSION=${BINDGEN_VERSION:-0.2.130}
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$BINDGEN_VERSION" ]; then

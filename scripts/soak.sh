@@ -29,7 +29,7 @@ for run in $(seq 1 "$runs"); do
     cargo test --workspace --quiet
     # shellcheck disable=SC2086
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
-      cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --test web --quiet
+      cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --features wasm-bindgen-host --test web --quiet
     node --test --test-concurrency=1 --test-reporter=tap tests/e2e/ tests/bench/
   } > "$log" 2>&1 || status=$?
   load=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -4,7 +4,8 @@
 #      and the shipped files built on both toolchain routes, compared (scripts/compare-routes.sh),
 #   1. native tests of the core and the CLI (cargo test --workspace),
 #   1b. sql/ga4_sessions.sql in DuckDB against the GA4 importer (sql/test.sh),
-#   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium),
+#   2. browser tests of src/web/ (wasm-bindgen-test in headless Chromium; the host functions
+#      through wasm-bindgen, feature wasm-bindgen-host: src/web/host.rs),
 #   3. end-to-end tests of the demo storefront in headless Chromium (node --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +19,12 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "format and lint (cargo fmt --check, clippy -D warnings, native and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-# The browser edge (src/web) compiles only for wasm32: lint it there too.
+# The browser edge (src/web) compiles only for wasm32: lint it there too, as it ships (raw
+# imports) and with the bench and the browser tests (wasm-bindgen-host, which `bench` enables).
 # shellcheck disable=SC2086
 cargo clippy --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --all-targets --quiet -- -D warnings
+# shellcheck disable=SC2086
+cargo clippy --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --all-targets --features bench --quiet -- -D warnings
 
 step "JS type check of www/ and scripts/ (tsc --checkJs, tsconfig.json)"
 npx --no-install tsc -p tsconfig.json
@@ -37,7 +41,7 @@ bash sql/test.sh
 step "browser tests of src/web (wasm-bindgen-test, headless Chromium)"
 # shellcheck disable=SC2086
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
-  cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --test web
+  cargo test --target wasm32-unknown-unknown $AISLE_WASM_BUILD_STD -p aisle --features wasm-bindgen-host --test web
 
 step "end-to-end tests (demo storefront and the bench's GrowthBook peer, headless Chromium)"
 bash scripts/demo-site.sh target/demo-site >/dev/null

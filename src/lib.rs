@@ -3,7 +3,8 @@
 //! The core (everything but `web`) is pure Rust with no DOM, clock or randomness: callers pass
 //! them in, so it compiles and is tested natively: `page` is one page's whole session as
 //! functions over strings and bytes. `web` is the browser edge, only built for wasm32: the one
-//! module that touches wasm-bindgen, a thin wrapper that passes the loader's strings and bytes
+//! module with `unsafe` and FFI (the raw `extern "C"` exports the loader's hand-written glue
+//! calls, and the host's imports), a thin wrapper that passes the loader's strings and bytes
 //! to `page` and its results back.
 extern crate alloc;
 

@@ -1,6 +1,7 @@
 //! Runs the shared manifest and event vectors (`tests/vectors/manifest.json`, `events.json`)
 //! natively, through `aisle::page::Page` and `aisle::manifest::parse` (the CLI's reader too).
-//! `tests/web.rs` runs the same files through the shipped wasm.
+//! `tests/web.rs` runs the same files through the wasm's `AisleEngine` in the browser, and
+//! `tests/e2e/wasm-abi.test.mjs` through the shipped wasm's JavaScript interface.
 #![cfg(not(target_arch = "wasm32"))]
 #[path = "support/vectors.rs"]
 mod vectors;
@@ -142,4 +143,21 @@ fn events_the_page_does_not_emit_round_trip() {
     let mut json = aisle::json::Json::new(rust_number_text);
     aisle::event_json::write_event(&mut json, &event);
     assert_eq!(json.finish(), line);
+}
+
+/// `tests/vectors/bundle.bin` is the bundle the vectors' `loadBundle` calls load
+/// (`vectors::bundle_bytes`), as a file for the drivers that are not Rust: the shipped wasm
+/// through its JavaScript interface (`tests/e2e/wasm-abi.test.mjs`).
+/// `AISLE_WRITE_VECTORS=1 cargo test --test page_vectors` rewrites it.
+#[test]
+fn the_vectors_bundle_file_is_the_bundle_the_drivers_load() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/bundle.bin");
+    if std::env::var_os("AISLE_WRITE_VECTORS").is_some() {
+        std::fs::write(path, vectors::bundle_bytes()).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        vectors::bundle_bytes(),
+        "tests/vectors/bundle.bin is out of date: AISLE_WRITE_VECTORS=1 cargo test --test page_vectors"
+    );
 }

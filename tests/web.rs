@@ -1,8 +1,11 @@
-//! Browser tests of the shipped wasm's interface (`src/web/api.rs`), run by wasm-bindgen-test
-//! in headless Chromium: the shared manifest, event and assignment vectors through
-//! `AisleEngine` exactly as the loader calls it, and the engine's grid plans and refusals.
-//! Storage, the DOM and the signals' dispatch are the loader's (`www/loader/`), tested end to
-//! end by `tests/e2e/`.
+//! Browser tests of the page session API (`src/web/api.rs`, `AisleEngine`), run by
+//! wasm-bindgen-test in headless Chromium: the shared manifest, event and assignment vectors
+//! through the methods the loader's calls reach, and the engine's grid plans and refusals.
+//! The core is built for wasm32 as it ships, but with the host functions through wasm-bindgen
+//! (`--features wasm-bindgen-host`, src/web/host.rs), which its runner provides; the shipped
+//! wasm's raw interface and its hand-written glue are tested in Node on `pkg/` itself
+//! (`tests/e2e/wasm-abi.test.mjs`). Storage, the DOM and the signals' dispatch are the
+//! loader's (`www/loader/`), tested end to end by `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/vectors.rs"]

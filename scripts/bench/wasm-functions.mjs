@@ -1,17 +1,22 @@
 //! Where a wasm's bytes go: its sections, its largest functions (code bytes after inlining: an
 //! export's figure includes the core code LTO inlined into it) and the code bytes per crate and
 //! module path, read from the name section. Reads the wasm's sections itself (twiggy is not a
-//! dependency); `docs/performance.md` ("Where the wasm bytes go") quotes its figures.
+//! dependency); `docs/performance.md` ("Where the wasm bytes go") quotes its figures. Names
+//! still mangled (no wasm-bindgen pass demangles them since the raw interface, src/web/abi.rs)
+//! are demangled by binutils' `c++filt`, which reads Rust's v0 and legacy manglings; the
+//! exported functions (the interface) are grouped as such, by the export section.
 //!
 //! Usage: AISLE_PKG_ONLY=1 AISLE_WASM_NAMES=1 bash scripts/build.sh
 //!        node scripts/bench/wasm-functions.mjs target/glue/aisle_core_named.wasm [TOP]
 //! (the shipped build's optimization, keeping the names; TOP functions listed, 40 by default).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export',
   'start', 'element', 'code', 'data', 'data count'];
 
-/** The wasm's sections, imported function count, function body sizes and function names. */
+/** The wasm's sections, imported function count, function body sizes and names, and whether
+ * each function is exported. */
 export function readWasm(bytes) {
   let at = 8;
   const leb = () => {
@@ -23,6 +28,7 @@ export function readWasm(bytes) {
   const sections = new Map();
   const bodies = [];
   const names = new Map();
+  const exported = new Set();
   let importedFunctions = 0;
   while (at < bytes.length) {
     const id = bytes[at++];
@@ -38,6 +44,13 @@ export function readWasm(bytes) {
         else if (kind === 2) { const flags = bytes[at++]; leb(); if (flags & 1) leb(); }
         else if (kind === 3) at += 2;
         else throw new Error(`import kind ${kind} not understood`);
+      }
+    } else if (id === 7) {
+      for (let i = 0, count = leb(); i < count; i++) {
+        skipName();
+        const kind = bytes[at++];
+        const index = leb();
+        if (kind === 0) exported.add(index);
       }
     } else if (id === 10) {
       for (let i = 0, count = leb(); i < count; i++) { const size = leb(); bodies.push(size); at += size; }
@@ -66,13 +79,36 @@ export function readWasm(bytes) {
     sections.set(key, (sections.get(key) ?? 0) + length);
     at = start + length;
   }
-  const functions = bodies.map((size, i) => ({ size, name: names.get(i + importedFunctions) ?? `function ${i + importedFunctions}` }));
+  const demangled = demangle([...names.values()]);
+  const functions = bodies.map((size, i) => {
+    const name = names.get(i + importedFunctions);
+    return { size, name: name === undefined ? `function ${i + importedFunctions}` : demangled.get(name), exported: exported.has(i + importedFunctions) };
+  });
   return { sections, importedFunctions, functions };
 }
 
+/** Rust's mangled names (`_R…`, `_ZN…`) demangled by `c++filt`, the others as they are. A
+ * name it cannot read may end in the `_N` wasm-opt appends to tell two copies apart: that is
+ * left out and the rest read again. */
+function demangle(names) {
+  const out = new Map(names.map((name) => [name, name]));
+  const filt = (list) => {
+    const run = spawnSync('c++filt', { input: list.join('\n'), encoding: 'utf8', maxBuffer: 1 << 26 });
+    return run.status === 0 ? run.stdout.split('\n') : [];
+  };
+  const mangled = names.filter((name) => /^_(R|ZN)/.test(name));
+  const lines = mangled.length ? filt(mangled) : [];
+  mangled.forEach((name, i) => out.set(name, lines[i] || name));
+  const suffixed = mangled.filter((name) => out.get(name) === name && /^_R.*_\d+$/.test(name));
+  const again = suffixed.length ? filt(suffixed.map((name) => name.replace(/_\d+$/, ''))) : [];
+  suffixed.forEach((name, i) => { if (again[i] && !again[i].startsWith('_R')) out.set(name, again[i]); });
+  return out;
+}
+
 /** A demangled name without crate hashes, and the `crate::module` it belongs to. */
-export function modulePath(name) {
+export function modulePath(name, exported = false) {
   const plain = name.replace(/\[[0-9a-f]+\]/g, '');
+  if (exported) return { plain, group: 'exports (with what they inline)' };
   if (/^__wbg|^__wbindgen/.test(plain)) return { plain, group: 'wasm_bindgen' };
   if (/^[a-z]+engine_|^assignmentHash/i.test(plain)) return { plain, group: 'exports (with what they inline)' };
   // `<aisle::page::Page>::emit_event`, `<T as wasm_bindgen::...>::f`, `alloc::raw_vec::...`
@@ -98,7 +134,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const code = functions.reduce((sum, f) => sum + f.size, 0);
   const groups = new Map();
   for (const f of functions) {
-    const { group } = modulePath(f.name);
+    const { group } = modulePath(f.name, f.exported);
     groups.set(group, (groups.get(group) ?? 0) + f.size);
   }
   console.log(`\ncode bytes by crate and module (of ${code})`);
@@ -107,6 +143,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   console.log(`\nlargest ${top} functions`);
   for (const f of [...functions].sort((a, b) => b.size - a.size).slice(0, Number(top))) {
-    console.log(String(f.size).padStart(8), modulePath(f.name).plain.slice(0, 140));
+    console.log(String(f.size).padStart(8), modulePath(f.name, f.exported).plain.slice(0, 140));
   }
 }

@@ -1,28 +1,15 @@
-//! The JavaScript API the loader wraps (`www/loader/engine.js`): one `AisleEngine` per page,
-//! a thin shell over [`crate::page::Page`] with the browser's clock. Every method returns a
-//! value instead of throwing; the loader still guards each call, and after each one takes
-//! the signals (`takeSignals`) and dispatches them outside the engine.
+//! The page session API the loader drives (`www/loader/engine.js`, through the raw exports of
+//! `super::abi` and `www/loader/wasm-abi.js`): one `AisleEngine` per page, a thin shell over
+//! [`crate::page::Page`] with the browser's clock. Every method returns a value instead of
+//! throwing; the loader still guards each call, and after each one takes the signals
+//! (`takeSignals`) and dispatches them outside the engine. The browser tests (`tests/web.rs`)
+//! call these methods directly.
+#![forbid(unsafe_code)]
 
-use wasm_bindgen::prelude::*;
-
+use super::host::{date_now, number_text, number_value};
 use crate::json::Numbers;
 use crate::json_read;
 use crate::page::{Page, PageConfig};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Date.now()`: the core takes the time as an argument.
-    #[wasm_bindgen(js_namespace = Date)]
-    fn now() -> f64;
-    /// JavaScript's `String(n)`: the shortest text of a number, so the wasm carries no float
-    /// formatter (`crate::json`).
-    #[wasm_bindgen(js_name = String)]
-    fn number_string(value: f64) -> String;
-    /// JavaScript's `Number(text)`: a JSON number's value, correctly rounded, so the wasm
-    /// carries no float parser (`crate::json_read`).
-    #[wasm_bindgen(js_name = Number)]
-    fn number_value(text: &str) -> f64;
-}
 
 /// The browser's number conversions, for `crate::json` and `crate::json_read`.
 const NUMBERS: Numbers = Numbers {
@@ -31,7 +18,7 @@ const NUMBERS: Numbers = Numbers {
 };
 
 fn now_ms() -> u64 {
-    let now = now();
+    let now = date_now();
     if now.is_finite() && now > 0.0 {
         now as u64
     } else {
@@ -39,12 +26,7 @@ fn now_ms() -> u64 {
     }
 }
 
-fn number_text(value: f64, out: &mut String) {
-    out.push_str(&number_string(value));
-}
-
 /// The page session as JavaScript sees it.
-#[wasm_bindgen]
 pub struct AisleEngine {
     page: Page,
 }
@@ -60,11 +42,9 @@ fn strings(json: &str) -> Vec<String> {
         .collect()
 }
 
-#[wasm_bindgen]
 impl AisleEngine {
     /// Starts the page: `config` is the loader's JSON (`crate::page::PageConfig`), `history`
     /// the stored history's text (empty for none).
-    #[wasm_bindgen(constructor)]
     pub fn new(config: &str, history: &str) -> AisleEngine {
         let config = PageConfig::from_json(config, number_value);
         AisleEngine {
@@ -73,25 +53,21 @@ impl AisleEngine {
     }
 
     /// Takes `manifest.json`'s text; returns the bundle URL to fetch, or undefined to stay off.
-    #[wasm_bindgen(js_name = useManifest)]
     pub fn use_manifest(&mut self, text: &str) -> Option<String> {
         self.page.use_manifest(text, now_ms())
     }
 
     /// Takes the bundle bytes; false when they are refused (an `aisle:error` says why).
-    #[wasm_bindgen(js_name = loadBundle)]
     pub fn load_bundle(&mut self, bytes: &[u8]) -> bool {
         self.page.load_bundle(bytes, now_ms())
     }
 
     /// Records a failure seen by the loader.
-    #[wasm_bindgen(js_name = reportFailure)]
     pub fn report_failure(&mut self, code: &str, message: &str) {
         self.page.report_failure(code, message, now_ms());
     }
 
     /// Records a misconfiguration the loader saw, once per page (`item_id_missing`...).
-    #[wasm_bindgen(js_name = reportOnce)]
     pub fn report_once(&mut self, code: &str, message: &str) {
         self.page.report_once(code, message, now_ms());
     }
@@ -99,7 +75,6 @@ impl AisleEngine {
     /// Plans one grid: its products' ids (a JSON array) in the shop's order, `fresh[i]` 0 for
     /// cards placed before, the grid's index, `leaveVisible` when the shop's order must stay.
     /// Returns the order to show (empty: nothing moves), or undefined when not ranked.
-    #[wasm_bindgen(js_name = planGrid)]
     pub fn plan_grid(
         &mut self,
         ids: &str,
@@ -113,13 +88,11 @@ impl AisleEngine {
 
     /// Ends a pass over the page's grids (`ranked` of them planned, `elapsedMs` since the
     /// script started).
-    #[wasm_bindgen(js_name = finishPass)]
     pub fn finish_pass(&mut self, ranked: u32, leave_visible: bool, elapsed_ms: f64) {
         self.page.finish_pass(ranked, leave_visible, elapsed_ms);
     }
 
     /// Records a click on a grid's product card: its id and 0-based position.
-    #[wasm_bindgen(js_name = recordClick)]
     pub fn record_click(&mut self, id: &str, position: u32) {
         self.page.record_click(id, position, now_ms());
     }
@@ -145,7 +118,6 @@ impl AisleEngine {
 
     /// Scores the cart-abandon risk now: `{score, reasons, nudgeDelayMs}` as JSON, or
     /// undefined when withheld.
-    #[wasm_bindgen(js_name = scoreCart)]
     pub fn score_cart(&mut self) -> Option<String> {
         self.page.score_cart(now_ms())
     }
@@ -161,7 +133,6 @@ impl AisleEngine {
     }
 
     /// The history's stored text, for localStorage.
-    #[wasm_bindgen(js_name = historyText)]
     pub fn history_text(&self) -> String {
         self.page.history_text()
     }
@@ -173,19 +144,16 @@ impl AisleEngine {
     }
 
     /// The last grid's plan for the debug view, as JSON.
-    #[wasm_bindgen(js_name = lastPlan)]
     pub fn last_plan(&self) -> Option<String> {
         self.page.last_plan()
     }
 
     /// Events recorded since the last call, for delivery: a JSON array.
-    #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> String {
         self.page.take_events()
     }
 
     /// What the page must be told since the last call: a JSON array of `[name, detail]`.
-    #[wasm_bindgen(js_name = takeSignals)]
     pub fn take_signals(&mut self) -> String {
         self.page.take_signals()
     }
@@ -193,7 +161,6 @@ impl AisleEngine {
 
 /// The assignment hash, exposed so browser tests run the shared test vectors against the
 /// shipped wasm.
-#[wasm_bindgen(js_name = assignmentHash)]
 pub fn assignment_hash(seed: &str, value: &str, version: u32) -> Option<f64> {
     crate::assign::hash(seed, value, version)
 }

@@ -140,7 +140,7 @@ test('the script tag included twice is harmless', async () => {
   const readies = await page.evaluate(() => window.__aisleLog.filter(([n]) => n === 'aisle:ready').length);
   assert.equal(readies, 1);
   const globals = await page.evaluate(() => Object.keys(window).filter((k) => /aisle|wasm|wbg/i.test(k) && !k.startsWith('__aisle')));
-  assert.deepEqual(globals, ['aisle'], 'the loader and its inlined glue add one global');
+  assert.deepEqual(globals, ['aisle'], 'the loader and its inlined wasm interface add one global');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -188,6 +188,34 @@ test('aisle_core_bg.wasm answered with an HTML page (a host\'s catch-all route)'
   code: /^wasm_blocked$/, expectedHttpErrors: ['integrity'],
 }));
 
+// ---- a trap in the core ----
+
+/** An init script under which the core traps when it plans a grid: the instance's `planGrid`
+ * export throws what a trap throws (a real trap through www/loader/wasm-abi.js is checked in
+ * wasm-abi.test.mjs); the other exports are the real ones. */
+const TRAP_IN_PLAN_GRID = `(() => {
+  const RealInstance = WebAssembly.Instance;
+  WebAssembly.Instance = function (module, imports) {
+    const exports = Object.assign({}, new RealInstance(module, imports).exports, {
+      planGrid() { throw new WebAssembly.RuntimeError('unreachable (a trap the test injected)'); },
+    });
+    return { exports };
+  };
+})();`;
+
+test('a trap in the core while it plans the grid: the core is dead, the shop\'s order stays', async () => {
+  const page = await open({ init: TRAP_IN_PLAN_GRID + queueViews(viewed) });
+  const error = await expectAisleError(page, /^internal$/);
+  assert.match(error.message, /a trap the test injected/);
+  await sleep(400);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  assert.equal(await page.evaluate(() => window.__aisleSeen['aisle:reordered'] || null), null, 'nothing was reordered');
+  // The loader no longer calls into the dead core: the API answers as when aisle is off.
+  assert.equal(await page.evaluate(() => window.aisle.status()), null);
+  assert.equal(await page.evaluate(() => window.aisle.history()), null);
+  await page.context().close();
+});
+
 // ---- storage and cookies: aisle keeps working in memory, with the correct rerank ----
 
 /** A storage fault: the rerank is the reference one and the storage is memory-only. */

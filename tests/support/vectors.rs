@@ -1,6 +1,7 @@
 //! The shared vector harness (`tests/vectors/manifest.json`, `events.json`), used natively
 //! (`tests/page_vectors.rs`, over `aisle::page::Page`) and in the browser (`tests/web.rs`,
-//! over the shipped `AisleEngine`): one reading of the cases, two drivers.
+//! over the wasm's `AisleEngine`): one reading of the cases, two drivers. The shipped wasm's
+//! JavaScript interface runs the same files in `tests/e2e/wasm-abi.test.mjs`.
 #![allow(dead_code)] // each test crate uses its own part of it
 
 use aisle::bundle::format::{encode, BundleWire, ScoringWeights};

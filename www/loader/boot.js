@@ -4,7 +4,7 @@
 // before it loaded, loads the wasm core and the model bundle, orders the grids, and never
 // throws into the page: every failure keeps the shop's order, releases any hiding at once and
 // is reported as an `aisle:error` event on `document`.
-import { glue, wasmIntegrity, debugIntegrity } from 'aisle:generated';
+import { wasmIntegrity, debugIntegrity } from 'aisle:generated';
 import { w, d, emit, now, storageGet, storageSet, afterNextFrame, nextTask } from './page.js';
 import { core, guard, fail } from './core.js';
 import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresented } from './hide.js';
@@ -15,6 +15,7 @@ import { stillReason, rememberArm } from './decide.js';
 import { readKit, keepKit, dropKit, freshness, bundleNamed } from './kit.js';
 import { api, engineReady, engineFailed } from './api.js';
 import { startEngine } from './engine.js';
+import { instantiateCore } from './wasm-abi.js';
 import { ID_ATTRIBUTE, MANIFEST, DEBUG_FILE, TIMEOUT_MS, HIDE_CAP_MS, SMALL_PASS_CARDS } from './defaults.js';
 
 var LAST_BUNDLE_KEY = 'bundle'; // the URL of the last bundle that loaded
@@ -79,8 +80,8 @@ function start() {
   // orders its grids without waiting for a fetch.
   if (still) whenPageIdle(load); else if (!startFromKit()) load();
 
-  // The engine, started from the glue's exports (`fromKit`: on the kit's start); false when
-  // it could not start (reported).
+  // The engine, started from the core's bindings (`instantiateCore`; `fromKit`: on the kit's
+  // start); false when it could not start (reported).
   function startCore(bindings, fromKit) {
     core.engine = guard(function () { return startEngine(bindings, config); }, null);
     if (!core.engine) return false;
@@ -149,11 +150,12 @@ function start() {
   // Everything from the kit, synchronously, in this task: true when it served (the engine
   // started, or reported why not), false when the kit cannot serve this page.
   function startFromKit() {
-    if (config.debug || !glue || !kitOn) return false;
+    if (config.debug || !kitOn) return false;
     var kit = readKit(manifestUrl, wasmIntegrity);
     if (!kit) return false;
-    try { glue.initSync({ module: kit.module }); } catch (e) { dropKit(); return false; }
-    if (startCore(glue, true)) {
+    var bindings;
+    try { bindings = instantiateCore(kit.module); } catch (e) { dropKit(); return false; }
+    if (startCore(bindings, true)) {
       var bundleUrl = useManifest(kit.manifest);
       if (bundleUrl !== kit.bundleUrl) releaseHide();
       else if (!useBundle(bundleUrl, kit.bundle)) {
@@ -197,19 +199,16 @@ function start() {
     var lastBundle = storageGet(LAST_BUNDLE_KEY);
     if (lastBundle && lastBundle.indexOf('http') === 0) fetchBundle(lastBundle);
 
-    // The wasm is fetched and compiled off the main thread; the glue is already here. Its
-    // bytes go to the kit too.
+    // The wasm is fetched and compiled off the main thread; its interface (`wasm-abi.js`) is
+    // already here. Its bytes go to the kit too.
     var wasmBytes;
     var wasmModule = compileWasm(here, wasmIntegrity, kitOn ? function (bytes) { wasmBytes = bytes; } : undefined);
     wasmModule.catch(function () { /* reported through corePromise */ });
     // The debug view's drawing code is a script of its own, added only when the URL asks for it;
     // the engine starts after it, so it sees the first `aisle:debug`. A failure: no view.
     var debugView = config.debug ? addScript(new URL(DEBUG_FILE, here).href, debugIntegrity) : undefined;
-    // The compiled module is instantiated synchronously (`initSync`), as the kit's is: the
-    // glue's asynchronous init, which also fetches and reports MIME types, is left out.
-    var corePromise = glue
-      ? Promise.all([wasmModule, debugView]).then(function (ready) { glue.initSync({ module: ready[0] }); return glue; })
-      : Promise.reject(new Error('aisle.js was not built with its glue (scripts/build.sh)'));
+    // The compiled module is instantiated synchronously (`instantiateCore`), as the kit's is.
+    var corePromise = Promise.all([wasmModule, debugView]).then(function (ready) { return instantiateCore(ready[0]); });
 
     corePromise.then(function (bindings) {
       if (!startCore(bindings, false)) return;

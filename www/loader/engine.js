@@ -29,8 +29,8 @@ function showAbandonElements(show) {
 }
 
 /**
- * Starts the engine for this page. `bindings`: wasm-bindgen's exports; `config`: what boot
- * read from the script tag.
+ * Starts the engine for this page. `bindings`: the core's (`wasm-abi.js` `instantiateCore`);
+ * `config`: what boot read from the script tag.
  * @param {any} bindings
  * @param {any} config
  */

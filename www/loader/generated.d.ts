@@ -1,10 +1,7 @@
 // The virtual module `aisle:generated` that scripts/assemble-loader.mjs gives esbuild when it
-// bundles the loader: the wasm-bindgen glue (`initSync` and the engine's class), the sha384
-// integrity strings of the wasm and of the debug view, and the defaults defined in
-// src/defaults.rs.
+// bundles the loader: the sha384 integrity strings of the wasm and of the debug view, and the
+// defaults defined in src/defaults.rs.
 declare module 'aisle:generated' {
-  /** wasm-bindgen's `initSync` and `AisleEngine` (`--target web`); undefined in a build without them. */
-  export const glue: any;
   /** `sha384-…` of `aisle_core_bg.wasm`. */
   export const wasmIntegrity: string;
   /** `sha384-…` of `aisle-debug.js`. */
