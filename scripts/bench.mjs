@@ -24,6 +24,7 @@
 //   --only page   bytes and the side-by-side page figures alone
 //   --only wasm   the core in Chromium's wasm engine alone (section 3)
 //   --skip-build  use pkg/, target/demo-site and target/bench-pkg as they are
+import { CHROMIUM_ARGS } from './chromium.mjs';
 import { chromium } from 'playwright-core';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -59,10 +60,6 @@ const DATA = join(ROOT, 'target', 'bench-data');
 const BENCH_PKG = join(ROOT, 'target', 'bench-pkg');
 const AISLE = join(ROOT, 'target', 'release', 'aisle');
 const GENERATOR = join(ROOT, 'target', 'release', 'examples', 'generate_shop');
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
-];
 
 const results = { date: new Date().toISOString(), quick: QUICK, runs: RUNS, machine: machine(), budgets: BUDGET, checks: [] };
 const log = (...parts) => console.error('\x1b[2mbench:\x1b[0m', ...parts);

@@ -5,9 +5,12 @@
 //! headless Chromium, ROUNDS rounds interleaved; prints the median and p10-p90 in ms. Why `www/loader/delivery.js` sends the text with no
 //! header. Usage: node scripts/bench/send-cost.mjs [--rounds N] (needs target/demo-site).
 import { chromium } from 'playwright-core';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/demo/serve.mjs';
-import { ROOT, CHROMIUM_ARGS } from '../../tests/e2e/harness.mjs';
+import { CHROMIUM_ARGS } from '../chromium.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 import { fmt, stats } from './stats.mjs';
 
 const args = process.argv.slice(2);

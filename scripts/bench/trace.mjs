@@ -12,6 +12,7 @@
 //! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N] [--attribute]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../chromium.mjs';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,7 +198,7 @@ for (const variant of Object.keys(sites)) {
   servers.push(server);
   bases[variant] = url;
 }
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const samples = { aisle: [], none: [] };
 try {
   for (let i = 0; i < RUNS; i++) for (const variant of i % 2 ? ['none', 'aisle'] : ['aisle', 'none']) samples[variant].push(await traceLoad(browser, bases[variant], variant));

@@ -11,10 +11,7 @@ import { startServer } from '../../www/demo/serve.mjs';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SITE = process.env.AISLE_DEMO_SITE || join(ROOT, 'target', 'demo-site');
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
-];
+export { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
 /** FNV-1a 32 over UTF-16 code units, as docs/ab-testing.md specifies (a JS twin of the Rust). */
 export function fnv1a32(text) {
