@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../www/demo/serve.mjs';
+import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+
+export { CHROMIUM_ARGS };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SITE = process.env.AISLE_DEMO_SITE || join(ROOT, 'target', 'demo-site');
-
-export { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
 /** FNV-1a 32 over UTF-16 code units, as docs/ab-testing.md specifies (a JS twin of the Rust). */
 export function fnv1a32(text) {
