@@ -19,7 +19,8 @@ var hiddenFramePresented = true;
 // Whether a frame began since the hiding rule was added. The hiding animation starts in a
 // frame's rendering update, after that frame's requestAnimationFrame callbacks: until one ran,
 // the animation has not begun, so it has not ended, and the pass need not ask it (asking
-// flushes the page's style, 1.5 ms of the kit's start, which then runs again after the move).
+// flushes the page's style inside aisle's task: 1.5-2.4 ms of the kit's start in
+// `node scripts/bench/profile.mjs`, docs/performance.md).
 var frameSinceHide = true;
 
 /** Hides whatever `selector` matches for at most `ms`. */
