@@ -13,20 +13,18 @@ use crate::text::decimal;
 /// Appends the shortest decimal text of a finite, non-integral-or-large `f64`.
 pub type NumberText = fn(f64, &mut String);
 
-/// The host's two number conversions: writing (here) and reading (`crate::json_read`).
+/// The host's number conversion for writing (JSON values are read without one: `JSON.parse`
+/// in the browser, `crate::value_stream`).
 #[derive(Clone, Copy)]
 pub struct Numbers {
     /// Writes a number's shortest text.
     pub write: NumberText,
-    /// Reads a number's text, correctly rounded.
-    pub read: crate::json_read::NumberParse,
 }
 
-/// Rust's own conversions (the native host's).
+/// Rust's own conversion (the native host's).
 #[cfg(not(target_arch = "wasm32"))]
 pub const RUST_NUMBERS: Numbers = Numbers {
     write: rust_number_text,
-    read: crate::json_read::rust_number_parse,
 };
 
 /// A JSON text under construction, written front to back: values, keys and the brackets

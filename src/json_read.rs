@@ -1,15 +1,17 @@
-//! Reading JSON text without serde_json in the wasm: serde_json's deserializer, serde's derive
-//! over any deserializer, and the formatting their errors need cost the wasm 10 to 30 KB gzip
-//! (docs/performance.md, "Where the wasm bytes go"). This parses JSON into a [`Value`] and
-//! reads fields from it by hand ([`Fields`]), as serde's derive reads a struct: a known field
-//! given twice is an error, unknown fields are ignored, errors name the place
+//! JSON values read without serde_json: serde_json's deserializer, serde's derive over any
+//! deserializer, and the formatting their errors need cost the wasm 10 to 30 KB gzip
+//! (docs/performance.md, "Where the wasm bytes go"). A [`Value`] comes from JSON text
+//! ([`parse`], the native CLI's reader) or, in the browser, from what `JSON.parse` read
+//! (`crate::value_stream`: the wasm has no text parser). Its fields are read by hand
+//! ([`Fields`]), as serde's derive reads a struct, but with `JSON.parse`'s rules, so that the
+//! CLI and the browser read a manifest alike: a field given twice counts once (the last),
+//! `1.0` is the integer 1, unknown fields are ignored. Errors name the place
 //! (`experiments[0].arms[1]: missing field `weight``). Messages are built without `core::fmt`.
 //!
-//! It accepts exactly the JSON serde_json accepts (RFC 8259: no trailing commas, no comments,
-//! no lone surrogates, no control characters in strings; integers stay integers, so a `u32`
-//! field refuses `1.0`); the tests check it against serde_json. Numbers with a fraction or an
-//! exponent are converted by the host's reader ([`NumberParse`]): JavaScript's `Number` in the
-//! browser, Rust's `str::parse` natively; both round correctly.
+//! [`parse`] accepts exactly the JSON serde_json accepts (RFC 8259: no trailing commas, no
+//! comments, no lone surrogates, no control characters in strings); the tests check it against
+//! serde_json. Numbers with a fraction or an exponent are converted by the host's reader
+//! ([`NumberParse`]: Rust's `str::parse` natively), which rounds correctly.
 #![forbid(unsafe_code)]
 
 use alloc::boxed::Box;
@@ -22,7 +24,7 @@ use crate::text::{concat, decimal};
 pub type NumberParse = fn(&str) -> f64;
 
 /// Nesting deeper than this is refused (serde_json's limit too): no stack overflow.
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Reads `text` as a JSON value, for the loader's own small inputs (its start settings, an
 /// order): read field by field through [`Value::get`], they cost the wasm less than a serde
@@ -55,7 +57,7 @@ struct ErrorParts {
 }
 
 impl JsonError {
-    fn new(what: &str) -> JsonError {
+    pub(crate) fn new(what: &str) -> JsonError {
         JsonError(Box::new(ErrorParts {
             path: String::new(),
             what: String::from(what),
@@ -158,8 +160,8 @@ impl Value {
     }
 }
 
-/// An object's fields, read as serde's derive reads a struct: a known field given twice is
-/// an error, unknown fields are ignored, and errors name the field. The first error sticks:
+/// An object's fields, read as serde's derive reads a struct (but a field given twice counts
+/// once, the last, as `JSON.parse` keeps it), unknown fields ignored, errors naming the field. The first error sticks:
 /// each read returns a value (the type's default once something failed, and later reads are
 /// skipped), and [`Fields::finish`] returns the error. No `?` per field, as in
 /// `crate::postcard_reader`: a branch and a clean-up path per field of the manifest cost the
@@ -195,22 +197,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Field `key`'s value, None when absent (or after an error).
+    /// Field `key`'s value, None when absent (or after an error). Given twice, the last one
+    /// counts, as `JSON.parse` reads it: the browser hands the wasm what `JSON.parse` read
+    /// (`crate::value_stream`), and the CLI must read the same manifest the same way.
     pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
         if self.error.is_some() {
             return None;
         }
-        let mut found = None;
-        for (k, value) in self.fields {
-            if k == key {
-                if found.is_some() {
-                    self.fail(JsonError::new(&concat(&["duplicate field `", key, "`"])));
-                    return None;
-                }
-                found = Some(value);
-            }
-        }
-        found
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value)
     }
 
     /// `value` read by `read`; an error names `key`.
@@ -304,11 +302,16 @@ pub fn f64_of(value: &Value) -> Result<f64, JsonError> {
     value.as_f64().ok_or_else(|| value.wrong_type())
 }
 
-/// An integer from 0 to `u32::MAX`, as a `u32` field reads it (`1.0` is refused).
+/// An integer from 0 to `u32::MAX`, as a `u32` field reads it. `1.0` counts as 1, as it does
+/// once `JSON.parse` has read it (`crate::value_stream`); `1.5` is refused.
 pub fn u32_of(value: &Value) -> Result<u32, JsonError> {
     match value {
         Value::Unsigned(n) => u32::try_from(*n).map_err(|_| JsonError::new("value out of range")),
         Value::Signed(_) => Err(JsonError::new("value out of range")),
+        Value::Float(n) if n.fract() == 0.0 => match (0.0..=f64::from(u32::MAX)).contains(n) {
+            true => Ok(*n as u32),
+            false => Err(JsonError::new("value out of range")),
+        },
         other => Err(other.wrong_type()),
     }
 }
@@ -700,16 +703,22 @@ mod tests {
             "rows[1].cells[1]: wrong type: found a string"
         );
         assert_eq!(
-            error(r#"{"version":1.0,"arms":[]}"#),
+            error(r#"{"version":1.5,"arms":[]}"#),
             "version: wrong type: found a number with a fraction"
+        );
+        assert_eq!(
+            error(r#"{"version":1.0}"#),
+            "missing field `arms`",
+            "1.0 reads as 1, as after JSON.parse"
         );
         assert_eq!(
             error(r#"{"version":-1,"arms":[]}"#),
             "version: value out of range"
         );
         assert_eq!(
-            error(r#"{"version":1,"version":1,"arms":[]}"#),
-            "duplicate field `version`"
+            error(r#"{"version":"x","version":1}"#),
+            "missing field `arms`",
+            "a field given twice: the last one counts, as after JSON.parse"
         );
         assert_eq!(
             error("{\n  \"version\": 1,\n  x"),

@@ -25,6 +25,7 @@ pub mod plan;
 pub mod postcard_reader;
 pub mod rank;
 pub mod text;
+pub mod value_stream;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -42,7 +42,13 @@ pub struct Manifest {
 /// `tests/vectors/manifest.json` that serde_json's reading through the derive accepts,
 /// refuses and reads exactly what this does.
 pub fn parse(text: &str, number: NumberParse) -> Result<Manifest, ManifestError> {
-    let value = json_read::parse(text, number).map_err(ManifestError::Json)?;
+    from_value(json_read::parse(text, number))
+}
+
+/// The manifest in a JSON value already read (or the error reading it gave): `JSON.parse`'s
+/// reading in the browser (`crate::value_stream`), [`parse`]'s natively.
+pub fn from_value(json: Result<Value, JsonError>) -> Result<Manifest, ManifestError> {
+    let value = json.map_err(ManifestError::Json)?;
     let manifest = read_manifest(&value).map_err(ManifestError::Json)?;
     if manifest.manifest_version != MANIFEST_VERSION {
         return Err(ManifestError::Version(manifest.manifest_version));

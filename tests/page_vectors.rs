@@ -8,7 +8,7 @@ mod vectors;
 
 use aisle::events::Event;
 use aisle::json::{rust_number_text, RUST_NUMBERS};
-use aisle::json_read::rust_number_parse;
+use aisle::json_read::{parse, rust_number_parse, Value};
 use aisle::manifest::{Manifest, ManifestError};
 use aisle::page::{Page, PageConfig};
 use vectors::Driver;
@@ -20,7 +20,7 @@ struct Native(Page);
 
 impl Driver for Native {
     fn use_manifest(&mut self, text: &str) -> Option<String> {
-        self.0.use_manifest(text, NOW_MS)
+        self.0.use_manifest(parse(text, rust_number_parse), NOW_MS)
     }
     fn load_bundle(&mut self, bytes: &[u8]) -> bool {
         self.0.load_bundle(bytes, NOW_MS)
@@ -45,20 +45,47 @@ impl Driver for Native {
         self.0.track(kind, id, quantity.unwrap_or(1), price, NOW_MS)
     }
     fn purchase(&mut self, order: &str) -> bool {
-        self.0.purchase(order, NOW_MS)
+        self.0.purchase(&read(order), NOW_MS)
     }
     fn take_events(&mut self) -> String {
         self.0.take_events()
     }
 }
 
+/// JSON text as the CLI reads it (null when it is not JSON).
+fn read(text: &str) -> Value {
+    parse(text, rust_number_parse).unwrap_or(Value::Null)
+}
+
 fn start(config: &str) -> Native {
     Native(Page::start(
-        PageConfig::from_json(config, rust_number_parse),
+        PageConfig::from_value(&read(config)),
         "",
         NOW_MS,
         RUST_NUMBERS,
     ))
+}
+
+/// A JSON value as `JSON.parse` hands it over: no integer/float distinction, so a whole number
+/// (`1.0`) is the integer.
+fn as_json_parse_reads(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                Json::from(f as i64)
+            }
+            _ => Json::Number(n),
+        },
+        Json::Array(items) => Json::Array(items.into_iter().map(as_json_parse_reads).collect()),
+        Json::Object(fields) => Json::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key, as_json_parse_reads(value)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 #[test]
@@ -71,9 +98,12 @@ fn manifest_vectors_hold() {
         let ours = aisle::json_read::parse(&text, rust_number_parse).is_ok();
         let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
         assert_eq!(ours, theirs, "{name}: JSON syntax");
-        // The field-by-field reader and serde's derive agree: the same manifest, or both refuse
+        // The field-by-field reader and serde's derive (over the JSON as `JSON.parse` reads it:
+        // a field given twice counts once, the last) agree: the same manifest, or both refuse
         // (the version and the experiments are checked after the shape, by both).
-        let theirs = serde_json::from_str::<Manifest>(&text);
+        let theirs = serde_json::from_str::<serde_json::Value>(&text)
+            .map(as_json_parse_reads)
+            .and_then(serde_json::from_value::<Manifest>);
         match (&parsed, &theirs) {
             (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{name}"),
             (Err(ManifestError::Json(_)), Err(_)) => {}

@@ -8,12 +8,15 @@
 //! loader's (`www/loader/`), tested end to end by `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/value_stream.rs"]
+mod value_stream;
 #[path = "support/vectors.rs"]
 mod vectors;
 
 use aisle::events::{Event, EventBody};
 use aisle::web::api::AisleEngine;
 use serde_json::Value;
+use value_stream::stream;
 use vectors::{bundle_bytes, Driver};
 use wasm_bindgen_test::*;
 
@@ -23,7 +26,7 @@ struct Browser(AisleEngine);
 
 impl Driver for Browser {
     fn use_manifest(&mut self, text: &str) -> Option<String> {
-        self.0.use_manifest(text)
+        self.0.use_manifest(&stream(text))
     }
     fn load_bundle(&mut self, bytes: &[u8]) -> bool {
         self.0.load_bundle(bytes)
@@ -38,7 +41,7 @@ impl Driver for Browser {
         index: u32,
         leave_visible: bool,
     ) -> Option<Vec<u32>> {
-        self.0.plan_grid(ids, fresh, index, leave_visible)
+        self.0.plan_grid(&stream(ids), fresh, index, leave_visible)
     }
     fn record_click(&mut self, id: &str, position: u32) {
         self.0.record_click(id, position)
@@ -47,7 +50,7 @@ impl Driver for Browser {
         self.0.track(kind, id, quantity, price)
     }
     fn purchase(&mut self, order: &str) -> bool {
-        self.0.purchase(order)
+        self.0.purchase(&stream(order))
     }
     fn take_events(&mut self) -> String {
         self.0.take_events()
@@ -55,7 +58,7 @@ impl Driver for Browser {
 }
 
 fn engine(config: &str) -> AisleEngine {
-    AisleEngine::new(config, "")
+    AisleEngine::new(&stream(config), "")
 }
 
 /// The codes of the error events taken from the engine's outbox (the outbox is emptied).
@@ -91,7 +94,7 @@ fn manifest_vectors_hold_in_the_browser() {
     for (name, text, expected, bundle) in vectors::manifest_cases() {
         let mut engine = engine("{}");
         engine.take_events();
-        assert_eq!(engine.use_manifest(&text), bundle, "{name}");
+        assert_eq!(engine.use_manifest(&stream(&text)), bundle, "{name}");
         let codes = error_codes(&mut engine);
         let signals: Value = serde_json::from_str(&engine.take_signals()).unwrap();
         let disabled = signals
@@ -140,7 +143,12 @@ const NO_EXPERIMENTS: &str =
 
 fn plan(engine: &mut AisleEngine, ids: &[&str]) -> Option<Vec<u32>> {
     let fresh = vec![1u8; ids.len()];
-    engine.plan_grid(&serde_json::to_string(ids).unwrap(), &fresh, 0, false)
+    engine.plan_grid(
+        &stream(&serde_json::to_string(ids).unwrap()),
+        &fresh,
+        0,
+        false,
+    )
 }
 
 #[wasm_bindgen_test]
@@ -152,7 +160,7 @@ fn the_engine_plans_a_grid_from_the_history() {
         "no bundle yet: not ranked"
     );
     assert_eq!(
-        engine.use_manifest(NO_EXPERIMENTS).as_deref(),
+        engine.use_manifest(&stream(NO_EXPERIMENTS)).as_deref(),
         Some("bundle.bin")
     );
     assert!(engine.load_bundle(&bundle_bytes()));
@@ -186,13 +194,13 @@ fn the_engine_plans_a_grid_from_the_history() {
 #[wasm_bindgen_test]
 fn a_damaged_bundle_is_refused_and_the_grid_stays() {
     let mut engine = engine(r#"{"product":"a"}"#);
-    engine.use_manifest(NO_EXPERIMENTS);
+    engine.use_manifest(&stream(NO_EXPERIMENTS));
     let mut bytes = bundle_bytes();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     assert!(!engine.load_bundle(&bytes));
     assert_eq!(plan(&mut engine, &["c", "a", "d", "b"]), None, "not ranked");
-    let status: Value = serde_json::from_str(&engine.status(0, 0, "[]")).unwrap();
+    let status: Value = serde_json::from_str(&engine.status(0, 0, &stream("[]"))).unwrap();
     assert!(status["errors"][0]
         .as_str()
         .unwrap()
@@ -202,7 +210,7 @@ fn a_damaged_bundle_is_refused_and_the_grid_stays() {
 #[wasm_bindgen_test]
 fn garbage_in_storage_starts_a_fresh_history() {
     for garbage in ["%%%not base64", "AAAA", "{\"v\":1}"] {
-        let mut engine = AisleEngine::new(r#"{"product":"a"}"#, garbage);
+        let mut engine = AisleEngine::new(&stream(r#"{"product":"a"}"#), garbage);
         let history: Value = serde_json::from_str(&engine.history()).unwrap();
         assert_eq!(
             history["a"].as_array().unwrap().len(),
@@ -219,7 +227,7 @@ fn the_stored_history_round_trips() {
     let mut first = engine(r#"{"product":"a"}"#);
     first.track("add_to_cart", "b", Some(2), Some(19.99));
     let stored = first.history_text();
-    let second = AisleEngine::new(r#"{"category":"shoes"}"#, &stored);
+    let second = AisleEngine::new(&stream(r#"{"category":"shoes"}"#), &stored);
     let history: Value = serde_json::from_str(&second.history()).unwrap();
     let kinds: Vec<&str> = history["a"]
         .as_array()

@@ -6,7 +6,7 @@
 
 use alloc::string::String;
 
-use crate::json_read::{self, NumberParse, Value};
+use crate::json_read::Value;
 
 /// The loader's start settings (`www/loader/engine.js` `startEngine`).
 #[derive(Clone, Debug, Default)]
@@ -35,13 +35,10 @@ pub struct PageConfig {
 }
 
 impl PageConfig {
-    /// The settings in `json` (`number` reads its numbers), camelCase keys as above; a
-    /// missing or mistyped field takes its default. Read field by field, not by a serde
-    /// derive: this object is the loader's own, and the derive cost the wasm 2 KB gzip.
-    pub fn from_json(json: &str, number: NumberParse) -> PageConfig {
-        let Ok(value) = json_read::parse(json, number) else {
-            return PageConfig::default();
-        };
+    /// The settings in `value`, camelCase keys as above; a missing or mistyped field (or
+    /// anything but an object) takes its default. Read field by field, not by a serde derive:
+    /// this object is the loader's own, and the derive cost the wasm 2 KB gzip.
+    pub fn from_value(value: &Value) -> PageConfig {
         let text = |key: &str| {
             value
                 .get(key)

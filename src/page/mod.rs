@@ -22,7 +22,7 @@ use crate::event_json::{write_event_parts, EventHead};
 use crate::events::{EventBody, LineItem, EVENT_SCHEMA_VERSION};
 use crate::history::{clean_id, ActionKind, History, HistoryConfig, StoredHistory};
 use crate::json::{Json, Numbers};
-use crate::json_read::{self, NumberParse, Value};
+use crate::json_read::{JsonError, Value};
 use crate::manifest::Manifest;
 use crate::plan::{plan_grid, GridPlan};
 use crate::rank::ShopperContext;
@@ -50,10 +50,9 @@ pub struct Order {
 
 impl Order {
     /// Reads `{order_id, revenue, currency, items: [{product, quantity, price}]}` (the event
-    /// schema's names); None when `json` is not an object. Field by field, like the loader's
+    /// schema's names); None when `value` is not an object. Field by field, like the loader's
     /// settings (`config.rs`).
-    pub fn from_json(json: &str, number: NumberParse) -> Option<Order> {
-        let value = json_read::parse(json, number).ok()?;
+    pub fn from_value(value: &Value) -> Option<Order> {
         if !matches!(value, Value::Object(_)) {
             return None;
         }
@@ -79,9 +78,9 @@ impl Order {
             });
         }
         Some(Order {
-            order_id: text(&value, "order_id"),
-            revenue: number(&value, "revenue"),
-            currency: text(&value, "currency"),
+            order_id: text(value, "order_id"),
+            revenue: number(value, "revenue"),
+            currency: text(value, "currency"),
             items,
         })
     }
@@ -157,11 +156,12 @@ impl Page {
         page
     }
 
-    /// Reads `manifest.json`'s text (`crate::manifest::parse`, as `aisle report` does).
-    /// Returns the bundle URL to fetch, or None when aisle stays off (kill switch, refused
-    /// manifest: an `aisle:error` says why).
-    pub fn use_manifest(&mut self, text: &str, now_ms: u64) -> Option<String> {
-        let manifest = match crate::manifest::parse(text, self.numbers.read) {
+    /// Reads `manifest.json` (its JSON as read: `json_read::parse` natively, `JSON.parse` in
+    /// the browser; `crate::manifest::from_value`, as `aisle report` reads it). Returns the
+    /// bundle URL to fetch, or None when aisle stays off (kill switch, refused manifest: an
+    /// `aisle:error` says why).
+    pub fn use_manifest(&mut self, json: Result<Value, JsonError>, now_ms: u64) -> Option<String> {
+        let manifest = match crate::manifest::from_value(json) {
             Ok(manifest) => manifest,
             Err(error) => {
                 let message = error.message(self.numbers.write);
@@ -315,10 +315,10 @@ impl Page {
         true
     }
 
-    /// Records an order (`Order`'s JSON): one purchase action per line, the cart emptied.
-    /// False when the text is not an order.
-    pub fn purchase(&mut self, order: &str, now_ms: u64) -> bool {
-        let Some(order) = Order::from_json(order, self.numbers.read) else {
+    /// Records an order (`Order`'s fields): one purchase action per line, the cart emptied.
+    /// False when the value is not an order.
+    pub fn purchase(&mut self, order: &Value, now_ms: u64) -> bool {
+        let Some(order) = Order::from_value(order) else {
             return false;
         };
         let now = self.history.touch(now_ms);

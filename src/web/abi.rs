@@ -5,9 +5,10 @@
 //! 8,729 B; docs/performance.md, "Issue 12, branch `raw`").
 //!
 //! The conventions, all in numbers (wasm i32 and f64):
-//! - text and bytes in: the glue asks [`alloc_bytes`] for `len` bytes, copies the UTF-8 (from
-//!   `TextEncoder`, so lone surrogates arrive as U+FFFD) or the bytes there, and passes
-//!   `(pointer, len)`; the export takes ownership and frees them before it returns;
+//! - text, values and bytes in: the glue asks [`alloc_bytes`] for `len` bytes, copies the
+//!   UTF-8 (from `TextEncoder`, so lone surrogates arrive as U+FFFD), the value stream
+//!   (`crate::value_stream`: the settings, a manifest, ids, an order) or the bytes there, and
+//!   passes `(pointer, len)`; the export takes ownership and frees them before it returns;
 //! - the engine is a handle, the pointer [`start`] returns (`Box::into_raw`); one per page,
 //!   never freed;
 //! - text and orders out: the export keeps the bytes in the session's result slot and returns
@@ -95,7 +96,7 @@ unsafe extern "C" fn start(
     history_len: usize,
 ) -> *mut Session {
     let engine = AisleEngine::new(
-        &take_text(config, config_len),
+        &take_bytes(config, config_len),
         &take_text(history, history_len),
     );
     Box::into_raw(Box::new(Session {
@@ -108,7 +109,7 @@ unsafe extern "C" fn start(
 #[export_name = "useManifest"]
 unsafe extern "C" fn use_manifest(s: *mut Session, text: *mut u8, len: usize) -> i32 {
     let s = session(s);
-    let url = s.engine.use_manifest(&take_text(text, len));
+    let url = s.engine.use_manifest(&take_bytes(text, len));
     s.hand_back_text(url)
 }
 
@@ -159,7 +160,7 @@ unsafe extern "C" fn plan_grid(
 ) -> i32 {
     let s = session(s);
     let order = s.engine.plan_grid(
-        &take_text(ids, ids_len),
+        &take_bytes(ids, ids_len),
         &take_bytes(fresh, fresh_len),
         index,
         leave_visible != 0,
@@ -217,7 +218,7 @@ unsafe extern "C" fn track(
 /// `AisleEngine::purchase`.
 #[export_name = "purchase"]
 unsafe extern "C" fn purchase(s: *mut Session, order: *mut u8, len: usize) -> bool {
-    session(s).engine.purchase(&take_text(order, len))
+    session(s).engine.purchase(&take_bytes(order, len))
 }
 
 /// `AisleEngine::score_cart`: the JSON's length, or -1.
@@ -260,7 +261,7 @@ unsafe extern "C" fn status(
     ids_len: usize,
 ) -> i32 {
     let s = session(s);
-    let json = s.engine.status(grids, cards, &take_text(ids, ids_len));
+    let json = s.engine.status(grids, cards, &take_bytes(ids, ids_len));
     s.hand_back_text(Some(json))
 }
 

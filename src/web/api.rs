@@ -6,16 +6,14 @@
 //! call these methods directly.
 #![forbid(unsafe_code)]
 
-use super::host::{date_now, number_text, number_value};
+use super::host::{date_now, number_text};
 use crate::json::Numbers;
-use crate::json_read;
+use crate::json_read::Value;
 use crate::page::{Page, PageConfig};
+use crate::value_stream;
 
-/// The browser's number conversions, for `crate::json` and `crate::json_read`.
-const NUMBERS: Numbers = Numbers {
-    write: number_text,
-    read: number_value,
-};
+/// The browser's number conversion, for `crate::json`.
+const NUMBERS: Numbers = Numbers { write: number_text };
 
 fn now_ms() -> u64 {
     let now = date_now();
@@ -31,9 +29,9 @@ pub struct AisleEngine {
     page: Page,
 }
 
-/// A list of strings the loader sent as JSON (`JSON.stringify(ids)`); empty when unreadable.
-fn strings(json: &str) -> Vec<String> {
-    let Ok(list) = json_read::parse(json, number_value) else {
+/// A list of strings the loader sent (a value stream); empty when unreadable.
+fn strings(stream: &[u8]) -> Vec<String> {
+    let Ok(list) = value_stream::read(stream) else {
         return Vec::new();
     };
     list.items()
@@ -43,18 +41,19 @@ fn strings(json: &str) -> Vec<String> {
 }
 
 impl AisleEngine {
-    /// Starts the page: `config` is the loader's JSON (`crate::page::PageConfig`), `history`
-    /// the stored history's text (empty for none).
-    pub fn new(config: &str, history: &str) -> AisleEngine {
-        let config = PageConfig::from_json(config, number_value);
+    /// Starts the page: `config` is the loader's settings (`crate::page::PageConfig`) as a
+    /// value stream, `history` the stored history's text (empty for none).
+    pub fn new(config: &[u8], history: &str) -> AisleEngine {
+        let config = PageConfig::from_value(&value_stream::read(config).unwrap_or(Value::Null));
         AisleEngine {
             page: Page::start(config, history, now_ms(), NUMBERS),
         }
     }
 
-    /// Takes `manifest.json`'s text; returns the bundle URL to fetch, or undefined to stay off.
-    pub fn use_manifest(&mut self, text: &str) -> Option<String> {
-        self.page.use_manifest(text, now_ms())
+    /// Takes `manifest.json` as `JSON.parse` read it (a value stream, or the reader's message);
+    /// returns the bundle URL to fetch, or undefined to stay off.
+    pub fn use_manifest(&mut self, json: &[u8]) -> Option<String> {
+        self.page.use_manifest(value_stream::read(json), now_ms())
     }
 
     /// Takes the bundle bytes; false when they are refused (an `aisle:error` says why).
@@ -72,12 +71,12 @@ impl AisleEngine {
         self.page.report_once(code, message, now_ms());
     }
 
-    /// Plans one grid: its products' ids (a JSON array) in the shop's order, `fresh[i]` 0 for
+    /// Plans one grid: its products' ids (a list, as a value stream) in the shop's order, `fresh[i]` 0 for
     /// cards placed before, the grid's index, `leaveVisible` when the shop's order must stay.
     /// Returns the order to show (empty: nothing moves), or undefined when not ranked.
     pub fn plan_grid(
         &mut self,
-        ids: &str,
+        ids: &[u8],
         fresh: &[u8],
         index: u32,
         leave_visible: bool,
@@ -111,9 +110,10 @@ impl AisleEngine {
     }
 
     /// Records an order: `{order_id, revenue, currency, items: [{product, quantity, price}]}`
-    /// as JSON. False when it is not one.
-    pub fn purchase(&mut self, order: &str) -> bool {
-        self.page.purchase(order, now_ms())
+    /// as a value stream. False when it is not one.
+    pub fn purchase(&mut self, order: &[u8]) -> bool {
+        let order = value_stream::read(order).unwrap_or(Value::Null);
+        self.page.purchase(&order, now_ms())
     }
 
     /// Scores the cart-abandon risk now: `{score, reasons, nudgeDelayMs}` as JSON, or
@@ -138,8 +138,8 @@ impl AisleEngine {
     }
 
     /// Bundle version, arm, errors, timings, history and the install check over the loader's
-    /// reading (`grids`, `cards`, the ids as a JSON array), as JSON.
-    pub fn status(&self, grids: u32, cards: u32, ids: &str) -> String {
+    /// reading (`grids`, `cards`, the ids as a value stream), as JSON.
+    pub fn status(&self, grids: u32, cards: u32, ids: &[u8]) -> String {
         self.page.status(grids, cards, &strings(ids))
     }
 

@@ -1,10 +1,10 @@
-//! The three functions the wasm asks of its JavaScript host: the clock, and a number's text
-//! both ways (so the wasm carries no float formatter or parser, `crate::json`,
-//! `crate::json_read`). In the shipped wasm they are raw imports from the import module
-//! `aisle`, which `www/loader/wasm-abi.js` provides. With the `wasm-bindgen-host` feature
-//! (the browser tests, `tests/web.rs`, and the bench, which run under wasm-bindgen's own glue)
-//! the same three come through wasm-bindgen instead: one module, two ways in, the same
-//! meaning.
+//! The two functions the wasm asks of its JavaScript host: the clock, and a number's text (so
+//! the wasm carries no float formatter, `crate::json`; numbers come in already read, by
+//! `JSON.parse`, `crate::value_stream`). In the shipped wasm they are raw imports from the
+//! import module `aisle`, which `www/loader/wasm-abi.js` provides. With the
+//! `wasm-bindgen-host` feature (the browser tests, `tests/web.rs`, and the bench, which run
+//! under wasm-bindgen's own glue) the same two come through wasm-bindgen instead: one module,
+//! two ways in, the same meaning.
 
 /// The longest text `String(n)` gives for a JavaScript number is 25 bytes
 /// (`-0.0000012345678901234567`); the host writes at most this many.
@@ -21,9 +21,6 @@ mod imports {
         /// how many it wrote.
         #[link_name = "numberText"]
         pub fn number_text(value: f64, out: *mut u8) -> usize;
-        /// `Number(text)` of the UTF-8 text at `text`, `len` bytes.
-        #[link_name = "numberValue"]
-        pub fn number_value(text: *const u8, len: usize) -> f64;
     }
 }
 
@@ -39,9 +36,6 @@ mod imports {
         /// JavaScript's `String(n)`.
         #[wasm_bindgen(js_name = String)]
         pub fn number_string(value: f64) -> String;
-        /// JavaScript's `Number(text)`.
-        #[wasm_bindgen(js_name = Number)]
-        pub fn number_value(text: &str) -> f64;
     }
 }
 
@@ -68,14 +62,4 @@ pub fn number_text(value: f64, out: &mut String) {
 #[cfg(feature = "wasm-bindgen-host")]
 pub fn number_text(value: f64, out: &mut String) {
     out.push_str(&imports::number_string(value));
-}
-
-/// JavaScript's `Number(text)`: a JSON number's value, correctly rounded.
-pub fn number_value(text: &str) -> f64 {
-    #[cfg(not(feature = "wasm-bindgen-host"))]
-    // SAFETY: the host only reads `text.len()` bytes at `text`, during the call.
-    let value = unsafe { imports::number_value(text.as_ptr(), text.len()) };
-    #[cfg(feature = "wasm-bindgen-host")]
-    let value = imports::number_value(text);
-    value
 }

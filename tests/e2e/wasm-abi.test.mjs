@@ -52,7 +52,7 @@ function loadCore(now) {
 }
 
 const startEngine = (core, config = {}, history = '') =>
-  new core.AisleEngine(JSON.stringify({ visitor: VISITOR, nonce: '00', ...config }), history);
+  new core.AisleEngine({ visitor: VISITOR, nonce: '00', ...config }, history);
 
 let scratch;
 let bigBundle; // 20,000 products, about 400 KB
@@ -102,15 +102,15 @@ test('the event vectors hold in the shipped wasm, text for text', () => {
   const bundle = readFileSync(join(VECTORS, 'bundle.bin'));
   const { cases } = readJson('events.json');
   for (const { name, config, calls, events } of cases) {
-    const engine = new core.AisleEngine(JSON.stringify(config), '');
+    const engine = new core.AisleEngine(config, '');
     for (const [call, ...args] of calls) {
       if (call === 'track') engine.track(args[0], args[1], args[2] ?? undefined, args[3] ?? undefined);
       else if (call === 'recordClick') engine.recordClick(args[0], args[1]);
-      else if (call === 'purchase') engine.purchase(JSON.stringify(args[0]));
+      else if (call === 'purchase') engine.purchase(args[0]);
       else if (call === 'reportFailure') engine.reportFailure(args[0], args[1]);
       else if (call === 'useManifest') engine.useManifest(args[0]);
       else if (call === 'loadBundle') assert.equal(engine.loadBundle(bundle), true, name);
-      else if (call === 'planGrid') engine.planGrid(JSON.stringify(args[0]), new Uint8Array(args[0].length).fill(1), args[1], args[2]);
+      else if (call === 'planGrid') engine.planGrid(args[0], new Uint8Array(args[0].length).fill(1), args[1], args[2]);
       else assert.fail(`unknown call ${call}`);
     }
     assert.equal(engine.takeEvents(), `[${events.join(',')}]`, name);
@@ -128,18 +128,19 @@ test('text crosses as UTF-8 both ways: non-ASCII and emoji ids, a lone surrogate
   assert.deepEqual(history.a.map((a) => a.i), ['chaussure-é', '帽子-😀', 'lone-\ufffd-end']);
   assert.deepEqual(history.c.map((line) => [line.i, line.q]), [['lone-\ufffd-end', 2]]);
 
-  // The install check lists the ids the bundle does not know, as the loader read them. (Ids
-  // go in as JSON text, where `JSON.stringify` escapes a lone surrogate as `\udfff`, which
-  // JSON readers refuse: the lone surrogate's path is the plain string arguments above.)
-  const ids = [known[0], 'ü-straße', '🛒🛍️', 'price-€'];
-  const status = JSON.parse(engine.status(1, ids.length, JSON.stringify(ids)));
+  // The install check lists the ids the bundle does not know, as the loader read them. Ids go
+  // in as a value stream, their text UTF-8 as above: a lone surrogate as U+FFFD. (As JSON
+  // text they went through `JSON.stringify`, which writes it as `\ud800`, which the wasm's
+  // JSON reader refused: the grid was not ranked at all.)
+  const ids = [known[0], 'ü-straße', '🛒🛍️', 'price-€', 'lone-\ud800-end'];
+  const status = JSON.parse(engine.status(1, ids.length, ids));
   assert.equal(status.productsInBundle, 20000);
   assert.equal(status.install.recognised, 1);
-  assert.deepEqual(status.install.unrecognised, ['ü-straße', '🛒🛍️', 'price-€']);
+  assert.deepEqual(status.install.unrecognised, ['ü-straße', '🛒🛍️', 'price-€', 'lone-\ufffd-end']);
 
   // A grid of known and unknown non-ASCII ids: planned, and the exposure event carries them back.
-  const grid = [known[1], 'ü-straße', known[2], '🛒🛍️', 'price-€'];
-  const order = engine.planGrid(JSON.stringify(grid), new Uint8Array(grid.length).fill(1), 0, false);
+  const grid = [known[1], 'ü-straße', known[2], '🛒🛍️', 'price-€', 'lone-\udfff'];
+  const order = engine.planGrid(grid, new Uint8Array(grid.length).fill(1), 0, false);
   assert.ok(order instanceof Uint32Array);
   const plan = JSON.parse(engine.lastPlan());
   assert.equal(plan.order.length, grid.length);
@@ -151,14 +152,16 @@ test('None comes back as undefined, an empty result as an empty value', () => {
   const { core } = loadCore();
   const engine = startEngine(core);
   assert.equal(engine.lastPlan(), undefined, 'no grid planned yet');
-  assert.equal(engine.planGrid('["a","b"]', new Uint8Array([1, 1]), 0, false), undefined, 'no bundle: not ranked');
+  assert.equal(engine.planGrid(['a', 'b'], new Uint8Array([1, 1]), 0, false), undefined, 'no bundle: not ranked');
   assert.equal(engine.scoreCart(), undefined, 'no bundle: no cart score');
   assert.equal(engine.useManifest('{"manifest_version":1,"bundle":"b.bin","model_version":"m","kill_switch":true}'), undefined);
   assert.equal(engine.useManifest('%% not json'), undefined);
   assert.equal(engine.useManifest(''), undefined);
   assert.equal(core.assignmentHash('seed', 'visitor', 99), undefined, 'an unknown hash version');
-  const codes = JSON.parse(engine.takeEvents()).filter((e) => e.type === 'error').map((e) => e.code);
-  assert.deepEqual(codes, ['manifest_invalid', 'manifest_invalid']);
+  const errors = JSON.parse(engine.takeEvents()).filter((e) => e.type === 'error');
+  assert.deepEqual(errors.map((e) => e.code), ['manifest_invalid', 'manifest_invalid']);
+  // The text is read by the browser's JSON.parse, whose message says what and where.
+  for (const { message } of errors) assert.match(message, /^manifest is not valid: .*(JSON|token|end)/i, message);
   assert.equal(engine.takeEvents(), '[]');
   assert.equal(engine.useManifest(NO_EXPERIMENTS), 'bundle.bin', 'after refusals, a good manifest still reads');
 });
@@ -176,11 +179,11 @@ test('a bundle load that grows the memory during the call, then correct results 
   assert.equal(before.byteLength, 0, 'the old buffer is detached: a view kept across the call would read nothing');
   const signals = JSON.parse(engine.takeSignals());
   assert.ok(signals.some(([name]) => name === 'aisle:event'), JSON.stringify(signals));
-  const status = JSON.parse(engine.status(0, 0, '[]'));
+  const status = JSON.parse(engine.status(0, 0, []));
   assert.equal(status.productsInBundle, 20000);
   assert.deepEqual(status.errors, []);
   const ids = [known[43], known[44], known[45], 'new-card', known[46]];
-  const order = engine.planGrid(JSON.stringify(ids), new Uint8Array(ids.length).fill(1), 0, false);
+  const order = engine.planGrid(ids, new Uint8Array(ids.length).fill(1), 0, false);
   assert.ok(order instanceof Uint32Array, 'ranked');
   if (order.length) assert.deepEqual([...order].sort((a, b) => a - b), [0, 1, 2, 3, 4], 'a permutation of the grid');
   assert.equal(JSON.parse(engine.lastPlan()).order.length, ids.length);
@@ -206,9 +209,9 @@ test('memory stays bounded over 20,000 calls: nothing is kept per call', () => {
   function round(i) {
     assert.equal(engine.track('view', ids[i % 4], undefined, undefined), true);
     engine.recordClick(ids[(i + 1) % 4], i % ids.length);
-    const order = engine.planGrid(JSON.stringify(ids), fresh, i % 4, false);
+    const order = engine.planGrid(ids, fresh, i % 4, false);
     assert.ok(order instanceof Uint32Array);
-    assert.equal(JSON.parse(engine.status(1, ids.length, JSON.stringify(ids))).install.recognised, 4);
+    assert.equal(JSON.parse(engine.status(1, ids.length, ids)).install.recognised, 4);
     assert.ok(engine.historyText().length > 20);
     assert.ok(engine.lastPlan());
     engine.scoreCart();

@@ -1,7 +1,7 @@
 // The page session in the wasm (`crate::page` behind `src/web/api.rs`), as the rest of the
 // loader sees it: the same methods, over plain values. This side does what JavaScript does
 // cheaply: it keeps the visitor id and the history in storage, gives the engine the clock, a
-// random nonce and JSON text, parses the small JSON objects it answers with, and after each
+// random nonce and plain values, parses the small JSON objects it answers with, and after each
 // call dispatches the signals the engine queued (`aisle:event`, `aisle:error`, ...), outside
 // the engine, so a listener that calls back into aisle is safe.
 import { w, d, emit, now, storageGet, storageSet, storageRefused } from './page.js';
@@ -40,7 +40,7 @@ export function startEngine(bindings, config) {
     visitor = randomHex(16);
     storageSet(VISITOR_KEY, visitor);
   }
-  var raw = new bindings.AisleEngine(JSON.stringify({
+  var raw = new bindings.AisleEngine({
     product: config.product,
     category: config.category,
     historySize: config.historySize ? Math.floor(config.historySize) : undefined,
@@ -51,7 +51,7 @@ export function startEngine(bindings, config) {
     nonce: randomHex(8),
     path: w.location.pathname,
     tzOffset: new Date().getTimezoneOffset()
-  }), storageGet(HISTORY_KEY) || '');
+  }, storageGet(HISTORY_KEY) || '');
   var reading = { grids: 0, cards: 0, ids: [] }; // the latest install reading (noteInstall)
   var debugCards = []; // debug mode: cards ranked since the debug view was last sent
   var storageReported = false;
@@ -78,7 +78,7 @@ export function startEngine(bindings, config) {
   }
 
   function status() {
-    var snapshot = JSON.parse(raw.status(reading.grids, reading.cards, JSON.stringify(reading.ids)));
+    var snapshot = JSON.parse(raw.status(reading.grids, reading.cards, reading.ids));
     snapshot.storageMemoryOnly = storageRefused();
     return snapshot;
   }
@@ -117,7 +117,7 @@ export function startEngine(bindings, config) {
     reportOnce: function (code, message) { settle(raw.reportOnce(code, message)); },
     noteInstall: function (grids, cards, ids) { reading = { grids: grids, cards: cards, ids: ids }; },
     planGrid: function (ids, fresh, index, leaveVisible, cards) {
-      var order = settle(raw.planGrid(JSON.stringify(ids), fresh, index, leaveVisible));
+      var order = settle(raw.planGrid(ids, fresh, index, leaveVisible));
       if (order && cards) noteDebugCards(cards);
       return order;
     },
@@ -133,7 +133,7 @@ export function startEngine(bindings, config) {
     },
     /** @param {object} order the normalized order (`api.js`) */
     purchase: function (order) {
-      var ok = settle(raw.purchase(JSON.stringify(order)));
+      var ok = settle(raw.purchase(order));
       sendDebugView();
       return ok;
     },
