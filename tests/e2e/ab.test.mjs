@@ -38,6 +38,25 @@ async function until(predicate, ms = 15000) {
   return false;
 }
 
+test('a beacon the browser refuses as the page goes: its events wait in storage for the next page', async () => {
+  // The browser may refuse a beacon (its queue is full). The page-hidden flush stores the
+  // outbox once, after the beacon: refused, what the page added last must still be there.
+  const page = await demo.newPage({ init: RECORD_EVENTS + 'navigator.sendBeacon = () => false;' });
+  await page.route('**/e', (r) => r.abort('internetdisconnected'));
+  await page.goto(demo.url + '/c/all.html');
+  assert.ok(await waitForAisleEvent(page, 'aisle:reordered'));
+  // Added, then the page left at once: before the in-page flush (a second later) stored it.
+  const added = await page.evaluate(() => {
+    window.aisle.addToCart('1002524', 1, 515.67);
+    return window.__aisleLog.filter(([n, e]) => n === 'aisle:event' && e.type === 'add_to_cart').map(([, e]) => e.id);
+  });
+  assert.equal(added.length, 1);
+  await page.goto(demo.url + '/c/notebook.html');
+  const waiting = await page.evaluate(() => JSON.parse(localStorage.getItem('aisle:v1:outbox') || '[]').map((e) => e.id));
+  assert.ok(waiting.includes(added[0]), `the add_to_cart event waits in the outbox: ${waiting.join(' ')}`);
+  await page.context().close();
+});
+
 /** One shopper: the mixed grid, a product, add to cart, and maybe an order. */
 async function shop(visitor, { buys }) {
   // A returning shopper (one product view queued): without a history the grid keeps the
