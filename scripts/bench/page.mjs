@@ -6,6 +6,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../www/demo/serve.mjs';
+import { startCollector } from '../../www/demo/collector.mjs';
 import { featuresPayload, installPeer, treatmentIndex, visitorInVariation, withPeer, withoutAisle, GROWTHBOOK_VERSION, PEER_DIR } from './peer.mjs';
 import { fmt, kb, medianDiffInterval, spread, stats } from './stats.mjs';
 
@@ -235,7 +236,11 @@ export async function measurePage(browser, { site, runs, manifest, out, log, che
   const sites = variantSites(site);
   const servers = {};
   const bases = {};
-  for (const variant of VARIANTS) ({ server: servers[variant], url: bases[variant] } = await startServer({ root: sites[variant], port: 0 }));
+  // aisle's events go to a running `aisle collect`, as on a store that set up its collector
+  // (scripts/demo.sh runs one): without it the demo server answers 503, and every page's
+  // `pagehide` sends again what the collector never took.
+  const collector = await startCollector();
+  for (const variant of VARIANTS) ({ server: servers[variant], url: bases[variant] } = await startServer({ root: sites[variant], port: 0, collector: collector.url }));
   try {
     const setup = await prepareOrders(browser, bases, sites, manifest, log);
     const samples = Object.fromEntries(PHASES.map((phase) => [phase, Object.fromEntries(VARIANTS.map((v) => [v, []]))]));
@@ -249,6 +254,8 @@ export async function measurePage(browser, { site, runs, manifest, out, log, che
     return { ...report(samples, setup, runs, { out, check }), peerSite: sites.peer };
   } finally {
     await Promise.all(Object.values(servers).map((server) => new Promise((resolve) => server.close(resolve))));
+    await collector.stop();
+    rmSync(collector.dir, { recursive: true, force: true });
   }
 }
 

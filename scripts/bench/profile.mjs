@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/demo/serve.mjs';
+import { startCollector } from '../../www/demo/collector.mjs';
 import { CHROMIUM_ARGS } from '../chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,7 +32,9 @@ const LOADER = option('--loader', join(ROOT, 'target', 'glue', 'aisle.js'));
 const site = mkdtempSync(join(tmpdir(), 'aisle-profile-'));
 cpSync(join(ROOT, 'target', 'demo-site'), site, { recursive: true });
 cpSync(LOADER, join(site, 'aisle', 'aisle.js'));
-const { server, url } = await startServer({ root: site, port: 0 });
+// aisle's events go to a running `aisle collect`, as in the bench (scripts/bench/page.mjs).
+const collector = await startCollector();
+const { server, url } = await startServer({ root: site, port: 0, collector: collector.url });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
 const inclusive = new Map();
@@ -85,7 +88,9 @@ try {
 } finally {
   await browser.close();
   server.close();
+  await collector.stop();
   rmSync(site, { recursive: true, force: true });
+  rmSync(collector.dir, { recursive: true, force: true });
 }
 
 console.log(`## aisle's functions on a warm load (${RUNS} runs, ${fromKit} started from the kit), ms per load`);

@@ -17,6 +17,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/demo/serve.mjs';
+import { startCollector } from '../../www/demo/collector.mjs';
 import { withoutAisle } from './peer.mjs';
 import { fmt, stats } from './stats.mjs';
 
@@ -193,8 +194,10 @@ for (const variant of ['aisle', 'none']) {
 const QUEUED = [...readFileSync(join(SITE, PAGE), 'utf8').matchAll(/data-product-id="([^"]+)"/g)].map((m) => m[1]).slice(-3);
 const servers = [];
 const bases = {};
+// aisle's events go to a running `aisle collect`, as in the bench (scripts/bench/page.mjs).
+const collector = await startCollector();
 for (const variant of Object.keys(sites)) {
-  const { server, url } = await startServer({ root: sites[variant], port: 0 });
+  const { server, url } = await startServer({ root: sites[variant], port: 0, collector: collector.url });
   servers.push(server);
   bases[variant] = url;
 }
@@ -205,6 +208,8 @@ try {
 } finally {
   await browser.close();
   for (const server of servers) server.close();
+  await collector.stop();
+  rmSync(collector.dir, { recursive: true, force: true });
 }
 
 const median = (list) => stats(list).median;

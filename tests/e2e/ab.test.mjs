@@ -45,7 +45,9 @@ test('a beacon the browser refuses as the page goes: its events wait in storage 
   await page.route('**/e', (r) => r.abort('internetdisconnected'));
   await page.goto(demo.url + '/c/all.html');
   assert.ok(await waitForAisleEvent(page, 'aisle:reordered'));
-  // Added, then the page left at once: before the in-page flush (a second later) stored it.
+  // The page's idle flush failed and stored the outbox; the add_to_cart below is only in
+  // memory when the page goes (its own flush is a second later).
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('aisle:v1:outbox') || '[]').length > 0, null, { timeout: 5000 });
   const added = await page.evaluate(() => {
     window.aisle.addToCart('1002524', 1, 515.67);
     return window.__aisleLog.filter(([n, e]) => n === 'aisle:event' && e.type === 'add_to_cart').map(([, e]) => e.id);

@@ -3,13 +3,11 @@
 import { chromium } from 'playwright-core';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { startServer } from '../../www/demo/serve.mjs';
+import { startCollector } from '../../www/demo/collector.mjs';
 import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
-export { CHROMIUM_ARGS };
+export { CHROMIUM_ARGS, startCollector };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SITE = process.env.AISLE_DEMO_SITE || join(ROOT, 'target', 'demo-site');
@@ -37,20 +35,6 @@ export function visitorInArm(arm, holdout = 0.1) {
 export const asVisitor = (id) => `try { localStorage.setItem('aisle:v1:visitor', ${JSON.stringify(id)}); } catch (e) {}\n`;
 
 /** Starts the demo server and a browser; returns helpers and a `close()`. */
-/** Starts `aisle collect` on a free loopback port; resolves to { url, dir, stop }. */
-export function startCollector(dir = mkdtempSync(join(tmpdir(), 'aisle-events-'))) {
-  const child = spawn(join(ROOT, 'target', 'release', 'aisle'), ['collect', '--listen', '127.0.0.1:0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('error', reject);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/listening on (http:\/\/[^\s,]+)/);
-      if (match) resolve({ url: match[1], dir, stop: () => new Promise((done) => { child.on('exit', done); child.kill('SIGINT'); }) });
-    });
-  });
-}
-
 /** Starts the demo server (forwarding beacons to a real `aisle collect`) and a browser. */
 export async function openDemo() {
   const collector = await startCollector();

@@ -10,7 +10,7 @@ import { core, guard, fail } from './core.js';
 import { hide, releaseHide, isHiding, overdue, hideLeftMs, whenHiddenFramePresented } from './hide.js';
 import { fetchOk, compileWasm, addScript } from './net.js';
 import { rankGrids, watchGrids, whenGridsParsed, cardCount } from './grids.js';
-import { startDelivery, scheduleFlush } from './delivery.js';
+import { startDelivery, flushWhenIdle } from './delivery.js';
 import { stillReason, rememberArm } from './decide.js';
 import { readKit, keepKit, dropKit, freshness, bundleNamed } from './kit.js';
 import { api, engineReady, engineFailed } from './api.js';
@@ -87,7 +87,7 @@ function start() {
     if (!core.engine) return false;
     engineReady();
     emit('aisle:ready', { ms: now() - started, kit: fromKit });
-    scheduleFlush(1000);
+    flushWhenIdle();
     return true;
   }
 
@@ -127,7 +127,7 @@ function start() {
     whenHiddenFramePresented(function () { whenGridsParsed(function () {
       if (cardCount() <= SMALL_PASS_CARDS) orderGrids(); else nextTask(orderGrids);
     }); });
-    scheduleFlush(1000);
+    flushWhenIdle();
     return true;
   }
 

@@ -1,0 +1,25 @@
+// `aisle collect` (the release CLI) on a free loopback port, for the demo's server to forward
+// its beacons to (`serve.mjs`): used by the end-to-end tests (tests/e2e/harness.mjs) and by the
+// bench (scripts/bench/page.mjs), so that aisle's events are delivered as on a store that runs
+// the collector, as scripts/demo.sh does.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Starts `aisle collect` on a free loopback port; resolves to { url, dir, stop }. */
+export function startCollector(dir = mkdtempSync(join(tmpdir(), 'aisle-events-'))) {
+  const child = spawn(join(ROOT, 'target', 'release', 'aisle'), ['collect', '--listen', '127.0.0.1:0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.on('error', reject);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/[^\s,]+)/);
+      if (match) resolve({ url: match[1], dir, stop: () => new Promise((done) => { child.on('exit', done); child.kill('SIGINT'); }) });
+    });
+  });
+}
