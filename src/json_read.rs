@@ -26,9 +26,8 @@ pub type NumberParse = fn(&str) -> f64;
 /// Nesting deeper than this is refused (serde_json's limit too): no stack overflow.
 pub(crate) const MAX_DEPTH: usize = 128;
 
-/// Reads `text` as a JSON value, for the loader's own small inputs (its start settings, an
-/// order): read field by field through [`Value::get`], they cost the wasm less than a serde
-/// derive each.
+/// Reads `text` as a JSON value: the CLI's reader (the browser reads JSON with `JSON.parse`
+/// and hands the wasm the value, `crate::value_stream`).
 pub fn parse(text: &str, number: NumberParse) -> Result<Value, JsonError> {
     Parser {
         text: text.as_bytes(),
@@ -161,13 +160,13 @@ impl Value {
 }
 
 /// An object's fields, read as serde's derive reads a struct (but a field given twice counts
-/// once, the last, as `JSON.parse` keeps it), unknown fields ignored, errors naming the field. The first error sticks:
-/// each read returns a value (the type's default once something failed, and later reads are
+/// once, the last, as `JSON.parse` keeps it), unknown fields ignored, errors naming the field.
+/// The first error sticks: each read returns a value (the type's default once something failed, and later reads are
 /// skipped), and [`Fields::finish`] returns the error. No `?` per field, as in
 /// `crate::postcard_reader`: a branch and a clean-up path per field of the manifest cost the
 /// wasm 139 B gzip (docs/performance.md, "Issue 12, branch `slim`").
 pub struct Fields<'a> {
-    fields: &'a [(String, Value)],
+    object: &'a Value,
     error: Option<JsonError>,
 }
 
@@ -175,8 +174,8 @@ impl<'a> Fields<'a> {
     /// The fields of `value`, which must be an object.
     pub fn of(value: &'a Value) -> Result<Fields<'a>, JsonError> {
         match value {
-            Value::Object(fields) => Ok(Fields {
-                fields,
+            Value::Object(_) => Ok(Fields {
+                object: value,
                 error: None,
             }),
             other => Err(other.wrong_type()),
@@ -198,17 +197,13 @@ impl<'a> Fields<'a> {
     }
 
     /// Field `key`'s value, None when absent (or after an error). Given twice, the last one
-    /// counts, as `JSON.parse` reads it: the browser hands the wasm what `JSON.parse` read
-    /// (`crate::value_stream`), and the CLI must read the same manifest the same way.
+    /// counts ([`Value::get`]), as `JSON.parse` reads it: the browser hands the wasm what
+    /// `JSON.parse` read (`crate::value_stream`), and the CLI must read a manifest the same way.
     pub fn get(&mut self, key: &'static str) -> Option<&'a Value> {
         if self.error.is_some() {
             return None;
         }
-        self.fields
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, value)| value)
+        self.object.get(key)
     }
 
     /// `value` read by `read`; an error names `key`.

@@ -2,10 +2,10 @@
 //! start settings, an order, a grid's ids, `manifest.json` as `JSON.parse` read it), read here
 //! into the [`Value`] that `crate::json_read`'s field readers take. Bytes instead of JSON text,
 //! so that the shipped wasm carries no JSON text parser: the browser's `JSON.parse` reads the
-//! text (the native CLI keeps `json_read::parse`). That parser and its messages were 1.9 KB of
-//! the shipped wasm's gzip size (docs/performance.md, "Issue 12, session 8").
+//! text (the native CLI keeps `json_read::parse`). With this reader instead of that parser the
+//! shipped wasm is 1,354 B gzip smaller (docs/performance.md, "Issue 12, session 8").
 //!
-//! The format (one definition, with its writer `valueIn` in `www/loader/wasm-abi.js`):
+//! The format (one definition, with its writer `valueBytes` in `www/loader/wasm-abi.js`):
 //! ```text
 //! value = 0 (null) | 1 (false) | 2 (true) | 3 f64 (8 bytes, little-endian)
 //!       | 4 text | 5 count value… (a list) | 6 count (text value)… (an object)
@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 
 use crate::json_read::{JsonError, Value, MAX_DEPTH};
 
-/// Tags, as `valueIn` writes them.
+/// Tags, as `valueBytes` writes them.
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
 const TRUE: u8 = 2;

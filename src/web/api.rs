@@ -71,8 +71,9 @@ impl AisleEngine {
         self.page.report_once(code, message, now_ms());
     }
 
-    /// Plans one grid: its products' ids (a list, as a value stream) in the shop's order, `fresh[i]` 0 for
-    /// cards placed before, the grid's index, `leaveVisible` when the shop's order must stay.
+    /// Plans one grid: its products' ids (a list, as a value stream) in the shop's order,
+    /// `fresh[i]` 0 for cards placed before, the grid's index, `leaveVisible` when the shop's
+    /// order must stay.
     /// Returns the order to show (empty: nothing moves), or undefined when not ranked.
     pub fn plan_grid(
         &mut self,

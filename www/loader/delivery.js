@@ -70,8 +70,8 @@ function collect(keep) {
 
 /** Flushes once the page is idle, within a second: what the page recorded at its start (the
  * views, the exposure) leaves while it lives, and its `pagehide` has little or nothing left to
- * send (the beacon and its outbox writes took 4-6 ms of the navigation away from the page,
- * `node scripts/bench/profile.mjs`). */
+ * send (`onHidden` took 6.2-9.1 ms per load with the flush a second after the start, 0.9-1.8
+ * ms with this; `node scripts/bench/profile.mjs`, docs/performance.md, "Issue 12, session 8"). */
 export function flushWhenIdle() {
   if (w.requestIdleCallback) w.requestIdleCallback(function () { flush(false); }, { timeout: 1000 });
   else scheduleFlush(1000);
