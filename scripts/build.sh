@@ -30,10 +30,17 @@ if [ "${AISLE_WASM_NAMES:-}" = 1 ]; then
 fi
 # The debug view (?aisle_debug=1 only), then one script for the page: the loader's modules
 # bundled by esbuild with the sha384 of the wasm and of the debug view inside.
-# Minified as classic scripts (keeping their licence comments).
-node_modules/.bin/terser www/loader/aisle-debug.js --compress --mangle --comments '/^!/' -o pkg/aisle-debug.js
+# Minified as classic scripts (keeping their licence comments), as ES2020: the loader already
+# needs it (classes, spread), and terser then writes a function expression that uses no `this`
+# as an arrow and an object's function as a method (none of ours is called with `new`):
+# aisle.js 127 B gzip smaller (docs/performance.md, "Issue 12, session 9").
+minify() {
+  node_modules/.bin/terser "$1" --ecma 2020 --compress passes=2,unsafe_arrows=true,unsafe_methods=true \
+    --mangle --comments '/^!/' -o "$2"
+}
+minify www/loader/aisle-debug.js pkg/aisle-debug.js
 node scripts/assemble-loader.mjs www/loader/boot.js pkg/aisle_core_bg.wasm pkg/aisle-debug.js target/glue/aisle.js
-node_modules/.bin/terser target/glue/aisle.js --compress --mangle --comments '/^!/' -o pkg/aisle.js
+minify target/glue/aisle.js pkg/aisle.js
 
 if [ "${AISLE_PKG_ONLY:-}" != 1 ]; then # scripts/compare-routes.sh builds pkg/ only
   log "native CLI (release)"

@@ -1,10 +1,10 @@
 /*! aisle debug view (?aisle_debug=1). MIT OR Apache-2.0. */
 // Draws the debug view: a badge with the score and the personalized rank on every card aisle
 // ranked, and a fixed panel with the bundle, the arm, the storage mode, the history and the
-// errors. The wasm core gathers the data and dispatches it as `aisle:debug` (the status plus
-// the cards ranked since the last one); the loader adds this script (pinned by its sha384) only
-// when the URL asks for the debug view, before it starts the engine. Text only: nothing from
-// the bundle, the URL or the page is ever parsed as HTML.
+// errors. The loader dispatches the data as `aisle:debug` (the wasm core's status, plus the
+// cards and the plan of each grid planned since the last one); it adds this script (pinned by
+// its sha384) only when the URL asks for the debug view, before it starts the engine. Text
+// only: nothing from the bundle, the URL or the page is ever parsed as HTML.
 (function () {
 'use strict';
 var d = document;
@@ -17,18 +17,29 @@ var PANEL_STYLE = [
   ['border-radius', '6px'], ['z-index', '2147483647'], ['white-space', 'pre-wrap']
 ];
 
-// One card's badge: `aisle 0.412 · rank 3`, ` (holdout)` when the arm keeps the shop's order.
-function drawBadge(entry) {
-  var card = entry.card;
+// One card's badge: `aisle 0.412 · rank 3`, ` (holdout)` when the arm keeps the shop's order;
+// `score` null when the bundle does not know the product.
+function drawBadge(card, score, rank, personalized) {
   var badge = card.querySelector('.' + SCORE_CLASS);
   if (!badge) {
     badge = d.createElement('small');
     badge.className = SCORE_CLASS;
     card.appendChild(badge);
   }
-  badge.textContent = entry.score === undefined
+  badge.textContent = score === null
     ? 'aisle: not in bundle'
-    : 'aisle ' + entry.score.toFixed(3) + ' · rank ' + entry.rank + (entry.personalized ? '' : ' (holdout)');
+    : 'aisle ' + score.toFixed(3) + ' · rank ' + rank + (personalized ? '' : ' (holdout)');
+}
+
+// The badges of one planned grid: `cards` its product cards in the page's order, `plan` the
+// engine's `lastPlan` JSON (`{order, scores, personalized}`: `order[slot]` is the index of the
+// card shown at 1-based rank `slot + 1`, `scores[i]` card i's score or null).
+function drawGrid(grid) {
+  var plan = JSON.parse(grid.plan || 'null');
+  if (!plan) return;
+  var rankOf = [];
+  for (var slot = 0; slot < plan.order.length; slot++) rankOf[plan.order[slot]] = slot + 1;
+  for (var i = 0; i < grid.cards.length && i < plan.order.length; i++) drawBadge(grid.cards[i], plan.scores[i], rankOf[i], plan.personalized);
 }
 
 function panelLines(status) {
@@ -74,7 +85,7 @@ function drawPanel(lines) {
 d.addEventListener('aisle:debug', function (event) {
   try {
     var status = /** @type {CustomEvent} */ (event).detail;
-    for (var i = 0; i < status.cards.length; i++) drawBadge(status.cards[i]);
+    for (var i = 0; i < status.grids.length; i++) drawGrid(status.grids[i]);
     drawPanel(panelLines(status));
   } catch (e) { /* the page wins: the debug view is best effort */ }
 });

@@ -25,28 +25,22 @@ function finite(value) {
   return typeof value === 'number' && isFinite(value) ? value : undefined;
 }
 
-// `aisle.purchase`'s order as the engine reads it (`crate::page::Order`): `orderId` or
-// `order_id`, `revenue` or `value`, and each line's `id` or `product`; lines without an id are
-// left out, a quantity below 1 counts as 1. Null when `order` is not an object.
+// `aisle.purchase`'s order in the names the engine reads (`crate::page::Order::from_value`,
+// which also cleans the lines: an id trimmed, a line without one left out, a quantity below 1
+// counted as 1): `orderId` or `order_id`, `revenue` or `value`, and each line's `id` or
+// `product`. Null when `order` is not an object.
 function normalizeOrder(order) {
   if (typeof order !== 'object') return null;
   var orderId = text(order.orderId);
   var revenue = finite(order.revenue);
-  var items = Array.isArray(order.items) ? order.items : [];
-  var lines = [];
-  for (var i = 0; i < items.length; i++) {
-    var item = items[i];
-    if (!item || typeof item !== 'object') continue;
-    var id = text(item.id);
-    id = (id === undefined ? text(item.product) || '' : id).trim();
-    var quantity = finite(item.quantity);
-    if (id) lines.push({ product: id, quantity: quantity >= 1 ? Math.floor(Math.min(quantity, 4294967295)) : 1, price: finite(item.price) });
-  }
   return {
     order_id: orderId === undefined ? text(order.order_id) : orderId,
     revenue: revenue === undefined ? finite(order.value) : revenue,
     currency: text(order.currency),
-    items: lines
+    items: (Array.isArray(order.items) ? order.items : []).map(function (item) {
+      var id = item && text(item.id);
+      return item && { product: id === undefined ? text(item.product) : id, quantity: finite(item.quantity), price: finite(item.price) };
+    })
   };
 }
 

@@ -53,7 +53,7 @@ export function startEngine(bindings, config) {
     tzOffset: new Date().getTimezoneOffset()
   }, storageGet(HISTORY_KEY) || '');
   var reading = { grids: 0, cards: 0, ids: [] }; // the latest install reading (noteInstall)
-  var debugCards = []; // debug mode: cards ranked since the debug view was last sent
+  var debugGrids = []; // debug mode: `{cards, plan}` of the grids planned since the debug view was last sent
   var storageReported = false;
 
   // Dispatches what the last call queued, then hands back its result.
@@ -83,29 +83,15 @@ export function startEngine(bindings, config) {
     return snapshot;
   }
 
-  // In debug mode (`?aisle_debug=1`), hands the debug view its data: the status and the
-  // cards ranked since the last time (`www/loader/aisle-debug.js` draws them).
+  // In debug mode (`?aisle_debug=1`), hands the debug view its data: the status, and for each
+  // grid planned since the last time its product cards and the plan (`lastPlan`'s JSON), which
+  // `www/loader/aisle-debug.js` turns into the cards' badges.
   function sendDebugView() {
     if (!config.debug) return;
     var detail = status();
-    detail.cards = debugCards;
-    debugCards = [];
+    detail.grids = debugGrids;
+    debugGrids = [];
     emit('aisle:debug', detail);
-  }
-
-  // One `{card, score, rank, personalized}` per product card of the grid just planned: `rank`
-  // is the 1-based slot in the personalized order, `score` absent when the bundle does not
-  // know the product.
-  function noteDebugCards(cards) {
-    var plan = JSON.parse(raw.lastPlan() || 'null');
-    if (!plan) return;
-    var rankOf = [];
-    for (var slot = 0; slot < plan.order.length; slot++) rankOf[plan.order[slot]] = slot + 1;
-    for (var i = 0; i < cards.length && i < plan.order.length; i++) {
-      var entry = { card: cards[i], rank: rankOf[i], personalized: plan.personalized };
-      if (plan.scores[i] !== null) entry.score = plan.scores[i];
-      debugCards.push(entry);
-    }
   }
 
   var engine = {
@@ -118,7 +104,7 @@ export function startEngine(bindings, config) {
     noteInstall: function (grids, cards, ids) { reading = { grids: grids, cards: cards, ids: ids }; },
     planGrid: function (ids, fresh, index, leaveVisible, cards) {
       var order = settle(raw.planGrid(ids, fresh, index, leaveVisible));
-      if (order && cards) noteDebugCards(cards);
+      if (order && cards) debugGrids.push({ cards: cards, plan: raw.lastPlan() });
       return order;
     },
     finishPass: function (ranked, leaveVisible) {
