@@ -9,7 +9,8 @@
 //! too), e.g. on a grid of 5,000 cards with `--cards 5000`. With `--attribute`, the CPU
 //! profiler's samples find aisle's tasks (promise callbacks included) and say how much of
 //! each was aisle's own code.
-//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N] [--attribute]
+//! With `--timeline`, the first run's top-level tasks in order (when, how long, what took most).
+//! Usage: node scripts/bench/trace.mjs [--runs N] [--phase warm|cold|first] [--top N] [--no-hide] [--cards N] [--attribute] [--timeline]
 //! (needs target/demo-site: scripts/demo-site.sh).
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../chromium.mjs';
@@ -39,6 +40,9 @@ const NO_HIDE = args.includes('--no-hide'); // aisle's tag without data-hide: wh
 const ATTRIBUTE = args.includes('--attribute');
 if (ATTRIBUTE) CATEGORIES.push('disabled-by-default-v8.cpu_profiler');
 const CARDS = Number(option('--cards', 0)); // the grid rewritten to this many cards (the page's products spread over them)
+// --timeline: the first run's top-level tasks of each variant, from the navigation to the tag's
+// outcome, each with when it began, how long it took and the events that took most of it.
+const TIMELINE = args.includes('--timeline');
 
 /** Self time (ms) per event name on the renderer main thread between `fromUs` and `toUs`. */
 function selfTimes(events, fromUs, toUs) {
@@ -56,6 +60,7 @@ function selfTimes(events, fromUs, toUs) {
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const samples = ATTRIBUTE ? aisleSamples(events, main) : [];
   const self = new Map();
+  const tasks = []; // the top-level tasks: {start, end, self: Map(name → µs)}
   let task = 0;
   const aisleTasks = []; // the top-level tasks that ran any of aisle's code: {atUs, ms, aisleMs}
   let top = null;
@@ -64,6 +69,8 @@ function selfTimes(events, fromUs, toUs) {
     while (stack.length && stack[stack.length - 1].end <= until) {
       const s = stack.pop();
       self.set(s.name, (self.get(s.name) || 0) + s.self);
+      const within = tasks[tasks.length - 1].self;
+      within.set(s.name, (within.get(s.name) || 0) + s.self);
     }
   };
   for (const s of spans) {
@@ -75,6 +82,7 @@ function selfTimes(events, fromUs, toUs) {
     else {
       task += dur;
       top = s;
+      tasks.push({ start: s.start, end: s.end, self: new Map() });
       const aisleUs = samples.filter((x) => x.ts >= s.start && x.ts < s.end).reduce((sum, x) => sum + x.us, 0);
       if (aisleUs > 0) aisleTasks.push({ atUs: s.start, ms: (s.end - s.start) / 1000, aisleMs: aisleUs / 1000, task: s });
     }
@@ -84,7 +92,7 @@ function selfTimes(events, fromUs, toUs) {
   }
   close(Infinity);
   aisleTasks.sort((a, b) => b.ms - a.ms);
-  return { taskMs: task / 1000, aisleTaskMs: aisleTasks.length ? aisleTasks[0].ms : 0, aisleTasks, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
+  return { taskMs: task / 1000, aisleTaskMs: aisleTasks.length ? aisleTasks[0].ms : 0, aisleTasks, tasks, self: new Map([...self].map(([k, v]) => [k, v / 1000])) };
 }
 
 /** The main thread's CPU samples that ran aisle's code (a frame of aisle.js or its wasm on
@@ -142,7 +150,10 @@ async function traceLoad(browser, base, variant) {
   try {
     const load = async () => {
       await page.goto(base + PAGE, { waitUntil: 'load' });
-      if (variant === 'aisle') await page.waitForFunction(() => /** @type {any} */ (window).__outcome, null, { timeout: 15000 });
+      // Both variants wait through the same call: its first use on a page evaluates
+      // Playwright's own injected script in the page (5-9 ms of EvaluateScript on this
+      // machine), which counted as aisle's when only aisle's page waited.
+      await page.waitForFunction((waits) => !waits || /** @type {any} */ (window).__outcome, variant === 'aisle', { timeout: 15000 });
     };
     if (PHASE === 'warm') { await load(); await page.waitForTimeout(SETTLE_MS); }
     await browser.startTracing(page, { categories: CATEGORIES });
@@ -232,6 +243,17 @@ if (ATTRIBUTE) {
   // Each run's three longest such tasks: length, aisle's own sampled time, start.
   for (const r of samples.aisle) {
     console.log(`  ${r.aisleTasks.slice(0, 3).map((t) => `${fmt(t.ms)} ms at ${fmt((t.atUs - r.navUs) / 1000, 0)} (aisle ${fmt(t.aisleMs)})`).join('; ')}`);
+  }
+}
+if (TIMELINE) {
+  for (const [variant, runs] of Object.entries(samples)) {
+    const r = runs[0];
+    console.log(`### The first run's top-level tasks, ${variant}: start and length (ms from navigation), the events that took most of each`);
+    for (const t of r.tasks) {
+      if ((t.end - t.start) < 200) continue; // tasks under 0.2 ms
+      const most = [...t.self].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, us]) => `${name} ${fmt(us / 1000)}`).join(', ');
+      console.log(`  ${fmt((t.start - r.navUs) / 1000)} +${fmt((t.end - t.start) / 1000)}: ${most}`);
+    }
   }
 }
 const moments = ['aisle.js response', 'aisle:hide', 'DOMContentLoaded', 'first paint', 'aisle:ready', 'aisle:reordered'];
