@@ -569,8 +569,9 @@ test('purchase in the other accepted names, with untidy lines', async (t) => {
   const page = await open({ init: queueViews(viewed) });
   assert.ok(await reordered(page));
   // `order_id` and `value` instead of `orderId` and `revenue`; lines by `product`, with spaces
-  // around an id, no id, an empty id, a line that is not an object, quantities 0 and 2.7.
-  await page.evaluate(([id]) => window.aisle.push(['purchase', {
+  // around an id, no id, an empty id, a line that is not an object, quantities 0 and 2.7. Two
+  // calls in one push, as a theme may queue them.
+  await page.evaluate(([id]) => window.aisle.push(['addToCart', id, 1, 10], ['purchase', {
     order_id: 'A-7', value: 40, currency: 'EUR',
     items: [{ product: '  ' + id + ' ', quantity: 0, price: 10 }, { quantity: 3 }, { id: '', product: 'p-x' }, 'p-y', null,
       { id: Number(id), quantity: 2.7, price: 15 }]
@@ -578,10 +579,12 @@ test('purchase in the other accepted names, with untidy lines', async (t) => {
   await sleep(100);
   await assertPageWon(page, {});
   const purchase = await page.evaluate(() => (window.__aisleLog.find(([n, d]) => n === 'aisle:event' && d.type === 'purchase') || [])[1] || null);
+  const added = await page.evaluate(() => window.__aisleLog.filter(([n, d]) => n === 'aisle:event' && d.type === 'add_to_cart').length);
   const codes = await aisleErrors(page);
   await page.context().close();
   await t.test('read as aisle reads an order: ids trimmed, lines without one left out, quantities of at least 1', () => {
     assert.deepEqual(codes, []);
+    assert.equal(added, 1, 'the first call of the push ran too');
     assert.equal(purchase && purchase.order_id, 'A-7');
     assert.equal(purchase.revenue, 40);
     assert.deepEqual(purchase.items.map((i) => [i.product, i.quantity, i.price]), [[viewed[0], 1, 10], [viewed[0], 2, 15]]);
