@@ -420,6 +420,34 @@ test('a grid the parser is still filling when aisle is ready (a slow script insi
   await page.context().close();
 });
 
+test('a grid the parser has not reached when aisle is ready (a slow script before it): the pass waits for the whole grid and orders it as one', async () => {
+  // As above, but the grid does not exist yet when aisle is ready: a theme script before it
+  // holds the parser. No hide, so the order alone shows how the grid was ordered.
+  const half = shopOrder.length / 2;
+  const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-theme-2.js"></script>' +
+    shopOrder.slice(half).map((id) => card(id)).join('');
+  const page = await open({
+    arrange: async (p) => {
+      await rewriteHtml(p, PAGE, (html) => withGridItems(items)(html.replace(' data-hide="300"', ''))
+        .replace('<ul class="product-grid"', '<script src="/slow-theme.js"></script><ul class="product-grid"'));
+      await p.route('**/slow-theme.js', async (route) => {
+        await sleep(1500);
+        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowThemeRan = true;' }); } catch { /* page gone */ }
+      });
+      await p.route('**/slow-theme-2.js', async (route) => {
+        await sleep(700);
+        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowTheme2Ran = true;' }); } catch { /* page gone */ }
+      });
+    },
+    init: queueViews(viewed),
+  });
+  assert.ok(await reordered(page, 10000));
+  await page.waitForLoadState('load');
+  assert.equal(await page.evaluate(() => window.__slowThemeRan && window.__slowTheme2Ran), true, 'the grid was parsed to its end');
+  await assertPageWon(page, { expectedOrder: personalOrder });
+  await page.context().close();
+});
+
 /** PAGE with a grid of `ids`, the CPU throttled 4x (CDP), the views queued and `init`. */
 function openThrottled(ids, init) {
   return open({

@@ -199,8 +199,9 @@ export function cardCount() {
 
 /** Runs `fn` once the page's grids are parsed to their end: at once when the parser is past
  * every grid (a node follows it, or the document is parsed), else at DOMContentLoaded. A pass
- * over a grid the parser is still filling would order its first cards alone, and the cards
- * parsed after it would be ordered apart, after the hide may have ended. */
+ * over a grid the parser is still filling, or has not reached yet (a theme script before it
+ * holds the parser), would order its first cards alone, and the cards parsed after it would be
+ * ordered apart, after the hide may have ended. */
 export function whenGridsParsed(fn) {
   if (d.readyState !== 'loading' || gridsParsed()) fn();
   else d.addEventListener('DOMContentLoaded', fn, { once: true });
@@ -209,6 +210,7 @@ export function whenGridsParsed(fn) {
 function gridsParsed() {
   var grids;
   try { grids = d.querySelectorAll(core.config.grid); } catch (e) { return true; } // the pass reports it
+  if (!grids.length) return false; // not parsed yet, or none on this page: known at DOMContentLoaded
   for (var g = 0; g < grids.length; g++) {
     var past = false;
     for (var node = grids[g]; node && !past; node = node.parentNode) past = !!node.nextSibling;
