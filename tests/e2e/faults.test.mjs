@@ -397,56 +397,48 @@ for (const [name, init] of [['through scheduler.yield', snapshotAtYield], ['with
   });
 }
 
-test('a grid the parser is still filling when aisle is ready (a slow script inside it): the pass waits for the whole grid and orders it as one', async () => {
-  // No hide: the pass orders whenever it runs, so the order alone shows whether the grid was
-  // ordered whole (the correct rerank) or in two parts (the cards before the script, then
-  // the ones after it).
+/**
+ * Opens PAGE with theme scripts that hold the parser, the server answering each after a
+ * delay: `inside` ms for one in the middle of the grid's cards, and `before` ms (when given)
+ * for one just before the grid. Then checks that aisle's pass came after the grid was parsed
+ * to its end and ordered it as one. No hide: the pass orders whenever it runs, so the order
+ * alone shows whether the grid was ordered whole (the correct rerank) or in parts (the cards
+ * parsed before a script, then the ones after it).
+ */
+async function gridOrderedWhole({ before, inside }) {
+  const slow = { '/slow-inside.js': inside, ...(before ? { '/slow-before.js': before } : {}) };
   const half = shopOrder.length / 2;
-  const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-theme.js"></script>' +
+  const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-inside.js"></script>' +
     shopOrder.slice(half).map((id) => card(id)).join('');
   const page = await open({
     arrange: async (p) => {
-      await rewriteHtml(p, PAGE, (html) => withGridItems(items)(html.replace(' data-hide="300"', '')));
-      await p.route('**/slow-theme.js', async (route) => {
-        await sleep(1500);
-        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowThemeRan = true;' }); } catch { /* page gone */ }
+      await rewriteHtml(p, PAGE, (html) => {
+        const edited = withGridItems(items)(html.replace(' data-hide="300"', ''));
+        return before ? edited.replace('<ul class="product-grid"', '<script src="/slow-before.js"></script><ul class="product-grid"') : edited;
       });
+      for (const [path, ms] of Object.entries(slow)) {
+        await p.route('**' + path, async (route) => {
+          await sleep(ms);
+          const body = `(window.__slowScriptsRan = window.__slowScriptsRan || []).push(${JSON.stringify(path)});`;
+          try { await route.fulfill({ contentType: 'text/javascript', body }); } catch { /* page gone */ }
+        });
+      }
     },
     init: queueViews(viewed),
   });
   assert.ok(await reordered(page, 10000));
-  assert.equal(await page.evaluate(() => window.__slowThemeRan), true, 'the grid was parsed to its end');
+  const ran = await page.evaluate(() => window.__slowScriptsRan || []);
+  assert.deepEqual([...ran].sort(), Object.keys(slow).sort(), 'the grid was parsed to its end');
   await assertPageWon(page, { expectedOrder: personalOrder });
   await page.context().close();
-});
+}
 
-test('a grid the parser has not reached when aisle is ready (a slow script before it): the pass waits for the whole grid and orders it as one', async () => {
-  // As above, but the grid does not exist yet when aisle is ready: a theme script before it
-  // holds the parser. No hide, so the order alone shows how the grid was ordered.
-  const half = shopOrder.length / 2;
-  const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-theme-2.js"></script>' +
-    shopOrder.slice(half).map((id) => card(id)).join('');
-  const page = await open({
-    arrange: async (p) => {
-      await rewriteHtml(p, PAGE, (html) => withGridItems(items)(html.replace(' data-hide="300"', ''))
-        .replace('<ul class="product-grid"', '<script src="/slow-theme.js"></script><ul class="product-grid"'));
-      await p.route('**/slow-theme.js', async (route) => {
-        await sleep(1500);
-        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowThemeRan = true;' }); } catch { /* page gone */ }
-      });
-      await p.route('**/slow-theme-2.js', async (route) => {
-        await sleep(700);
-        try { await route.fulfill({ contentType: 'text/javascript', body: 'window.__slowTheme2Ran = true;' }); } catch { /* page gone */ }
-      });
-    },
-    init: queueViews(viewed),
-  });
-  assert.ok(await reordered(page, 10000));
-  await page.waitForLoadState('load');
-  assert.equal(await page.evaluate(() => window.__slowThemeRan && window.__slowTheme2Ran), true, 'the grid was parsed to its end');
-  await assertPageWon(page, { expectedOrder: personalOrder });
-  await page.context().close();
-});
+test('a grid the parser is still filling when aisle is ready (a slow script inside it): the pass waits for the whole grid and orders it as one', () =>
+  gridOrderedWhole({ inside: 1500 }));
+
+// The grid does not exist yet when aisle is ready: a theme script before it holds the parser.
+test('a grid the parser has not reached when aisle is ready (a slow script before it): the pass waits for the whole grid and orders it as one', () =>
+  gridOrderedWhole({ before: 1500, inside: 700 }));
 
 /** PAGE with a grid of `ids`, the CPU throttled 4x (CDP), the views queued and `init`. */
 function openThrottled(ids, init) {
