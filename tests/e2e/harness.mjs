@@ -34,7 +34,6 @@ export function visitorInArm(arm, holdout = 0.1) {
 /** An init script that makes this browser context the given visitor. */
 export const asVisitor = (id) => `try { localStorage.setItem('aisle:v1:visitor', ${JSON.stringify(id)}); } catch (e) {}\n`;
 
-/** Starts the demo server and a browser; returns helpers and a `close()`. */
 /** Starts the demo server (forwarding beacons to a real `aisle collect`) and a browser. */
 export async function openDemo() {
   const collector = await startCollector();

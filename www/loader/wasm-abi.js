@@ -9,9 +9,10 @@
 // Text goes in as UTF-8 from `TextEncoder` (a lone surrogate becomes U+FFFD), and values (the
 // settings, a manifest as `JSON.parse` read it, ids, an order) as the value stream
 // `valueBytes` writes, each copied into an allocation the export frees; results come back as
-// a length (-1: undefined) and the bytes at `result(session)`. Memory can grow during any call, which replaces `memory.buffer`:
-// every read and write makes a new view, none is kept across a call. What throws here (a
-// trap is a `WebAssembly.RuntimeError`) reaches the caller, the loader's `guard`.
+// a length (-1: undefined) and the bytes at `result(session)`. Memory can grow during any
+// call, which replaces `memory.buffer`: every read and write makes a new view, none is kept
+// across a call. What throws here (a trap is a `WebAssembly.RuntimeError`) reaches the
+// caller, the loader's `guard`.
 
 var encoder = new TextEncoder();
 var decoder = new TextDecoder();
