@@ -255,7 +255,6 @@ export async function measurePage(browser, { site, runs, manifest, out, log, che
   } finally {
     await Promise.all(Object.values(servers).map((server) => new Promise((resolve) => server.close(resolve))));
     await collector.stop();
-    rmSync(collector.dir, { recursive: true, force: true });
   }
 }
 

@@ -90,7 +90,6 @@ try {
   server.close();
   await collector.stop();
   rmSync(site, { recursive: true, force: true });
-  rmSync(collector.dir, { recursive: true, force: true });
 }
 
 console.log(`## aisle's functions on a warm load (${RUNS} runs, ${fromKit} started from the kit), ms per load`);

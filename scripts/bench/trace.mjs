@@ -220,7 +220,6 @@ try {
   await browser.close();
   for (const server of servers) server.close();
   await collector.stop();
-  rmSync(collector.dir, { recursive: true, force: true });
 }
 
 const median = (list) => stats(list).median;

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDemo, hashV2, asVisitor, gridOrder, waitForAisleEvent, RECORD_EVENTS, ROOT, SITE } from './harness.mjs';
@@ -146,6 +146,7 @@ test('both arms: the page assigns, the collector stores, the report matches our 
     assert.ok(Math.abs(value(arm, 'revenue') - e.revenue) < 0.01, `${arm} revenue ${value(arm, 'revenue')} vs ${e.revenue}`);
   }
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<svg/);
+  rmSync(out, { recursive: true }); // kept when an assertion above fails, to read what went wrong
 });
 
 test('consent denied: nothing leaves the device, personalization still runs', async () => {
