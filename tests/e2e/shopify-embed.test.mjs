@@ -12,6 +12,8 @@
 // and snippets/card-product.liquid at 9ccdacf81f175c7caeebc28348e50bcb02ef8fc7): the same
 // elements, classes and ids, reduced to the card's title, and unedited: the embed's default
 // settings read the product id from the title link's `CardLink-<section id>-<product id>`.
+// A copy of the collection page holds the parser twice, with an app's blocking script before the
+// grid and another inside it: a returning shopper's grid must still be ordered whole.
 // Needs scripts/build.sh and scripts/demo-site.sh to have run (pkg/, and the demo's bundle).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +24,7 @@ import { join, relative, extname, dirname } from 'node:path';
 import { Liquid } from 'liquidjs';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/demo/serve.mjs';
-import { ROOT, SITE, CHROMIUM_ARGS, asVisitor, visitorInArm, RECORD_EVENTS, waitForAisleEvent } from './harness.mjs';
+import { ROOT, SITE, CHROMIUM_ARGS, asVisitor, visitorInArm, RECORD_EVENTS, waitForAisleEvent, waitForKit } from './harness.mjs';
 
 const EXTENSION = join(ROOT, 'extensions', 'aisle-embed');
 const BLOCK = join(EXTENSION, 'blocks', 'aisle.liquid');
@@ -182,6 +184,13 @@ before(async () => {
     mkdirSync(join(shopRoot, dirname(path)), { recursive: true });
     writeFileSync(join(shopRoot, path), (await renderPage(engine, { settings, ...page })).html);
   }
+  // The collection page again, with an app's blocking script before Dawn's grid container and
+  // another after its fourth card (SLOW_SCRIPTS): the parser stops twice on the way.
+  const collectionHtml = (await renderPage(engine, { settings, ...pages['collections/frontpage.html'] })).html;
+  const slowHtml = collectionHtml.replace('<div class="product-grid-container"', '<script src="/apps/slow-before.js"></script><div class="product-grid-container"')
+    .replace(/(?:<li class="grid__item[\s\S]*?<\/li>\s*){4}/, (cards) => cards + '<script src="/apps/slow-inside.js"></script>');
+  assert.equal(slowHtml.match(/<script src="\/apps\/slow-/g)?.length, 2, 'both slow scripts are in the page');
+  writeFileSync(join(shopRoot, 'collections', 'frontpage-slow.html'), slowHtml);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
@@ -208,6 +217,9 @@ async function openPage() {
   page.on('response', (response) => { if (response.status() >= 400) page.problems.push(`http ${response.status()}: ${response.url()}`); });
   return page;
 }
+
+/** The blocking scripts of frontpage-slow.html, and how long each takes to arrive (ms). */
+const SLOW_SCRIPTS = { '/apps/slow-before.js': 1500, '/apps/slow-inside.js': 700 };
 
 const gridIds = (page) => page.$$eval('#product-grid > .grid__item a[id^="CardLink-"]', (links) => links.map((a) => a.id.split('-').pop()));
 
@@ -305,6 +317,44 @@ test('in the browser: product views recorded from the embed, then the collection
   assert.deepEqual(status.errors, []);
   // The install check: every card found, its id read from Dawn's markup, and known.
   assert.deepEqual(status.install, { grids: 1, cards: products.length, ids: products.length, recognised: products.length, unrecognised: [] });
+  assert.deepEqual(page.problems, [], 'no uncaught error, console error or failed request');
+  await page.context().close();
+});
+
+// The embed renders aisle's tag in the <head>, so a returning shopper's aisle (started from the
+// kit) is often ready before the parser has reached the grid, held up by a script before it.
+// It must wait for the whole grid, not order the cards the parser has added so far.
+test('a returning shopper, aisle ready before the parser reaches Dawn\'s grid (an app\'s slow script before it, another inside it): the grid is ordered whole', async () => {
+  const page = await openPage();
+  await page.context().route((url) => url.pathname in SLOW_SCRIPTS, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    await new Promise((resolve) => setTimeout(resolve, SLOW_SCRIPTS[path]));
+    const body = `(window.__slowScriptsRan = window.__slowScriptsRan || []).push(${JSON.stringify(path)});`;
+    try { await route.fulfill({ contentType: 'text/javascript', body }); } catch { /* page gone */ }
+  });
+  await page.context().addInitScript(() => {
+    document.addEventListener('aisle:ready', () => { window.__gridAtReady = document.getElementById('product-grid') !== null; });
+    document.addEventListener('aisle:reordered', () => { window.__ranAtReorder = [...(window.__slowScriptsRan || [])]; });
+  });
+  const viewed = products.slice(-2);
+  for (const product of viewed) {
+    await page.goto(`${shop.url}/products/${product.handle}.html`);
+    await page.waitForFunction((id) => (window.aisle.history?.()?.a || []).some((a) => a.k === 'v' && a.i === id), String(product.id));
+  }
+  await waitForKit(page, ['index', 'wasm', 'bundle']);
+
+  await page.goto(shop.url + '/collections/frontpage-slow.html');
+  const reordered = await waitForAisleEvent(page, 'aisle:reordered', 10000);
+  assert.ok(reordered, `aisle reordered the grid (${JSON.stringify(page.problems)})`);
+  assert.equal((await waitForAisleEvent(page, 'aisle:ready')).kit, true, 'aisle started from the kit');
+  assert.equal(await page.evaluate(() => window.__gridAtReady), false, 'aisle was ready before the parser reached the grid');
+  assert.deepEqual((await page.evaluate(() => window.__ranAtReorder)).sort(), Object.keys(SLOW_SCRIPTS).sort(), 'the grid was ordered once the parser had passed both scripts');
+  assert.equal(reordered.personalized, true);
+  const order = await gridIds(page);
+  assert.deepEqual([...order].sort(), products.map((p) => String(p.id)).sort(), 'the same cards');
+  // Ordered in parts, the first four cards (the first category) would stay ahead.
+  const secondCategory = new Set(products.filter((p) => p.category === viewed[0].category).map((p) => String(p.id)));
+  assert.ok(order.slice(0, secondCategory.size).every((id) => secondCategory.has(id)), `the viewed category comes first: ${order.join(' ')}`);
   assert.deepEqual(page.problems, [], 'no uncaught error, console error or failed request');
   await page.context().close();
 });
