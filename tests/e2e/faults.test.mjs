@@ -400,12 +400,10 @@ for (const [name, init] of [['through scheduler.yield', snapshotAtYield], ['with
 /**
  * Opens PAGE with theme scripts that hold the parser, the server answering each after a
  * delay: `inside` ms for one in the middle of the grid's cards, and `before` ms (when given)
- * for one just before the grid. Then checks that aisle's pass came after the grid was parsed
- * to its end and ordered it as one. No hide: the pass orders whenever it runs, so the order
- * alone shows whether the grid was ordered whole (the correct rerank) or in parts (the cards
- * parsed before a script, then the ones after it).
+ * for one just before the grid. `hide`: keeps the anti-flicker hide. Resolves to the page and
+ * the slow scripts' paths.
  */
-async function gridOrderedWhole({ before, inside }) {
+async function openSlowParser({ before, inside, hide = false, init = '' }) {
   const slow = { '/slow-inside.js': inside, ...(before ? { '/slow-before.js': before } : {}) };
   const half = shopOrder.length / 2;
   const items = shopOrder.slice(0, half).map((id) => card(id)).join('') + '<script src="/slow-inside.js"></script>' +
@@ -413,7 +411,7 @@ async function gridOrderedWhole({ before, inside }) {
   const page = await open({
     arrange: async (p) => {
       await rewriteHtml(p, PAGE, (html) => {
-        const edited = withGridItems(items)(html.replace(' data-hide="300"', ''));
+        const edited = withGridItems(items)(hide ? html : html.replace(' data-hide="300"', ''));
         return before ? edited.replace('<ul class="product-grid"', '<script src="/slow-before.js"></script><ul class="product-grid"') : edited;
       });
       for (const [path, ms] of Object.entries(slow)) {
@@ -424,11 +422,21 @@ async function gridOrderedWhole({ before, inside }) {
         });
       }
     },
-    init: queueViews(viewed),
+    init: init + 'document.addEventListener(\'aisle:reordered\', () => { window.__ranAtReorder = [...(window.__slowScriptsRan || [])]; });' + queueViews(viewed),
   });
+  return { page, slowScripts: Object.keys(slow).sort() };
+}
+
+/**
+ * The slow-parser page without the hide: aisle's pass must come after the grid was parsed to
+ * its end and order it as one. Without a hide the pass orders whenever it runs, so the order
+ * alone shows whether the grid was ordered whole (the correct rerank) or in parts (the cards
+ * parsed before a script, then the ones after it).
+ */
+async function gridOrderedWhole({ before, inside }) {
+  const { page, slowScripts } = await openSlowParser({ before, inside });
   assert.ok(await reordered(page, 10000));
-  const ran = await page.evaluate(() => window.__slowScriptsRan || []);
-  assert.deepEqual([...ran].sort(), Object.keys(slow).sort(), 'the grid was parsed to its end');
+  assert.deepEqual([...await page.evaluate(() => window.__ranAtReorder)].sort(), slowScripts, 'the grid was parsed to its end');
   await assertPageWon(page, { expectedOrder: personalOrder });
   await page.context().close();
 }
@@ -439,6 +447,38 @@ test('a grid the parser is still filling when aisle is ready (a slow script insi
 // The grid does not exist yet when aisle is ready: a theme script before it holds the parser.
 test('a grid the parser has not reached when aisle is ready (a slow script before it): the pass waits for the whole grid and orders it as one', () =>
   gridOrderedWhole({ before: 1500, inside: 700 }));
+
+/**
+ * The slow-parser page with the hide (300 ms): the parser finishes the grid long after the
+ * cap, so the shopper has seen the shop's order by then. It must stay: no move, no layout
+ * shift, and a hide that ended by itself.
+ */
+async function shopOrderKeptPastTheCap({ before, inside }) {
+  const cls = 'window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: \'layout-shift\', buffered: true });';
+  // The hide's length, read from the rule the browser parsed: the grid may not exist yet when
+  // aisle hides it, so its animation may not exist yet either.
+  const hideRule = `window.__hideRuleMs = null; document.addEventListener('aisle:hide', () => {
+    const ms = (t) => (t.endsWith('ms') ? parseFloat(t) : parseFloat(t) * 1000);
+    window.__hideRuleMs = [...document.adoptedStyleSheets].flatMap((sheet) => [...sheet.cssRules])
+      .filter((r) => r instanceof CSSStyleRule && r.style.animationName === 'aisle-hide').map((r) => ms(r.style.animationDuration));
+  });`;
+  const { page, slowScripts } = await openSlowParser({ before, inside, hide: true, init: cls + hideRule });
+  const event = await reordered(page, 10000);
+  assert.ok(event, 'the pass ran');
+  assert.deepEqual([...await page.evaluate(() => window.__ranAtReorder)].sort(), slowScripts, 'the pass came once the grid was parsed');
+  assert.equal(event.personalized, false, 'past the cap, the shop\'s order stays on screen');
+  await sleep(300);
+  await assertPageWon(page, { expectedOrder: shopOrder });
+  assert.deepEqual(await page.evaluate(() => window.__hideRuleMs), [300], 'the hide is one animation that ends by itself at the cap');
+  assert.equal(await page.evaluate(() => window.__cls), 0, 'no layout shift');
+  await page.context().close();
+}
+
+test('the hide on, and the parser held inside the grid past the hide\'s cap: the shop\'s order stays, no layout shift', () =>
+  shopOrderKeptPastTheCap({ inside: 1500 }));
+
+test('the hide on, and the parser held before the grid and inside it past the hide\'s cap: the shop\'s order stays, no layout shift', () =>
+  shopOrderKeptPastTheCap({ before: 1500, inside: 700 }));
 
 /** PAGE with a grid of `ids`, the CPU throttled 4x (CDP), the views queued and `init`. */
 function openThrottled(ids, init) {
