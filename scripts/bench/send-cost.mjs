@@ -1,9 +1,11 @@
 //! What sending one batch of events costs the page's main thread, per way of sending it:
-//! `navigator.sendBeacon` with a Blob or with the text, and `fetch` (keepalive) with or without
-//! a `content-type` header. Each is timed around the call alone (the request itself goes on
-//! off the main thread), the first send of a freshly loaded demo page (aisle off), in
-//! headless Chromium, ROUNDS rounds interleaved; prints the median and p10-p90 in ms. Why `www/loader/delivery.js` sends the text with no
-//! header. Usage: node scripts/bench/send-cost.mjs [--rounds N] (needs target/demo-site).
+//! `navigator.sendBeacon` with a Blob or with the text, `fetch` (keepalive) with or without a
+//! `content-type` header, and `fetch` without keepalive. Each is timed around the call alone
+//! (the request itself goes on off the main thread), the first send of a freshly loaded demo
+//! page (aisle off), in headless Chromium, ROUNDS rounds interleaved; prints the median and
+//! p10-p90 in ms. Why `www/loader/delivery.js` sends the text with no header, and why its
+//! idle-time `fetch` keeps `keepalive` (no dearer than without).
+//! Usage: node scripts/bench/send-cost.mjs [--rounds N] (needs target/demo-site).
 import { chromium } from 'playwright-core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,7 @@ const { server, url } = await startServer({ root: join(ROOT, 'target', 'demo-sit
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage();
-  const ways = ['sendBeacon(Blob)', 'sendBeacon(text)', 'fetch keepalive, content-type header', 'fetch keepalive, no header'];
+  const ways = ['sendBeacon(Blob)', 'sendBeacon(text)', 'fetch keepalive, content-type header', 'fetch keepalive, no header', 'fetch, no keepalive'];
   const samples = Object.fromEntries(ways.map((w) => [w, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const way of ways) {
@@ -34,6 +36,7 @@ try {
           'sendBeacon(text)': () => navigator.sendBeacon('/e', body),
           'fetch keepalive, content-type header': () => fetch('/e', { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain' } }).catch(() => {}),
           'fetch keepalive, no header': () => fetch('/e', { method: 'POST', body, keepalive: true, credentials: 'omit' }).catch(() => {}),
+          'fetch, no keepalive': () => fetch('/e', { method: 'POST', body, credentials: 'omit' }).catch(() => {}),
         }[way];
         const start = performance.now();
         send();
