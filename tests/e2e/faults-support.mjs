@@ -58,6 +58,24 @@ const escapeText = escapeAttribute;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Serves each path of `delays` (`{path: ms}`, on any origin) as a theme script that arrives
+ * after its delay and notes in `window.__slowScriptsRan` that it ran. `target`: a page or a
+ * browser context. A blocking one holds the parser where the page includes it.
+ */
+export function routeSlowScripts(target, delays) {
+  return target.route((url) => Object.hasOwn(delays, url.pathname), async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    await sleep(delays[path]);
+    const body = `(window.__slowScriptsRan = window.__slowScriptsRan || []).push(${JSON.stringify(path)});`;
+    try { await route.fulfill({ contentType: 'text/javascript', body }); } catch { /* page gone */ }
+  });
+}
+
+/** An init script: `window.__ranAtReorder`, the slow scripts (routeSlowScripts) that had run
+ * when aisle reordered. */
+export const NOTE_SLOW_SCRIPTS_AT_REORDER = "document.addEventListener('aisle:reordered', () => { window.__ranAtReorder = [...(window.__slowScriptsRan || [])]; });";
+
+/**
  * The checks every fault case ends with: the order shown is `expectedOrder` (the shop's, or
  * the correct rerank), the hide was released within its cap and is gone, no uncaught error
  * or unexpected console error happened.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { openDemo, gridOrder } from './harness.mjs';
 import {
   WATCH, rewriteHtml, withScriptAttributes, withGridItems, card, sleep, assertPageWon, expectAisleError,
-  aisleErrors, reordered, queueViews, shopAndViews,
+  aisleErrors, reordered, queueViews, shopAndViews, routeSlowScripts, NOTE_SLOW_SCRIPTS_AT_REORDER,
 } from './faults-support.mjs';
 
 const PAGE = '/c/all.html';
@@ -414,15 +414,9 @@ async function openSlowParser({ before, inside, hide = false, init = '' }) {
         const edited = withGridItems(items)(hide ? html : html.replace(' data-hide="300"', ''));
         return before ? edited.replace('<ul class="product-grid"', '<script src="/slow-before.js"></script><ul class="product-grid"') : edited;
       });
-      for (const [path, ms] of Object.entries(slow)) {
-        await p.route('**' + path, async (route) => {
-          await sleep(ms);
-          const body = `(window.__slowScriptsRan = window.__slowScriptsRan || []).push(${JSON.stringify(path)});`;
-          try { await route.fulfill({ contentType: 'text/javascript', body }); } catch { /* page gone */ }
-        });
-      }
+      await routeSlowScripts(p, slow);
     },
-    init: init + 'document.addEventListener(\'aisle:reordered\', () => { window.__ranAtReorder = [...(window.__slowScriptsRan || [])]; });' + queueViews(viewed),
+    init: init + NOTE_SLOW_SCRIPTS_AT_REORDER + queueViews(viewed),
   });
   return { page, slowScripts: Object.keys(slow).sort() };
 }

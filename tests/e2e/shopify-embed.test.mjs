@@ -25,6 +25,7 @@ import { Liquid } from 'liquidjs';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/demo/serve.mjs';
 import { ROOT, SITE, CHROMIUM_ARGS, asVisitor, visitorInArm, RECORD_EVENTS, waitForAisleEvent, waitForKit } from './harness.mjs';
+import { routeSlowScripts, NOTE_SLOW_SCRIPTS_AT_REORDER } from './faults-support.mjs';
 
 const EXTENSION = join(ROOT, 'extensions', 'aisle-embed');
 const BLOCK = join(EXTENSION, 'blocks', 'aisle.liquid');
@@ -326,16 +327,9 @@ test('in the browser: product views recorded from the embed, then the collection
 // It must wait for the whole grid, not order the cards the parser has added so far.
 test('a returning shopper, aisle ready before the parser reaches Dawn\'s grid (an app\'s slow script before it, another inside it): the grid is ordered whole', async () => {
   const page = await openPage();
-  await page.context().route((url) => url.pathname in SLOW_SCRIPTS, async (route) => {
-    const path = new URL(route.request().url()).pathname;
-    await new Promise((resolve) => setTimeout(resolve, SLOW_SCRIPTS[path]));
-    const body = `(window.__slowScriptsRan = window.__slowScriptsRan || []).push(${JSON.stringify(path)});`;
-    try { await route.fulfill({ contentType: 'text/javascript', body }); } catch { /* page gone */ }
-  });
-  await page.context().addInitScript(() => {
-    document.addEventListener('aisle:ready', () => { window.__gridAtReady = document.getElementById('product-grid') !== null; });
-    document.addEventListener('aisle:reordered', () => { window.__ranAtReorder = [...(window.__slowScriptsRan || [])]; });
-  });
+  await routeSlowScripts(page.context(), SLOW_SCRIPTS);
+  await page.context().addInitScript(NOTE_SLOW_SCRIPTS_AT_REORDER +
+    "document.addEventListener('aisle:ready', () => { window.__gridAtReady = document.getElementById('product-grid') !== null; });");
   const viewed = products.slice(-2);
   for (const product of viewed) {
     await page.goto(`${shop.url}/products/${product.handle}.html`);
