@@ -28,6 +28,19 @@ after(() => demo.close());
  * that checks the rerank itself does not depend on the machine's speed. */
 const noHide = (page) => rewriteHtml(page, PAGE, (html) => html.replace(' data-hide="300"', ''));
 
+/** An init script: `window.__cls`, the page's layout shift summed. */
+const SUM_LAYOUT_SHIFT = "window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });";
+
+/** An init script: `window.__hideRuleMs`, the durations of the hiding animations in the rule
+ * the browser parsed at `aisle:hide`. Read from the rule, not the grid: the grid may not be
+ * parsed yet when aisle hides it, so its animation may not exist yet. */
+const NOTE_HIDE_RULE_MS = `window.__hideRuleMs = [];
+  document.addEventListener('aisle:hide', () => {
+    const ms = (t) => (t.endsWith('ms') ? parseFloat(t) : parseFloat(t) * 1000);
+    window.__hideRuleMs = [...document.adoptedStyleSheets].flatMap((sheet) => [...sheet.cssRules])
+      .filter((r) => r instanceof CSSStyleRule && r.style.animationName === 'aisle-hide').map((r) => ms(r.style.animationDuration));
+  });`;
+
 /** The order aisle shows with the queued views on a healthy page: the correct rerank. */
 async function referenceOrder() {
   const page = await demo.newPage({ keepHide: true, init: WATCH + queueViews(viewed) });
@@ -448,15 +461,7 @@ test('a grid the parser has not reached when aisle is ready (a slow script befor
  * shift, and a hide that ended by itself.
  */
 async function shopOrderKeptPastTheCap({ before, inside }) {
-  const cls = 'window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: \'layout-shift\', buffered: true });';
-  // The hide's length, read from the rule the browser parsed: the grid may not exist yet when
-  // aisle hides it, so its animation may not exist yet either.
-  const hideRule = `window.__hideRuleMs = null; document.addEventListener('aisle:hide', () => {
-    const ms = (t) => (t.endsWith('ms') ? parseFloat(t) : parseFloat(t) * 1000);
-    window.__hideRuleMs = [...document.adoptedStyleSheets].flatMap((sheet) => [...sheet.cssRules])
-      .filter((r) => r instanceof CSSStyleRule && r.style.animationName === 'aisle-hide').map((r) => ms(r.style.animationDuration));
-  });`;
-  const { page, slowScripts } = await openSlowParser({ before, inside, hide: true, init: cls + hideRule });
+  const { page, slowScripts } = await openSlowParser({ before, inside, hide: true, init: SUM_LAYOUT_SHIFT + NOTE_HIDE_RULE_MS });
   const event = await reordered(page, 10000);
   assert.ok(event, 'the pass ran');
   assert.deepEqual([...await page.evaluate(() => window.__ranAtReorder)].sort(), slowScripts, 'the pass came once the grid was parsed');
@@ -489,15 +494,10 @@ function openThrottled(ids, init) {
 test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocking past the hide\'s cap: nothing moves once the cap passed, the hide ends by itself', async () => {
   const ids = manyCardIds(ITEMS);
   // A theme script that holds the main thread for 400 ms as soon as the grid is hidden: the
-  // hide's timer cannot fire before the cap has passed.
-  // The hide's duration is read from the rule the browser parsed (the grid may not be parsed
-  // yet when aisle hides it, so its animation may not exist yet).
-  const blockAfterHide = `
-    window.__hideAnimationMs = [];
+  // hide's timer cannot fire before the cap has passed. (NOTE_HIDE_RULE_MS's listener, added
+  // first, reads the rule before that.)
+  const blockAfterHide = NOTE_HIDE_RULE_MS + `
     document.addEventListener('aisle:hide', () => {
-      const ms = (t) => (t.endsWith('ms') ? parseFloat(t) : parseFloat(t) * 1000);
-      window.__hideAnimationMs = [...document.adoptedStyleSheets].flatMap((sheet) => [...sheet.cssRules])
-        .filter((r) => r instanceof CSSStyleRule && r.style.animationName === 'aisle-hide').map((r) => ms(r.style.animationDuration));
       setTimeout(() => { const until = performance.now() + 400; while (performance.now() < until); }, 0);
     });`;
   const page = await openThrottled(ids, blockAfterHide);
@@ -505,7 +505,7 @@ test('5,000 items on a loaded machine (CPU throttled 4x) with a page task blocki
   assert.ok(event, 'the grid was planned');
   assert.equal(event.personalized, false, 'past the cap, the shop\'s order stays on screen');
   assert.deepEqual(await gridOrder(page), ids, 'nothing moved');
-  assert.deepEqual(await page.evaluate(() => window.__hideAnimationMs), [300], 'the hide is one animation that ends by itself at the cap, busy main thread or not');
+  assert.deepEqual(await page.evaluate(() => window.__hideRuleMs), [300], 'the hide is one animation that ends by itself at the cap, busy main thread or not');
   const hide = await page.evaluate(() => window.__aisleHide);
   assert.notEqual(hide.removed, null, 'the hide was released');
   assert.equal(await page.$eval('.product-grid', (g) => getComputedStyle(g).opacity), '1', 'the grid is visible');
@@ -565,7 +565,7 @@ test('cards without ids, empty ids and duplicate ids: no error, every card stays
 
 test('reordering under the anti-flicker hide adds no layout shift (CLS), also when aisle.js runs after the first paint', async (t) => {
   const page = await open({
-    init: `window.__cls = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });` + queueViews(viewed),
+    init: SUM_LAYOUT_SHIFT + queueViews(viewed),
     // An async script often runs after the first paint on a cold load: hold aisle.js until
     // the page has painted the shop's grid.
     arrange: (p) => p.route('**/aisle/aisle.js', async (route) => {
