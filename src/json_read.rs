@@ -162,9 +162,9 @@ impl Value {
 /// An object's fields, read as serde's derive reads a struct (but a field given twice counts
 /// once, the last, as `JSON.parse` keeps it), unknown fields ignored, errors naming the field.
 /// The first error sticks: each read returns a value (the type's default once something
-/// failed, and later reads are skipped), and [`Fields::finish`] returns the error. No `?` per field, as in
-/// `crate::postcard_reader`: a branch and a clean-up path per field of the manifest cost the
-/// wasm 139 B gzip (docs/performance.md, "Issue 12, branch `slim`").
+/// failed, and later reads are skipped), and [`Fields::finish`] returns the error. No `?` per
+/// field, as in `crate::postcard_reader`: a branch and a clean-up path per field of the
+/// manifest cost the wasm 139 B gzip (docs/performance.md, "Issue 12, branch `slim`").
 pub struct Fields<'a> {
     object: &'a Value,
     error: Option<JsonError>,
